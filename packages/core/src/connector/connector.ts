@@ -1,0 +1,121 @@
+import type { z } from 'zod';
+import type { TicketDraft } from '../model/ticket.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+import type { CredentialsSchema } from '../credentials/describe-credentials.js';
+import type { ConnectorContext } from './connector-context.js';
+import type { HttpConfig } from './http-config.js';
+import type { PullPage } from './pull-page.js';
+import type { ConnectorWebhook } from './webhook.js';
+
+/** The version of this contract. A hub refuses plugins written for another major version. */
+export const CONTRACT_VERSION = 1;
+
+/** What `testConnection` learned about the account; stored with the connection as `metadata`. */
+export interface ConnectionInfo {
+  /** Human-readable account name for the host's UI ("Acme Corp (acme.zendesk.com)"). */
+  accountName: string;
+  /** Anything the connector needs later (portal id, app id, user role...). JSON only. */
+  metadata?: JsonObject;
+}
+
+/** Options the engine passes to `pull`. */
+export interface PullOptions {
+  /**
+   * Where the very first pull starts (ISO timestamp); `undefined` means the platform's beginning of time. Only
+   * used when `cursor` is `null`.
+   */
+  since?: string;
+}
+
+/**
+ * A connector: everything Ticketbridge knows about one platform. Build one with {@link defineConnector}.
+ *
+ * A connector knows nothing about storage, scheduling or retries: the core owns those, and gives the connector a
+ * {@link ConnectorContext} with a ready HTTP client.
+ */
+export interface Connector<TSchema extends CredentialsSchema = CredentialsSchema> {
+  /** The contract version this connector was written for. */
+  readonly contractVersion: typeof CONTRACT_VERSION;
+  /** Stable id, used as `platform` on tickets and in `hub.connect({ platform })`. Lower-case, no spaces. */
+  readonly id: string;
+  /** Name for humans ("Zendesk Support"). */
+  readonly displayName: string;
+  /**
+   * Zod object of the credentials, built with the field helpers so each field carries a label, help text and
+   * whether it is secret. A host renders its Connect form from `describeCredentials(connector.credentials)`.
+   */
+  readonly credentials: TSchema;
+  /** Default overlap for time-based cursors, in milliseconds (see {@link ConnectorContext.overlapMs}). */
+  readonly defaultOverlapMs?: number;
+  /**
+   * HTTP settings for a connection: base URL from the validated credentials, auth headers, rate-limit header
+   * parsing. A connection may override the origin (custom domain, proxy, simulator) but not the credentials check.
+   */
+  http(credentials: z.infer<TSchema>): HttpConfig;
+  /**
+   * The cheapest authenticated call. Resolves with account info, or throws `CredentialsError` naming the field at
+   * fault and keeping the platform's message.
+   */
+  testConnection(ctx: ConnectorContext<z.infer<TSchema>>): Promise<ConnectionInfo>;
+  /**
+   * Incremental pull from `cursor` (`null` = first sync) using the platform's best "changed since" endpoint at its
+   * maximum page size. Yields pages; the last page's `nextCursor` is where the next pull starts.
+   */
+  pull(ctx: ConnectorContext<z.infer<TSchema>>, cursor: JsonValue | null, options: PullOptions): AsyncIterable<PullPage>;
+  /** One ticket by id, to hydrate thin webhook payloads. `null` when the platform says it does not exist. */
+  fetchTicket(ctx: ConnectorContext<z.infer<TSchema>>, externalId: string): Promise<TicketDraft | null>;
+  /**
+   * Several tickets at once, for platforms with a batch read (HubSpot). The router uses it when a webhook names
+   * more than one ticket; without it, `fetchTicket` is called per id.
+   */
+  fetchTickets?(ctx: ConnectorContext<z.infer<TSchema>>, externalIds: string[]): Promise<TicketDraft[]>;
+  /** Platform object to the normalized model. Pure; `raw` keeps the input. */
+  normalize(raw: unknown, ctx: Pick<ConnectorContext<z.infer<TSchema>>, 'credentials' | 'metadata'>): TicketDraft;
+  /** Webhook support; omit for poll-only platforms. */
+  readonly webhook?: ConnectorWebhook<z.infer<TSchema>>;
+}
+
+/** Any connector, whatever its credentials. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyConnector = Connector<any>;
+
+/** The credentials type of a connector. */
+export type CredentialsOf<C> = C extends Connector<infer S> ? z.infer<S> : never;
+
+/**
+ * Declares a connector. An identity function whose only job is type inference (credentials type flows from the
+ * schema into every member) plus a few checks that catch plugin mistakes at load time.
+ *
+ * @example
+ * ```ts
+ * export function acme(options: AcmeOptions = {}) {
+ *   return defineConnector({
+ *     contractVersion: 1,
+ *     id: 'acme',
+ *     displayName: 'Acme Desk',
+ *     credentials: z.object({ subdomain: subdomainField({ label: 'Subdomain', suffix: '.acme.test' }), apiKey: secretField({ label: 'API key' }) }),
+ *     http: (c) => ({ baseUrl: `https://${c.subdomain}.acme.test`, headers: { authorization: `Bearer ${c.apiKey}` }, authField: 'apiKey' }),
+ *     testConnection: async (ctx) => ({ accountName: ctx.credentials.subdomain }),
+ *     async *pull(ctx, cursor) { ... },
+ *     fetchTicket: async (ctx, id) => ...,
+ *     normalize: (raw) => ...,
+ *   });
+ * }
+ * ```
+ */
+export function defineConnector<TSchema extends CredentialsSchema>(connector: Connector<TSchema>): Connector<TSchema> {
+  if (connector.contractVersion !== CONTRACT_VERSION) {
+    throw new TypeError(`[ticketbridge] connector "${connector.id}" targets contract v${String(connector.contractVersion)}; this core speaks v${CONTRACT_VERSION}`);
+  }
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(connector.id)) {
+    throw new TypeError(`[ticketbridge] connector id "${connector.id}" must be lower-case letters, digits and hyphens`);
+  }
+  const webhook = connector.webhook;
+  if (webhook && !webhook.register && !webhook.instructions) {
+    throw new TypeError(`[ticketbridge] connector "${connector.id}": a webhook needs register() or instructions()`);
+  }
+  if (webhook?.secretSource === 'credentials' && !webhook.secretField) {
+    throw new TypeError(`[ticketbridge] connector "${connector.id}": secretSource 'credentials' needs secretField`);
+  }
+  return connector;
+}

@@ -1,0 +1,27 @@
+/** What the HTTP layer knows about a platform's rate-limit headers. */
+export interface RateLimitState {
+  /** Requests left in the current window, if the platform says. */
+  remaining?: number;
+  /** Milliseconds until the window resets, if the platform says. */
+  resetAfterMs?: number;
+}
+
+/** How a connector's HTTP client is configured for one connection. */
+export interface HttpConfig {
+  /** Base URL, built by the connector from validated credentials (never taken from user input as a whole). */
+  baseUrl: string;
+  /** Auth and fixed headers (`Authorization`, `Intercom-Version`...). These values are treated as secrets. */
+  headers: Record<string, string>;
+  /**
+   * Reads the platform's rate-limit headers from any response. The client pauses the bucket when `remaining`
+   * reaches zero until the reset, and on 429 waits `Retry-After` first, then this reset, then back-off.
+   */
+  rateLimit?: (headers: Headers, bucket: string | undefined) => RateLimitState;
+  /** Field named by the `CredentialsError` that a 401 becomes (e.g. `apiToken`). */
+  authField?: string;
+  /**
+   * Extracts the platform's error message from an error body, so errors keep it (secrets are redacted
+   * afterwards).
+   */
+  errorMessage?: (body: unknown, status: number) => string | undefined;
+}

@@ -1,0 +1,6 @@
+export * from './connector.js';
+export * from './connector-context.js';
+export * from './http-client.js';
+export * from './http-config.js';
+export * from './pull-page.js';
+export * from './webhook.js';

@@ -1,0 +1,82 @@
+import type { TicketDraft } from '../model/ticket.js';
+import type { JsonValue } from '../util/json.js';
+import type { ConnectorContext } from './connector-context.js';
+
+/** An incoming webhook request, as the router hands it to a connector. */
+export interface WebhookRequest {
+  method: string;
+  /** The full URL as received (scheme, host, path and the raw, undecoded query string). */
+  url: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  /** The raw body bytes: signatures are computed over these, never over re-serialized JSON. */
+  rawBody: Buffer;
+  /** When the router received it. */
+  receivedAt: Date;
+}
+
+/** What a webhook says about one ticket. */
+export type WebhookItem =
+  /** The payload carried the whole ticket. */
+  | { kind: 'ticket'; ticket: TicketDraft }
+  /** The payload only named the ticket (thin payloads): the router hydrates it through `fetchTicket`. */
+  | { kind: 'ref'; externalId: string }
+  /** The ticket was deleted; nothing to hydrate. */
+  | { kind: 'deleted'; externalId: string; deletedAt: string };
+
+/** Result of verifying a signature. */
+export type WebhookVerification = { ok: true } | { ok: false; reason: string };
+
+/** What `register` returns and the core stores with the connection (secret fields are sealed at rest). */
+export interface WebhookRegistration {
+  /** The secret the platform signs with (read back from the platform, or the one the host generated). */
+  secret: string;
+  /** Ids of what was created on the platform, so `unregister` can remove exactly that. */
+  resources: JsonValue;
+}
+
+/** Manual setup for platforms whose API cannot register a webhook. */
+export interface WebhookInstructions {
+  /** One-line summary. */
+  title: string;
+  /** The exact steps, in order, with the URL and secret filled in (the secret may be `[redacted]` in history). */
+  steps: string[];
+  /** Link to the platform's own documentation of these steps. */
+  docsUrl?: string;
+}
+
+/** Where the signing secret comes from. */
+export type WebhookSecretSource =
+  /** The platform generates it (Zendesk reads it back after `register`). */
+  | 'platform'
+  /** The host generates it and the user pastes it into the platform, or it is sent when registering. */
+  | 'host'
+  /** The user supplies it as a credentials field (HubSpot's app client secret). */
+  | 'credentials';
+
+/** The webhook part of a connector. */
+export interface ConnectorWebhook<TCredentials> {
+  /** Where the signing secret comes from. */
+  secretSource: WebhookSecretSource;
+  /**
+   * For `secretSource: 'credentials'`: the credentials field that holds it. Webhooks are refused (401) when the
+   * connection has no value there.
+   */
+  secretField?: keyof TCredentials & string;
+  /**
+   * Checks the signature (constant-time compare) and the replay window. Must not parse the body first: the
+   * router only parses what this accepted.
+   */
+  verify(request: WebhookRequest, secret: string, ctx: ConnectorContext<TCredentials>): WebhookVerification | Promise<WebhookVerification>;
+  /**
+   * Turns a verified request into items. Throws a `TicketbridgeError` with code `webhook` (answered 400) for a
+   * body it cannot read. Returning `[]` acknowledges an event that carries no ticket change (pings, other topics).
+   */
+  parse(request: WebhookRequest, ctx: ConnectorContext<TCredentials>): WebhookItem[] | Promise<WebhookItem[]>;
+  /** Registers the webhook through the platform's API. Omit when the platform has no such API. */
+  register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration>;
+  /** Removes what `register` created; called on disconnect. */
+  unregister?(ctx: ConnectorContext<TCredentials>, registration: WebhookRegistration): Promise<void>;
+  /** Manual steps, for platforms (or plans) where `register` is impossible. */
+  instructions?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): WebhookInstructions;
+}

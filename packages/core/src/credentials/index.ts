@@ -1,0 +1,3 @@
+export * from './fields.js';
+export * from './describe-credentials.js';
+export * from './redact.js';

@@ -1,0 +1,71 @@
+/** What replaces a secret wherever Ticketbridge writes. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Replaces every occurrence of the given secrets (and their common encodings: base64 of `user:secret`-style
+ * auth is covered by redacting the whole header value upstream) in a string.
+ */
+export class Redactor {
+  readonly #secrets: string[];
+
+  constructor(secrets: Iterable<string | undefined | null>) {
+    const set = new Set<string>();
+    for (const secret of secrets) {
+      // Very short values would redact ordinary words; platform secrets are long.
+      if (typeof secret === 'string' && secret.length >= 4) {
+        set.add(secret);
+        set.add(encodeURIComponent(secret));
+        set.add(Buffer.from(secret).toString('base64'));
+      }
+    }
+    // Longest first so a secret containing another is replaced whole.
+    this.#secrets = [...set].sort((a, b) => b.length - a.length);
+  }
+
+  /** A redactor that also hides these extra values. */
+  with(secrets: Iterable<string | undefined | null>): Redactor {
+    return new Redactor([...this.#secrets, ...secrets]);
+  }
+
+  /** The string with every known secret replaced by {@link REDACTED}. */
+  string(value: string): string {
+    let out = value;
+    for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  /** A deep copy of a JSON-like value with every string redacted. */
+  value<T>(value: T): T {
+    return redactDeep(value, this) as T;
+  }
+
+  /** An error turned into a secret-free plain object, for events and history. */
+  error(error: unknown): { name: string; code?: string; message: string; [key: string]: unknown } {
+    if (error && typeof error === 'object' && typeof (error as { toJSON?: unknown }).toJSON === 'function') {
+      return this.value((error as { toJSON(): Record<string, unknown> }).toJSON()) as {
+        name: string;
+        message: string;
+      };
+    }
+    if (error instanceof Error) return { name: error.name, message: this.string(error.message) };
+    return { name: 'Error', message: this.string(String(error)) };
+  }
+}
+
+function redactDeep(value: unknown, redactor: Redactor): unknown {
+  if (typeof value === 'string') return redactor.string(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redactor));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redactor);
+    return out;
+  }
+  return value;
+}
+
+/** Returns a copy of `credentials` with the named secret fields replaced by {@link REDACTED}. */
+export function redactCredentials<T extends Record<string, unknown>>(credentials: T, secretFields: string[]): T {
+  const out: Record<string, unknown> = { ...credentials };
+  for (const name of secretFields) if (out[name] !== undefined && out[name] !== '') out[name] = REDACTED;
+  return out as T;
+}

@@ -1,0 +1,51 @@
+const marker = Symbol.for('ticketbridge.error');
+
+/** Machine-readable error codes; a host branches on these, never on messages. */
+export type TicketbridgeErrorCode =
+  | 'credentials'
+  | 'rate_limit'
+  | 'transient'
+  | 'permanent'
+  | 'config'
+  | 'response_shape'
+  | 'webhook';
+
+/** Options shared by every Ticketbridge error. */
+export interface TicketbridgeErrorOptions {
+  /** The platform (connector id) the error concerns, used as the message prefix. */
+  platform?: string;
+  /** The underlying error. Secrets are redacted from it before it is attached. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error Ticketbridge throws.
+ *
+ * Use {@link TicketbridgeError.isInstance} rather than `instanceof`: a plugin may bundle its own copy of core, and
+ * the `Symbol.for` marker survives that where the class identity does not.
+ */
+export class TicketbridgeError extends Error {
+  readonly [marker] = true;
+  /** Stable code for programmatic handling. */
+  readonly code: TicketbridgeErrorCode;
+  /** The platform (connector id) this error concerns, if any. */
+  readonly platform: string | undefined;
+
+  constructor(code: TicketbridgeErrorCode, message: string, options: TicketbridgeErrorOptions = {}) {
+    const prefix = options.platform ? `[ticketbridge] [${options.platform}] ` : '[ticketbridge] ';
+    super(prefix + message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TicketbridgeError';
+    this.code = code;
+    this.platform = options.platform;
+  }
+
+  /** True for any Ticketbridge error, even one created by another copy of this package. */
+  static isInstance(error: unknown): error is TicketbridgeError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+
+  /** A plain, secret-free representation for logs, events and sync history. */
+  toJSON(): { name: string; code: TicketbridgeErrorCode; message: string; platform?: string } {
+    return { name: this.name, code: this.code, message: this.message, ...(this.platform ? { platform: this.platform } : {}) };
+  }
+}

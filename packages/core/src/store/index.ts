@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './state-store.js';
+export * from './memory-store.js';

@@ -1,0 +1,125 @@
+import type { StateStore } from './state-store.js';
+import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, SyncRun } from './types.js';
+import type { JsonValue } from '../util/json.js';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * A {@link StateStore} in memory: for tests, demos and single-process hosts that can afford to re-sync from scratch
+ * after a restart. Values are copied in and out, so callers cannot mutate stored state by accident.
+ */
+export class MemoryStore implements StateStore {
+  #connections = new Map<string, StoredConnection>();
+  #cursors = new Map<string, JsonValue | null>();
+  #versions = new Map<string, Map<string, DeliveredVersion>>();
+  #runs = new Map<string, SyncRun[]>();
+  #inbox = new Map<string, InboxEntry>();
+  #locks = new Map<string, { owner: string; expiresAt: number }>();
+
+  async saveConnection(connection: StoredConnection): Promise<void> {
+    this.#connections.set(connection.id, clone(connection));
+  }
+  async getConnection(id: string): Promise<StoredConnection | undefined> {
+    const c = this.#connections.get(id);
+    return c && clone(c);
+  }
+  async listConnections(): Promise<StoredConnection[]> {
+    return [...this.#connections.values()].map(clone);
+  }
+  async deleteConnection(id: string): Promise<void> {
+    this.#connections.delete(id);
+    this.#cursors.delete(id);
+    this.#versions.delete(id);
+    this.#runs.delete(id);
+    for (const [key, entry] of this.#inbox) if (entry.connectionId === id) this.#inbox.delete(key);
+    for (const key of this.#locks.keys()) if (key === `sync:${id}` || key.startsWith(`${id}:`)) this.#locks.delete(key);
+  }
+
+  async getCursor(connectionId: string): Promise<JsonValue | null> {
+    return clone(this.#cursors.get(connectionId) ?? null);
+  }
+  async setCursor(connectionId: string, cursor: JsonValue | null): Promise<void> {
+    this.#cursors.set(connectionId, clone(cursor));
+  }
+
+  async getVersions(connectionId: string, externalIds: string[]): Promise<Map<string, DeliveredVersion>> {
+    const all = this.#versions.get(connectionId);
+    const out = new Map<string, DeliveredVersion>();
+    if (!all) return out;
+    for (const id of externalIds) {
+      const v = all.get(id);
+      if (v) out.set(id, clone(v));
+    }
+    return out;
+  }
+  async commitPage(connectionId: string, commit: PageCommit): Promise<void> {
+    let all = this.#versions.get(connectionId);
+    if (!all) this.#versions.set(connectionId, (all = new Map()));
+    for (const v of commit.versions) all.set(v.externalId, clone(v));
+    if (commit.cursor !== undefined) this.#cursors.set(connectionId, clone(commit.cursor));
+    if (commit.ackInboxId) this.#inbox.delete(commit.ackInboxId);
+  }
+  async pruneVersions(before: string): Promise<number> {
+    let removed = 0;
+    for (const all of this.#versions.values()) {
+      for (const [id, v] of all) {
+        if (v.deliveredAt < before) {
+          all.delete(id);
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  async saveRun(run: SyncRun): Promise<void> {
+    const runs = this.#runs.get(run.connectionId) ?? [];
+    const i = runs.findIndex((r) => r.id === run.id);
+    if (i >= 0) runs[i] = clone(run);
+    else runs.push(clone(run));
+    this.#runs.set(run.connectionId, runs);
+  }
+  async listRuns(connectionId: string, options: { limit?: number } = {}): Promise<SyncRun[]> {
+    const runs = [...(this.#runs.get(connectionId) ?? [])].reverse();
+    return runs.slice(0, options.limit ?? runs.length).map(clone);
+  }
+  async pruneRuns(connectionId: string, keep: number): Promise<number> {
+    const runs = this.#runs.get(connectionId) ?? [];
+    const removed = Math.max(0, runs.length - keep);
+    if (removed) this.#runs.set(connectionId, runs.slice(removed));
+    return removed;
+  }
+
+  async inboxPut(entry: InboxEntry): Promise<void> {
+    this.#inbox.set(entry.id, clone(entry));
+  }
+  async inboxPending(connectionId?: string): Promise<InboxEntry[]> {
+    return [...this.#inbox.values()]
+      .filter((e) => connectionId === undefined || e.connectionId === connectionId)
+      .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0))
+      .map(clone);
+  }
+  async inboxAttempt(id: string): Promise<void> {
+    const e = this.#inbox.get(id);
+    if (e) e.attempts++;
+  }
+
+  async acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const lock = this.#locks.get(key);
+    if (lock && lock.owner !== owner && lock.expiresAt > now) return false;
+    this.#locks.set(key, { owner, expiresAt: now + ttlMs });
+    return true;
+  }
+  async renewLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const lock = this.#locks.get(key);
+    if (!lock || lock.owner !== owner || lock.expiresAt <= Date.now()) return false;
+    lock.expiresAt = Date.now() + ttlMs;
+    return true;
+  }
+  async releaseLock(key: string, owner: string): Promise<void> {
+    if (this.#locks.get(key)?.owner === owner) this.#locks.delete(key);
+  }
+
+  async close(): Promise<void> {}
+}

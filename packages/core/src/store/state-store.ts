@@ -1,0 +1,56 @@
+import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, SyncRun } from './types.js';
+import type { JsonValue } from '../util/json.js';
+
+/**
+ * Everything the core persists. `MemoryStore` implements it for tests and single-process demos; durable stores
+ * (SQLite, PostgreSQL) implement it for production. `describeStoreConformance` in `@ticketbridge/core/testing`
+ * checks an implementation.
+ *
+ * All methods may be called concurrently; each must be atomic on its own.
+ */
+export interface StateStore {
+  // Connections
+  saveConnection(connection: StoredConnection): Promise<void>;
+  getConnection(id: string): Promise<StoredConnection | undefined>;
+  listConnections(): Promise<StoredConnection[]>;
+  /** Deletes the connection and everything keyed by it (cursor, runs, versions, inbox, locks). */
+  deleteConnection(id: string): Promise<void>;
+
+  // Cursors
+  getCursor(connectionId: string): Promise<JsonValue | null>;
+  /** Sets or clears (null) the cursor outside a page commit, e.g. for a full resync. */
+  setCursor(connectionId: string, cursor: JsonValue | null): Promise<void>;
+
+  // Seen versions
+  /** The last delivered version of each of these tickets, keyed by external id (missing = never delivered). */
+  getVersions(connectionId: string, externalIds: string[]): Promise<Map<string, DeliveredVersion>>;
+  /** Atomically writes a page's versions, its cursor and its inbox acknowledgement. */
+  commitPage(connectionId: string, commit: PageCommit): Promise<void>;
+  /** Forgets versions delivered before `before` (ISO); returns how many were removed. */
+  pruneVersions(before: string): Promise<number>;
+
+  // Sync history
+  /** Inserts or replaces a run by id. */
+  saveRun(run: SyncRun): Promise<void>;
+  /** Newest first. */
+  listRuns(connectionId: string, options?: { limit?: number }): Promise<SyncRun[]>;
+  /** Keeps the newest `keep` runs of a connection; returns how many were removed. */
+  pruneRuns(connectionId: string, keep: number): Promise<number>;
+
+  // Webhook inbox
+  inboxPut(entry: InboxEntry): Promise<void>;
+  /** Entries not yet acknowledged, oldest first. */
+  inboxPending(connectionId?: string): Promise<InboxEntry[]>;
+  /** Records a failed processing attempt. */
+  inboxAttempt(id: string): Promise<void>;
+
+  // Locks
+  /** Takes the lock if free or expired. True when `owner` now holds it. */
+  acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends a lock `owner` holds. False if it was lost (expired and taken). */
+  renewLock(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLock(key: string, owner: string): Promise<void>;
+
+  /** Releases resources (file handles, pools). */
+  close(): Promise<void>;
+}

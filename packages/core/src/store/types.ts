@@ -1,0 +1,129 @@
+import type { TicketDraft, TicketPriority, TicketSource, TicketStatus } from '../model/ticket.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+import type { WebhookInstructions, WebhookRegistration } from '../connector/webhook.js';
+
+/** How a connection receives tickets. */
+export type SyncMode = 'poll' | 'webhook' | 'both';
+
+/** Lifecycle state of a connection. */
+export type ConnectionStatus = 'active' | 'paused' | 'error';
+
+/** The webhook side of a stored connection. */
+export interface StoredWebhook {
+  /** The signing secret (sealed at rest by durable stores). */
+  secret: string;
+  /** What `register` created, when the connector registered it. */
+  registration?: WebhookRegistration;
+  /** Manual steps, when the platform cannot register by API. */
+  instructions?: WebhookInstructions;
+}
+
+/** A connection as the store keeps it. Durable stores seal `credentials` and `webhook.secret` at rest. */
+export interface StoredConnection {
+  id: string;
+  /** The connector id. */
+  platform: string;
+  /** Optional label the host chose. */
+  name?: string;
+  /** Account name reported by `testConnection`. */
+  accountName: string;
+  syncMode: SyncMode;
+  status: ConnectionStatus;
+  /** Why the connection is in `error` (a redacted error), e.g. credentials revoked. */
+  statusReason?: { code: string; message: string; field?: string };
+  credentials: Record<string, unknown>;
+  /** Names of the credential fields that are secret, so stores and views can redact them without the connector. */
+  secretFields: string[];
+  /** What `testConnection` returned. */
+  metadata: JsonObject;
+  /** Origin override (custom domain, proxy, simulator). */
+  baseUrl?: string;
+  pollIntervalMs: number;
+  webhook?: StoredWebhook;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The last version of a ticket delivered to the host. It is both the dedupe key (a version is `updatedAt` plus a
+ * fingerprint of the fields that matter) and the "previous" side of `changes`.
+ */
+export interface DeliveredVersion {
+  externalId: string;
+  updatedAt: string;
+  /** Hash of the normalized fields that define a version, so same-second edits are not mistaken for repeats. */
+  fingerprint: string;
+  status: TicketStatus;
+  priority: TicketPriority | null;
+  assigneeId: string | null;
+  tags: string[];
+  deleted: boolean;
+  /** When it was delivered; retention prunes by this. */
+  deliveredAt: string;
+}
+
+/** What triggered a sync run. */
+export type SyncTrigger = 'initial' | 'schedule' | 'manual' | 'retry';
+
+/** Outcome of a sync run. */
+export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'retrying' | 'skipped';
+
+/** A redacted error as recorded in history. */
+export interface RecordedError {
+  code: string;
+  message: string;
+  at: string;
+  field?: string;
+  status?: number;
+}
+
+/** One entry of a connection's sync history. */
+export interface SyncRun {
+  id: string;
+  connectionId: string;
+  trigger: SyncTrigger;
+  status: SyncRunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  /** Tickets delivered to the host (new versions). */
+  ticketsSynced: number;
+  /** Versions read but dropped as already delivered. */
+  duplicatesDropped: number;
+  pages: number;
+  requests: number;
+  /** 429 answers received. */
+  rateLimited: number;
+  /** Milliseconds spent waiting on rate limits (pre-emptive and after 429). */
+  rateLimitWaitMs: number;
+  errors: RecordedError[];
+  /** 1 for the first try; increments on each automatic retry of a failed run. */
+  attempt: number;
+  /** When the engine will retry, for status `retrying`. */
+  nextRetryAt?: string;
+  cursorBefore: JsonValue | null;
+  cursorAfter: JsonValue | null;
+  /** Why a run was skipped (e.g. another worker holds the lock). */
+  note?: string;
+}
+
+/** A webhook delivery accepted (2xx) but not yet delivered to the host. */
+export interface InboxEntry {
+  id: string;
+  connectionId: string;
+  receivedAt: string;
+  source: TicketSource;
+  /** Hydrated tickets (deletions as `deleted: true`). */
+  tickets: TicketDraft[];
+  /** Processing attempts so far. */
+  attempts: number;
+}
+
+/** Writes of one page, applied atomically: a crash leaves either all of them or none. */
+export interface PageCommit {
+  /** New cursor; `undefined` leaves it as it is (webhook deliveries). */
+  cursor?: JsonValue | null;
+  /** Versions delivered to the host in this page. */
+  versions: DeliveredVersion[];
+  /** An inbox entry finished by this commit. */
+  ackInboxId?: string;
+}

@@ -1,0 +1,65 @@
+/**
+ * What the conformance suite needs from a platform simulator. Every connector's simulator implements it, so one
+ * suite checks every connector the same way.
+ */
+export interface ConnectorSimulator<TCredentials = Record<string, unknown>> {
+  /** Origin of the simulator (`http://127.0.0.1:<port>`), passed to `hub.connect({ baseUrl })`. */
+  readonly url: string;
+  /** Credentials this simulator accepts. */
+  credentials(): TCredentials;
+  /** Credential sets it rejects, each with the field the `CredentialsError` must name. */
+  badCredentials(): Array<{ description: string; credentials: TCredentials; field: string }>;
+  /** Creates `count` tickets (deterministic for a seed); returns their external ids. */
+  seed(count: number): Promise<string[]>;
+  /** Changes these tickets (new updated time, new status or tags); returns the ids changed. */
+  update(externalIds: string[]): Promise<string[]>;
+  /** Every ticket the API would return now: external id → updatedAt as ISO-8601 UTC (what normalize produces). */
+  snapshot(): Map<string, string>;
+  /** Fault injection on the platform API. */
+  readonly faults: FaultControl;
+  /** Rate limiting on the platform API. */
+  readonly rateLimit: RateLimitControl;
+  /** Request counters since start or the last `resetStats`. */
+  stats(): SimulatorStats;
+  resetStats(): void;
+  /** Present when the platform sends webhooks. */
+  readonly webhooks?: SimulatorWebhooks;
+  close(): Promise<void>;
+}
+
+/** Counters a simulator keeps. */
+export interface SimulatorStats {
+  requests: number;
+  /** Responses answered 429. */
+  rateLimited: number;
+  /** Requests that arrived while the simulator had told the client to wait (a connector ignoring limits). */
+  limitViolations: number;
+  /** Requests per path (without query). */
+  byPath: Record<string, number>;
+}
+
+/** Kinds of injected fault. */
+export type FaultKind = 'status500' | 'status502' | 'status503' | 'status429' | 'reset' | 'slow' | 'truncated';
+
+/** Injects faults into the next responses. */
+export interface FaultControl {
+  /** The next `count` requests (optionally only those whose path matches) fail with `kind`. */
+  inject(kind: FaultKind, options?: { count?: number; path?: RegExp; delayMs?: number }): void;
+  /** Removes pending faults. */
+  clear(): void;
+}
+
+/** Rate-limit settings of a simulator (per window). */
+export interface RateLimitControl {
+  /** Limits to `limit` requests per `windowMs`; `null` turns limiting off. */
+  set(options: { limit: number; windowMs: number } | null): void;
+}
+
+/** Webhook delivery from the simulator to a host. */
+export interface SimulatorWebhooks {
+  /**
+   * Sends the platform's webhook for these tickets' current versions to `url`, signed as the platform signs.
+   * `secret` is needed for host-generated secrets; `forge` signs with a wrong key.
+   */
+  deliver(url: string, externalIds: string[], options?: { secret?: string; forge?: boolean; event?: 'created' | 'updated' | 'deleted' }): Promise<{ status: number; body: string }>;
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up from scratch and runs every check: install, build, typecheck, package exports lint, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pnpm install --frozen-lockfile
+pnpm build
+pnpm typecheck
+pnpm lint:packages
+pnpm test
