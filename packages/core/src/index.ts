@@ -11,3 +11,4 @@ export * from './connector/index.js';
 export * from './store/index.js';
 export type { JsonValue, JsonObject } from './util/json.js';
 export { type Logger, silentLogger, consoleLogger } from './util/logger.js';
+export * from './http/index.js';

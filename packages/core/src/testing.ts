@@ -5,3 +5,6 @@
  */
 export * from './testing/loopback-server.js';
 export * from './testing/connector-simulator.js';
+export * from './testing/kit.js';
+export * from './testing/reference/index.js';
+export * from './testing/store-conformance.js';

@@ -1,0 +1,2 @@
+// The HTTP layer: filled by the http work.
+export {};

@@ -1,0 +1,2 @@
+// Simulator building blocks: generator, paginators, rate limiter, faults, webhook sender.
+export {};
