@@ -12,3 +12,7 @@ export * from './store/index.js';
 export type { JsonValue, JsonObject } from './util/json.js';
 export { type Logger, silentLogger, consoleLogger } from './util/logger.js';
 export * from './http/index.js';
+export * from './hub/index.js';
+export * from './sync/index.js';
+export * from './scheduler/index.js';
+export * from './webhooks/index.js';

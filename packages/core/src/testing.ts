@@ -8,3 +8,4 @@ export * from './testing/connector-simulator.js';
 export * from './testing/kit.js';
 export * from './testing/reference/index.js';
 export * from './testing/store-conformance.js';
+export * from './testing/conformance.js';

@@ -1,0 +1,431 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'eventemitter3';
+import type { AnyConnector } from '../connector/connector.js';
+import { secretFieldNames } from '../credentials/describe-credentials.js';
+import { ConfigError, CredentialsError } from '../errors/index.js';
+import type { TicketEvent } from '../model/ticket.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { TimerScheduler } from '../scheduler/timer-scheduler.js';
+import type { StateStore } from '../store/state-store.js';
+import type { InboxEntry, StoredConnection, StoredWebhook, SyncMode, SyncRun } from '../store/types.js';
+import { createConnectorContext, type HttpDefaults } from '../sync/connection-context.js';
+import { deliverBatch } from '../sync/deliver.js';
+import { SyncEngine, type RetryPolicy } from '../sync/sync-engine.js';
+import { newId } from '../util/ids.js';
+import { KeyedMutex } from '../util/keyed-mutex.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { WebhookRouter, type RawWebhookRequest, type WebhookResponse } from '../webhooks/webhook-router.js';
+import { toConnectionView, type Connection, type ConnectResult } from './connection-view.js';
+import type { HubEvents } from './events.js';
+
+/** The path platforms POST webhooks to, below `publicUrl`. */
+export const WEBHOOK_PATH = '/api/webhooks/tickets';
+
+/** Options of {@link createHub}. */
+export interface HubOptions {
+  /** Connector plugins; ids must be unique. */
+  connectors: AnyConnector[];
+  /** Where connections, cursors, history, versions, inbox and locks live. */
+  store: StateStore;
+  /** The host's public origin (`https://app.example.com`); required for webhook modes. */
+  publicUrl?: string;
+  /** Default poll interval (default 15 minutes). */
+  pollIntervalMs?: number;
+  /** Jitter applied to poll intervals, as a fraction (default 0.1). */
+  pollJitter?: number;
+  /** Largest webhook body accepted (default 1 MiB); larger ones get 413. */
+  maxWebhookBodyBytes?: number;
+  /** Scheduler (default: in-process timers). */
+  scheduler?: Scheduler;
+  /** Logger (default: silent). Only redacted values reach it. */
+  logger?: Logger;
+  /** HTTP client settings for every connection. */
+  http?: HttpDefaults;
+  /** Retry policy of failed sync runs. */
+  retry?: Partial<RetryPolicy>;
+  /** Sync runs kept per connection (default 100). */
+  historyLimit?: number;
+  /** Sync lock time-to-live (default 5 minutes; renewed after each page). */
+  lockTtlMs?: number;
+  /** Delay of the first sync after connect (default 0: right away). */
+  initialSyncDelayMs?: number;
+  /** Start schedules and replay the webhook inbox on creation (default true). */
+  autoStart?: boolean;
+}
+
+/** What {@link Hub.connect} takes: the Connect form's values. */
+export interface ConnectOptions {
+  /** Connector id (`zendesk`, `hubspot`...). */
+  platform: string;
+  /** The form's values; validated against the connector's schema. */
+  credentials: Record<string, unknown>;
+  /** Default `both` when the connector has webhooks and the hub a `publicUrl`, else `poll`. */
+  syncMode?: SyncMode;
+  /** A label for the host's UI. */
+  name?: string;
+  /** Poll interval for this connection (default: the hub's). */
+  pollIntervalMs?: number;
+  /**
+   * Origin override for the platform API (custom domain, proxy, simulator). Credentials are still validated and the
+   * connector's path is kept; only scheme, host and port change.
+   */
+  baseUrl?: string;
+}
+
+/** A Ticketbridge hub: connections, syncs, webhooks and events. */
+export interface Hub {
+  /** Subscribe to events; `ticket` listeners may be async and are awaited. */
+  on<E extends keyof HubEvents>(event: E, listener: HubEvents[E]): Hub;
+  off<E extends keyof HubEvents>(event: E, listener: HubEvents[E]): Hub;
+  once<E extends keyof HubEvents>(event: E, listener: HubEvents[E]): Hub;
+  /** Registered connectors by id. */
+  readonly connectors: ReadonlyMap<string, AnyConnector>;
+  /**
+   * Test & Connect: validate credentials → test the connection → save → register the webhook or produce manual
+   * steps → schedule (the first sync starts right away). Throws `CredentialsError` naming the field at fault.
+   */
+  connect(options: ConnectOptions): Promise<ConnectResult>;
+  /** Stops syncing, removes the webhook the connector registered, and deletes the connection's state. */
+  disconnect(id: string): Promise<void>;
+  /** Stops scheduled syncs (a running one is aborted at the next page); webhooks are kept in the inbox. */
+  pause(id: string): Promise<Connection>;
+  /** Resumes a paused connection (or one in error, e.g. after the platform fixed a permission) and syncs now. */
+  resume(id: string): Promise<Connection>;
+  /** Runs a sync now and resolves with its history record. `full: true` forgets the cursor first. */
+  syncNow(id: string, options?: { full?: boolean }): Promise<SyncRun>;
+  /** Sync history, newest first. */
+  history(id: string, options?: { limit?: number }): Promise<SyncRun[]>;
+  list(): Promise<Connection[]>;
+  get(id: string): Promise<Connection | undefined>;
+  /** Webhook endpoint handlers for the host's server. */
+  readonly webhooks: {
+    /** For Node `http` / Express: `(req, res) => void`. */
+    nodeHandler(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+    /** For Fetch-API servers: `(request) => Promise<Response>`. */
+    fetchHandler(): (request: Request) => Promise<Response>;
+    /** Framework-free form. */
+    handle(request: RawWebhookRequest): Promise<WebhookResponse>;
+    /** The URL a connection's platform must call. */
+    urlFor(connectionId: string): string | null;
+  };
+  /** Schedules stored connections and replays the webhook inbox (called automatically unless `autoStart: false`). */
+  start(): Promise<void>;
+  /** Stops timers, aborts nothing mid-page, waits for running syncs and inbox work. The store stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a hub.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ connectors: [zendesk()], store: new MemoryStore(), publicUrl: 'https://app.example.com' });
+ * hub.on('ticket', async (event) => console.log(event.type, event.ticket.subject));
+ * const conn = await hub.connect({ platform: 'zendesk', credentials: { subdomain, email, apiToken }, syncMode: 'both' });
+ * http.createServer(hub.webhooks.nodeHandler()).listen(3000);
+ * ```
+ */
+export function createHub(options: HubOptions): Hub {
+  const connectors = new Map<string, AnyConnector>();
+  for (const c of options.connectors) {
+    if (connectors.has(c.id)) throw new ConfigError(`two connectors share the id "${c.id}"`, { field: 'connectors' });
+    connectors.set(c.id, c);
+  }
+  const store = options.store;
+  const logger = options.logger ?? silentLogger;
+  const scheduler = options.scheduler ?? new TimerScheduler();
+  const emitter = new EventEmitter<HubEvents>();
+  const mutex = new KeyedMutex();
+  const lifetime = new AbortController();
+  const http = options.http ?? {};
+  const pollIntervalMs = options.pollIntervalMs ?? 15 * 60_000;
+  const pollJitter = options.pollJitter ?? 0.1;
+  const publicUrl = options.publicUrl?.replace(/\/+$/, '');
+  const inflight = new Set<Promise<unknown>>();
+  const workerId = newId('worker');
+
+  if (publicUrl) {
+    try {
+      new URL(publicUrl);
+    } catch {
+      throw new ConfigError(`publicUrl "${publicUrl}" is not a URL`, { field: 'publicUrl' });
+    }
+  }
+
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p)).catch(() => undefined);
+    return p;
+  };
+
+  /** Awaits every `ticket` listener in turn: the cursor is saved only after all of them finished. */
+  const sink = async (event: TicketEvent) => {
+    for (const listener of emitter.listeners('ticket')) await listener(event);
+  };
+
+  const engine = new SyncEngine({
+    store,
+    connector: (id) => connectors.get(id),
+    sink,
+    scheduler,
+    mutex,
+    logger,
+    http,
+    retry: { maxAttempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000, ...options.retry },
+    historyLimit: options.historyLimit ?? 100,
+    lockTtlMs: options.lockTtlMs ?? 5 * 60_000,
+    workerId,
+    signal: lifetime.signal,
+    events: {
+      started: (run) => emitter.emit('sync.started', run),
+      progress: (p) => emitter.emit('sync.progress', p),
+      finished: (run) => emitter.emit('sync.finished', run),
+      failed: (run, error, willRetry) => emitter.emit('sync.failed', run, error, willRetry),
+      rateLimited: (info) => emitter.emit('rateLimited', info),
+      connectionError: (c) => {
+        scheduler.cancel(`poll:${c.id}`);
+        emitter.emit('connection.error', { id: c.id, platform: c.platform, reason: c.statusReason });
+      },
+    },
+  });
+
+  const processInbox = async (entry: InboxEntry): Promise<void> => {
+    const connection = await store.getConnection(entry.connectionId);
+    if (!connection || connection.status === 'paused') return;
+    try {
+      await mutex.run(entry.connectionId, () =>
+        deliverBatch({ store, connectionId: entry.connectionId, tickets: entry.tickets, source: entry.source, receivedAt: entry.receivedAt, sink, ackInboxId: entry.id }),
+      );
+    } catch (error) {
+      await store.inboxAttempt(entry.id);
+      const message = error instanceof Error ? error.message : String(error);
+      emitter.emit('error', { message: `webhook delivery failed, will retry: ${message}`, connectionId: entry.connectionId, inboxId: entry.id });
+      const delay = Math.min(15 * 60_000, 5_000 * 2 ** Math.min(entry.attempts, 8));
+      scheduler.once(`inbox:${entry.id}`, delay, () => track(processInbox({ ...entry, attempts: entry.attempts + 1 })));
+    }
+  };
+
+  const router = new WebhookRouter({
+    store,
+    connector: (id) => connectors.get(id),
+    publicUrl,
+    maxBodyBytes: options.maxWebhookBodyBytes ?? 1024 * 1024,
+    logger,
+    http,
+    signal: lifetime.signal,
+    accepted: (entry) => {
+      emitter.emit('webhook.accepted', { connectorId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length });
+      void track(processInbox(entry));
+    },
+    rejected: (r) => emitter.emit('webhook.rejected', r),
+  });
+
+  const urlFor = (id: string) => (publicUrl ? `${publicUrl}${WEBHOOK_PATH}?connectorId=${encodeURIComponent(id)}` : null);
+  const view = (c: StoredConnection) => toConnectionView(c, urlFor(c.id));
+
+  const schedule = (c: StoredConnection, initialDelayMs: number) => {
+    const run = (trigger: 'initial' | 'schedule') => () => track(engine.run(c.id, trigger)).then(() => undefined);
+    if (c.syncMode === 'webhook') {
+      // Webhook-only connections still backfill once; pushes carry everything after that.
+      scheduler.once(`poll:${c.id}`, initialDelayMs, run('initial'));
+      return;
+    }
+    let first = true;
+    scheduler.every(
+      `poll:${c.id}`,
+      c.pollIntervalMs,
+      () => {
+        const trigger = first ? 'initial' : 'schedule';
+        first = false;
+        return run(trigger)();
+      },
+      { initialDelayMs, jitterRatio: pollJitter },
+    );
+  };
+
+  const mustGet = async (id: string) => {
+    const c = await store.getConnection(id);
+    if (!c) throw new ConfigError(`unknown connection "${id}"`, { field: 'id' });
+    return c;
+  };
+
+  let started: Promise<void> | undefined;
+  const start = () =>
+    (started ??= (async () => {
+      const now = Date.now();
+      for (const c of await store.listConnections()) {
+        if (c.status !== 'active' || !connectors.has(c.platform)) continue;
+        const [last] = await store.listRuns(c.id, { limit: 1 });
+        const since = last ? now - Date.parse(last.startedAt) : Infinity;
+        schedule(c, last ? Math.max(0, c.pollIntervalMs - since) : 0);
+      }
+      for (const entry of await store.inboxPending()) void track(processInbox(entry));
+    })());
+
+  const hub: Hub = {
+    on(event, listener) {
+      emitter.on(event, listener as never);
+      return hub;
+    },
+    off(event, listener) {
+      emitter.off(event, listener as never);
+      return hub;
+    },
+    once(event, listener) {
+      emitter.once(event, listener as never);
+      return hub;
+    },
+    connectors,
+
+    async connect(input) {
+      const connector = connectors.get(input.platform);
+      if (!connector) {
+        throw new ConfigError(`unknown platform "${input.platform}"; registered: ${[...connectors.keys()].join(', ') || 'none'}`, { field: 'platform' });
+      }
+      const syncMode: SyncMode = input.syncMode ?? (connector.webhook && publicUrl ? 'both' : 'poll');
+      if (syncMode !== 'poll') {
+        if (!connector.webhook) throw new ConfigError(`${connector.displayName} does not support webhooks; use syncMode "poll"`, { field: 'syncMode', platform: connector.id });
+        if (!publicUrl) throw new ConfigError('syncMode "webhook" and "both" need the hub\'s publicUrl', { field: 'publicUrl' });
+      }
+      const parsed = connector.credentials.safeParse(input.credentials);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue?.path[0] === undefined ? undefined : String(issue.path[0]);
+        throw new CredentialsError(`${field ? `${field}: ` : ''}${issue?.message ?? 'invalid credentials'}`, { platform: connector.id, ...(field ? { field } : {}) });
+      }
+      const credentials = parsed.data as Record<string, unknown>;
+      const secretFields = secretFieldNames(connector.credentials);
+      const id = newId('conn');
+      const base = { connector, connectionId: id, credentials, secretFields, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}), logger, signal: lifetime.signal, http };
+      const info = await connector.testConnection(createConnectorContext({ ...base, metadata: {} }).ctx);
+      const metadata = info.metadata ?? {};
+
+      let webhook: StoredWebhook | undefined;
+      let webhookSecret: string | undefined;
+      if (syncMode !== 'poll' && connector.webhook) {
+        const url = urlFor(id)!;
+        const { ctx } = createConnectorContext({ ...base, metadata });
+        const wh = connector.webhook;
+        let secret: string;
+        if (wh.secretSource === 'credentials') {
+          const value = credentials[wh.secretField!];
+          if (typeof value !== 'string' || !value) {
+            throw new CredentialsError(`${wh.secretField} is required for syncMode "${syncMode}": webhooks are verified with it`, { platform: connector.id, field: wh.secretField! });
+          }
+          secret = value;
+        } else secret = randomBytes(32).toString('base64url');
+        if (wh.register) {
+          const registration = await wh.register(ctx, { url, secret });
+          webhook = { secret: registration.secret, registration };
+        } else {
+          webhook = { secret, instructions: wh.instructions!(ctx, { url, secret }) };
+          if (wh.secretSource === 'host') webhookSecret = secret;
+        }
+      }
+      const now = new Date().toISOString();
+      const stored: StoredConnection = {
+        id,
+        platform: connector.id,
+        ...(input.name ? { name: input.name } : {}),
+        accountName: info.accountName,
+        syncMode,
+        status: 'active',
+        credentials,
+        secretFields,
+        metadata,
+        ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}),
+        pollIntervalMs: input.pollIntervalMs ?? pollIntervalMs,
+        ...(webhook ? { webhook } : {}),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await store.saveConnection(stored);
+      void start();
+      schedule(stored, options.initialSyncDelayMs ?? 0);
+      const result = view(stored) as ConnectResult;
+      const secretForUser = webhookSecret;
+      if (secretForUser) {
+        Object.defineProperty(result, 'webhookSecret', { value: secretForUser, enumerable: false });
+        if (result.webhookSetup.kind === 'manual') {
+          // The user needs the real secret in the steps once, at connect time; stored views show it redacted.
+          result.webhookSetup = { kind: 'manual', instructions: webhook!.instructions! };
+          Object.defineProperty(result, 'toJSON', { value: () => view(stored), enumerable: false });
+        }
+      }
+      return result;
+    },
+
+    async disconnect(id) {
+      const c = await mustGet(id);
+      scheduler.cancel(`poll:${id}`);
+      scheduler.cancel(`retry:${id}`);
+      await engine.abort(id);
+      const connector = connectors.get(c.platform);
+      const registration = c.webhook?.registration;
+      if (connector?.webhook?.unregister && registration) {
+        const { ctx } = createConnectorContext({ connector, connectionId: id, credentials: c.credentials, secretFields: c.secretFields, metadata: c.metadata, ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}), logger, signal: lifetime.signal, http });
+        await connector.webhook.unregister(ctx, registration);
+      }
+      await store.deleteConnection(id);
+    },
+
+    async pause(id) {
+      const c = await mustGet(id);
+      scheduler.cancel(`poll:${id}`);
+      scheduler.cancel(`retry:${id}`);
+      await engine.abort(id);
+      const paused: StoredConnection = { ...c, status: 'paused', updatedAt: new Date().toISOString() };
+      await store.saveConnection(paused);
+      return view(paused);
+    },
+
+    async resume(id) {
+      const c = await mustGet(id);
+      const { statusReason: _drop, ...rest } = c;
+      const active: StoredConnection = { ...rest, status: 'active', updatedAt: new Date().toISOString() };
+      await store.saveConnection(active);
+      schedule(active, 0);
+      for (const entry of await store.inboxPending(id)) void track(processInbox(entry));
+      return view(active);
+    },
+
+    async syncNow(id, opts = {}) {
+      await mustGet(id);
+      if (opts.full) await store.setCursor(id, null);
+      return track(engine.run(id, 'manual'));
+    },
+
+    async history(id, opts = {}) {
+      return store.listRuns(id, opts);
+    },
+
+    async list() {
+      return (await store.listConnections()).map(view);
+    },
+
+    async get(id) {
+      const c = await store.getConnection(id);
+      return c && view(c);
+    },
+
+    webhooks: {
+      nodeHandler: () => router.nodeHandler(),
+      fetchHandler: () => router.fetchHandler(),
+      handle: (request) => router.handle(request),
+      urlFor,
+    },
+
+    start,
+
+    async close() {
+      // Abort first: a long backfill stops at its next page (its cursor is saved) instead of running to the end.
+      lifetime.abort(new ConfigError('hub closed'));
+      await scheduler.close();
+      await engine.drain();
+      await Promise.allSettled([...inflight]);
+    },
+  };
+
+  if (options.autoStart !== false) void start().catch((error: unknown) => emitter.emit('error', { message: `start failed: ${String(error)}` }));
+  return hub;
+}

@@ -1,0 +1,67 @@
+import type { TicketDraft, TicketEvent, TicketSource } from '../model/ticket.js';
+import type { StateStore } from '../store/state-store.js';
+import type { DeliveredVersion, PageCommit } from '../store/types.js';
+import type { JsonValue } from '../util/json.js';
+import { diffVersions, idempotencyKey, judgeVersion, toDeliveredVersion, versionFingerprint } from './versioning.js';
+
+/** Receives each new version; the page is committed only after every call resolved. */
+export type TicketSink = (event: TicketEvent) => Promise<void>;
+
+/** Result of delivering one batch. */
+export interface DeliveryResult {
+  delivered: number;
+  duplicates: number;
+}
+
+/**
+ * Delivers one page (or one webhook batch) to the host exactly once per version:
+ * read the previous versions → emit the new ones in order, awaiting the host → commit versions, cursor and inbox
+ * acknowledgement in one store transaction. A crash before the commit replays the page; the host sees the
+ * replayed versions again with the same idempotency keys (the documented crash window).
+ *
+ * Callers serialize calls per connection (see `KeyedMutex`).
+ */
+export async function deliverBatch(options: {
+  store: StateStore;
+  connectionId: string;
+  tickets: TicketDraft[];
+  source: TicketSource;
+  receivedAt: string;
+  sink: TicketSink;
+  cursor?: JsonValue | null;
+  ackInboxId?: string;
+}): Promise<DeliveryResult> {
+  const { store, connectionId, tickets, source, receivedAt, sink } = options;
+  const previous = await store.getVersions(connectionId, [...new Set(tickets.map((t) => t.externalId))]);
+  const written = new Map<string, DeliveredVersion>();
+  let delivered = 0;
+  let duplicates = 0;
+  for (const draft of tickets) {
+    const fingerprint = versionFingerprint(draft);
+    const prior = written.get(draft.externalId) ?? previous.get(draft.externalId);
+    if (judgeVersion(draft, fingerprint, prior) !== 'new') {
+      duplicates++;
+      continue;
+    }
+    const ticket = { ...draft, connectorId: connectionId };
+    const type = draft.deleted ? 'ticket.deleted' : prior && !prior.deleted ? 'ticket.updated' : 'ticket.created';
+    const changes = type === 'ticket.updated' && prior ? diffVersions(prior, draft) : undefined;
+    const event: TicketEvent = {
+      type,
+      ticket,
+      source,
+      connectorId: connectionId,
+      receivedAt,
+      idempotencyKey: idempotencyKey(connectionId, draft, fingerprint),
+      ...(changes ? { changes } : {}),
+    };
+    await sink(event);
+    written.set(draft.externalId, toDeliveredVersion(draft, fingerprint, new Date().toISOString()));
+    delivered++;
+  }
+  const commit: PageCommit = { versions: [...written.values()] };
+  if (options.cursor !== undefined) commit.cursor = options.cursor;
+  if (options.ackInboxId) commit.ackInboxId = options.ackInboxId;
+  await store.commitPage(connectionId, commit);
+  return { delivered, duplicates };
+}

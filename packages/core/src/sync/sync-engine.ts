@@ -1,0 +1,318 @@
+import type { AnyConnector } from '../connector/connector.js';
+import { ConfigError, CredentialsError, HttpError, TicketbridgeError } from '../errors/index.js';
+import type { Redactor } from '../credentials/redact.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { StateStore } from '../store/state-store.js';
+import type { RecordedError, StoredConnection, SyncRun, SyncTrigger } from '../store/types.js';
+import { newId } from '../util/ids.js';
+import type { KeyedMutex } from '../util/keyed-mutex.js';
+import type { Logger } from '../util/logger.js';
+import { createConnectorContext, type HttpDefaults } from './connection-context.js';
+import { deliverBatch, type TicketSink } from './deliver.js';
+
+/** How failed runs are retried. */
+export interface RetryPolicy {
+  /** Runs tried in all before giving up until the next scheduled poll (default 6). */
+  maxAttempts: number;
+  /** First retry delay (default 30 s); doubles each attempt, with jitter. */
+  baseDelayMs: number;
+  /** Upper bound of the delay (default 30 min). */
+  maxDelayMs: number;
+}
+
+/** Progress of a running sync, emitted after every page as `sync.progress`. */
+export interface SyncProgress {
+  connectionId: string;
+  runId: string;
+  pages: number;
+  /** Tickets read so far (delivered + duplicates dropped). */
+  tickets: number;
+  delivered: number;
+  /** The platform's total for this query, where it reports one. */
+  total?: number;
+  /** Time spent waiting on rate limits so far. */
+  rateLimitWaitMs: number;
+  /** Observed tickets per second. */
+  ticketsPerSecond: number;
+  /** Estimated time left, when `total` is known. */
+  etaMs?: number;
+}
+
+/** Callbacks the engine reports through; the hub turns them into events. */
+export interface SyncEngineEvents {
+  started(run: SyncRun): void;
+  progress(progress: SyncProgress): void;
+  finished(run: SyncRun): void;
+  failed(run: SyncRun, error: RecordedError, willRetry: boolean): void;
+  rateLimited(info: { connectionId: string; waitMs: number; status?: number }): void;
+  connectionError(connection: StoredConnection): void;
+}
+
+/** Dependencies of the {@link SyncEngine}. */
+export interface SyncEngineOptions {
+  store: StateStore;
+  connector(platform: string): AnyConnector | undefined;
+  sink: TicketSink;
+  events: SyncEngineEvents;
+  scheduler: Scheduler;
+  mutex: KeyedMutex;
+  logger: Logger;
+  http: HttpDefaults;
+  retry: RetryPolicy;
+  /** Sync history kept per connection (default 100). */
+  historyLimit: number;
+  /** Lock time-to-live; renewed after each page (default 5 min). */
+  lockTtlMs: number;
+  /** Identifies this process in lock ownership. */
+  workerId: string;
+  /** Hub-wide abort (close). */
+  signal: AbortSignal;
+}
+
+/** Thrown when the host's handler failed; retried like a transient error (the host may be briefly down). */
+class HandlerFailure extends TicketbridgeError {
+  constructor(cause: unknown) {
+    super('transient', `the host's ticket handler failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'HandlerFailure';
+  }
+}
+
+/**
+ * Runs syncs: one per connection at a time (store lock with expiry), pages delivered and checkpointed one by one,
+ * errors classified once, failed runs retried with back-off, and a history record for every run.
+ */
+export class SyncEngine {
+  readonly #o: SyncEngineOptions;
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<SyncRun> }>();
+
+  constructor(options: SyncEngineOptions) {
+    this.#o = options;
+  }
+
+  /** True while a sync of this connection runs in this process. */
+  isRunning(connectionId: string): boolean {
+    return this.#running.has(connectionId);
+  }
+
+  /** Aborts a running sync of this connection (pause, disconnect) and waits for it to stop. */
+  async abort(connectionId: string): Promise<void> {
+    const running = this.#running.get(connectionId);
+    if (!running) return;
+    running.controller.abort(new ConfigError('sync aborted: the connection was paused or removed'));
+    await running.done.catch(() => undefined);
+  }
+
+  /** Waits for every running sync. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#running.values()].map((r) => r.done));
+  }
+
+  /**
+   * Runs one sync of a connection now. Resolves with its history record, also for failures (the record says
+   * why); rejects only for an unknown connection.
+   */
+  async run(connectionId: string, trigger: SyncTrigger, attempt = 1): Promise<SyncRun> {
+    const existing = this.#running.get(connectionId);
+    if (existing) return existing.done;
+    const controller = new AbortController();
+    const onHubAbort = () => controller.abort(this.#o.signal.reason);
+    this.#o.signal.addEventListener('abort', onHubAbort, { once: true });
+    const done = this.#run(connectionId, trigger, attempt, controller.signal).finally(() => {
+      this.#o.signal.removeEventListener('abort', onHubAbort);
+      this.#running.delete(connectionId);
+    });
+    this.#running.set(connectionId, { controller, done });
+    return done;
+  }
+
+  async #run(connectionId: string, trigger: SyncTrigger, attempt: number, signal: AbortSignal): Promise<SyncRun> {
+    const { store } = this.#o;
+    const connection = await store.getConnection(connectionId);
+    if (!connection) throw new ConfigError(`unknown connection "${connectionId}"`);
+    const connector = this.#o.connector(connection.platform);
+    if (!connector) throw new ConfigError(`no connector registered for platform "${connection.platform}"`);
+
+    const runId = newId('run');
+    const owner = `${this.#o.workerId}:${runId}`;
+    const lockKey = `sync:${connectionId}`;
+    const now = () => new Date().toISOString();
+    const cursorBefore = await store.getCursor(connectionId);
+    const run: SyncRun = {
+      id: runId,
+      connectionId,
+      trigger,
+      status: 'running',
+      startedAt: now(),
+      ticketsSynced: 0,
+      duplicatesDropped: 0,
+      pages: 0,
+      requests: 0,
+      rateLimited: 0,
+      rateLimitWaitMs: 0,
+      errors: [],
+      attempt,
+      cursorBefore,
+      cursorAfter: cursorBefore,
+    };
+
+    if (connection.status !== 'active' && trigger !== 'manual') {
+      return this.#finishSkipped(run, `connection is ${connection.status}`);
+    }
+    if (!(await store.acquireLock(lockKey, owner, this.#o.lockTtlMs))) {
+      return this.#finishSkipped(run, 'another worker is syncing this connection');
+    }
+
+    let redactor: Redactor | undefined;
+    try {
+      await store.saveRun(run);
+      this.#o.events.started({ ...run });
+      const { ctx, redactor: r } = createConnectorContext({
+        connector,
+        connectionId,
+        credentials: connection.credentials,
+        secretFields: connection.secretFields,
+        metadata: connection.metadata,
+        ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
+        logger: this.#o.logger,
+        signal,
+        http: this.#o.http,
+        observer: {
+          onRequest: () => {
+            run.requests++;
+          },
+          onRateLimited: ({ waitMs, status }) => {
+            run.rateLimited++;
+            this.#o.events.rateLimited({ connectionId, waitMs, ...(status === undefined ? {} : { status }) });
+          },
+          onRateLimitWait: (ms) => {
+            run.rateLimitWaitMs += ms;
+          },
+        },
+      });
+      redactor = r;
+      const started = Date.now();
+      let total: number | undefined;
+      for await (const page of connector.pull(ctx, cursorBefore, {})) {
+        signal.throwIfAborted();
+        const receivedAt = now();
+        const result = await this.#o.mutex.run(connectionId, () =>
+          deliverBatch({
+            store,
+            connectionId,
+            tickets: page.tickets,
+            source: 'poll',
+            receivedAt,
+            cursor: page.nextCursor,
+            sink: async (event) => {
+              try {
+                await this.#o.sink(event);
+              } catch (error) {
+                throw new HandlerFailure(error);
+              }
+            },
+          }),
+        );
+        run.pages++;
+        run.ticketsSynced += result.delivered;
+        run.duplicatesDropped += result.duplicates;
+        run.cursorAfter = page.nextCursor;
+        if (page.total !== undefined) total = page.total;
+        await store.renewLock(lockKey, owner, this.#o.lockTtlMs);
+        await store.saveRun(run);
+        const seen = run.ticketsSynced + run.duplicatesDropped;
+        const elapsed = Math.max(1, Date.now() - started);
+        const rate = (seen / elapsed) * 1000;
+        this.#o.events.progress({
+          connectionId,
+          runId,
+          pages: run.pages,
+          tickets: seen,
+          delivered: run.ticketsSynced,
+          ...(total === undefined ? {} : { total, ...(rate > 0 ? { etaMs: Math.max(0, ((total - seen) / rate) * 1000) } : {}) }),
+          rateLimitWaitMs: run.rateLimitWaitMs,
+          ticketsPerSecond: Math.round(rate * 10) / 10,
+        });
+      }
+      run.status = 'succeeded';
+      run.finishedAt = now();
+      await store.saveRun(run);
+      await store.pruneRuns(connectionId, this.#o.historyLimit);
+      this.#o.events.finished({ ...run });
+      return run;
+    } catch (error) {
+      return await this.#fail(run, connection, error, redactor, signal);
+    } finally {
+      await store.releaseLock(lockKey, owner).catch(() => undefined);
+    }
+  }
+
+  async #finishSkipped(run: SyncRun, note: string): Promise<SyncRun> {
+    run.status = 'skipped';
+    run.note = note;
+    run.finishedAt = new Date().toISOString();
+    await this.#o.store.saveRun(run);
+    return run;
+  }
+
+  async #fail(run: SyncRun, connection: StoredConnection, error: unknown, redactor: Redactor | undefined, signal: AbortSignal): Promise<SyncRun> {
+    const { store } = this.#o;
+    const plain = redactor ? redactor.error(error) : { name: 'Error', message: 'error (details withheld: no redactor)' };
+    const recorded: RecordedError = {
+      code: TicketbridgeError.isInstance(error) ? error.code : 'internal',
+      message: plain.message,
+      at: new Date().toISOString(),
+      ...(error instanceof CredentialsError && error.field ? { field: error.field } : {}),
+      ...(error instanceof HttpError && error.status !== undefined ? { status: error.status } : {}),
+    };
+    run.errors.push(recorded);
+    run.finishedAt = recorded.at;
+
+    if (signal.aborted) {
+      run.status = 'failed';
+      run.note = 'aborted';
+      await store.saveRun(run);
+      this.#o.events.failed({ ...run }, recorded, false);
+      return run;
+    }
+
+    if (error instanceof CredentialsError || (TicketbridgeError.isInstance(error) && error.code === 'credentials')) {
+      // Credentials never fix themselves: stop, mark the connection, no retry.
+      run.status = 'failed';
+      const fresh = (await store.getConnection(connection.id)) ?? connection;
+      const marked: StoredConnection = {
+        ...fresh,
+        status: 'error',
+        statusReason: { code: recorded.code, message: recorded.message, ...(recorded.field ? { field: recorded.field } : {}) },
+        updatedAt: recorded.at,
+      };
+      await store.saveConnection(marked);
+      await store.saveRun(run);
+      this.#o.events.failed({ ...run }, recorded, false);
+      this.#o.events.connectionError(marked);
+      return run;
+    }
+
+    const retryable =
+      error instanceof HandlerFailure ||
+      (error instanceof HttpError ? error.retryable : TicketbridgeError.isInstance(error) && (error.code === 'transient' || error.code === 'rate_limit'));
+    if (retryable && run.attempt < this.#o.retry.maxAttempts) {
+      const backoff = Math.min(this.#o.retry.maxDelayMs, this.#o.retry.baseDelayMs * 2 ** (run.attempt - 1));
+      const jittered = backoff / 2 + Math.random() * (backoff / 2);
+      const delay = Math.max(jittered, error instanceof HttpError ? (error.retryAfterMs ?? 0) : 0);
+      run.status = 'retrying';
+      run.nextRetryAt = new Date(Date.now() + delay).toISOString();
+      await store.saveRun(run);
+      this.#o.scheduler.once(`retry:${run.connectionId}`, delay, async () => {
+        await this.run(run.connectionId, 'retry', run.attempt + 1);
+      });
+      this.#o.events.failed({ ...run }, recorded, true);
+      return run;
+    }
+    // Permanent (or out of retries): the run fails, the cursor stays where the last good page left it.
+    run.status = 'failed';
+    await store.saveRun(run);
+    await store.pruneRuns(run.connectionId, this.#o.historyLimit);
+    this.#o.events.failed({ ...run }, recorded, false);
+    return run;
+  }
+}

@@ -1,0 +1,290 @@
+import { describe, expect, it, afterEach } from 'vitest';
+import type { AnyConnector } from '../connector/connector.js';
+import { describeCredentials } from '../credentials/describe-credentials.js';
+import { CredentialsError } from '../errors/index.js';
+import { createHub, type Hub, type HubOptions } from '../hub/create-hub.js';
+import type { TicketEvent } from '../model/ticket.js';
+import { MemoryStore } from '../store/memory-store.js';
+import type { StateStore } from '../store/state-store.js';
+import type { ConnectorSimulator } from './connector-simulator.js';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Options of {@link describeConnectorConformance}. */
+export interface ConnectorConformanceOptions {
+  /** Suite name (usually the connector id). */
+  name: string;
+  /** A fresh connector for each test. */
+  connector: () => AnyConnector;
+  /** Starts a fresh simulator for each test. */
+  simulator: (options: { seed: number }) => Promise<ConnectorSimulator>;
+  /** Tickets seeded for pull tests (default 250: enough for several pages on most platforms). */
+  tickets?: number;
+  /** Extra hub options (e.g. shorter HTTP delays). */
+  hub?: Partial<HubOptions>;
+}
+
+/** Hostile values a subdomain field must refuse before any request. */
+export const HOSTILE_SUBDOMAINS = ['evil.com#', 'a.b', 'x@y', '../', 'https://evil.com', 'acme.zendesk.com', 'a b', 'acme:443', 'acme?x=1', 'acme%2e'];
+
+/** Polls `check` until it returns true or the timeout passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Fast, test-friendly HTTP and retry settings. */
+export const TEST_HUB_DEFAULTS: Partial<HubOptions> = {
+  http: { retries: 4, minRetryDelayMs: 10, maxRetryDelayMs: 100, timeoutMs: 5_000, maxRateLimitWaitMs: 20_000 },
+  retry: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+  initialSyncDelayMs: 24 * 3600_000,
+  pollIntervalMs: 24 * 3600_000,
+};
+
+const versionKey = (e: TicketEvent) => `${e.ticket.externalId}@${Date.parse(e.ticket.updatedAt)}`;
+
+/**
+ * The conformance suite every connector runs against its simulator, through the public hub API over real loopback
+ * HTTP. It checks: credentials accepted and refused (naming the field, never echoing the secret), hostile
+ * subdomains refused before any request, full pull, incremental pull, resume after a crash, rate limits obeyed,
+ * transient faults survived, webhook signatures accepted and forged ones refused, and no duplicate versions in
+ * `both` mode.
+ *
+ * @example
+ * ```ts
+ * describeConnectorConformance({ name: 'zendesk', connector: () => zendesk(), simulator: (o) => startZendeskSimulator(o) });
+ * ```
+ */
+export function describeConnectorConformance(options: ConnectorConformanceOptions): void {
+  const count = options.tickets ?? 250;
+
+  describe(`${options.name} connector conformance`, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const c of cleanups.splice(0).reverse()) await c();
+    });
+
+    async function setup(seed = 1, hubExtra: Partial<HubOptions> = {}, store: StateStore = new MemoryStore()) {
+      const sim = await options.simulator({ seed });
+      cleanups.push(() => sim.close());
+      let hubRef: Hub | undefined;
+      const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
+      cleanups.push(() => server.close());
+      const connector = options.connector();
+      const hub = createHub({ connectors: [connector], store, publicUrl: server.url, ...TEST_HUB_DEFAULTS, ...options.hub, ...hubExtra });
+      hubRef = hub;
+      cleanups.push(() => hub.close());
+      const events: TicketEvent[] = [];
+      hub.on('ticket', (e) => {
+        events.push(e);
+      });
+      return { sim, hub, events, connector, store, server };
+    }
+
+    it('accepts valid credentials (Test & Connect)', async () => {
+      const { sim, hub } = await setup();
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' });
+      expect(conn.status).toBe('active');
+      expect(conn.accountName).toBeTruthy();
+      const json = JSON.stringify(conn);
+      for (const f of describeCredentials(options.connector().credentials).filter((x) => x.secret)) {
+        const value = (sim.credentials() as Record<string, unknown>)[f.name];
+        if (typeof value === 'string' && value) expect(json).not.toContain(value);
+      }
+    });
+
+    it('refuses bad credentials with a CredentialsError naming the field, without echoing secrets', async () => {
+      const { sim, hub } = await setup();
+      const cases = sim.badCredentials();
+      expect(cases.length).toBeGreaterThan(0);
+      for (const bad of cases) {
+        const error = await hub
+          .connect({ platform: options.name, credentials: bad.credentials as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' })
+          .then(() => undefined, (e: unknown) => e);
+        expect(error, bad.description).toBeInstanceOf(CredentialsError);
+        expect((error as CredentialsError).field, bad.description).toBe(bad.field);
+        const text = `${(error as Error).message} ${JSON.stringify(error)}`;
+        for (const f of describeCredentials(options.connector().credentials).filter((x) => x.secret)) {
+          const value = (bad.credentials as Record<string, unknown>)[f.name];
+          if (typeof value === 'string' && value.length >= 4) expect(text, bad.description).not.toContain(value);
+        }
+      }
+      expect(await hub.list()).toHaveLength(0);
+    });
+
+    it('refuses hostile subdomains before sending any request', async () => {
+      const { sim, hub } = await setup();
+      const subdomains = describeCredentials(options.connector().credentials).filter((f) => f.kind === 'subdomain');
+      if (subdomains.length === 0) return expect(subdomains).toHaveLength(0);
+      sim.resetStats();
+      for (const field of subdomains) {
+        for (const hostile of HOSTILE_SUBDOMAINS) {
+          const credentials = { ...(sim.credentials() as Record<string, unknown>), [field.name]: hostile };
+          const error = await hub.connect({ platform: options.name, credentials, baseUrl: sim.url }).then(() => undefined, (e: unknown) => e);
+          expect(error, hostile).toBeInstanceOf(CredentialsError);
+          expect((error as CredentialsError).field, hostile).toBe(field.name);
+        }
+      }
+      expect(sim.stats().requests).toBe(0);
+    });
+
+    it('full pull delivers every ticket once, at its latest version', async () => {
+      const { sim, hub, events } = await setup();
+      await sim.seed(count);
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' });
+      const run = await hub.syncNow(conn.id);
+      expect(run.status, JSON.stringify(run.errors)).toBe('succeeded');
+      const snapshot = sim.snapshot();
+      const latest = new Map(events.map((e) => [e.ticket.externalId, e]));
+      expect(latest.size).toBe(snapshot.size);
+      for (const [id, updatedAt] of snapshot) {
+        expect(latest.get(id), id).toBeDefined();
+        expect(Date.parse(latest.get(id)!.ticket.updatedAt), id).toBe(Date.parse(updatedAt));
+      }
+      expect(new Set(events.map(versionKey)).size).toBe(events.length);
+      expect(events.every((e) => e.source === 'poll' && e.connectorId === conn.id && e.ticket.platform === options.name)).toBe(true);
+      const [history] = await hub.history(conn.id);
+      expect(history!.ticketsSynced).toBe(events.length);
+      expect(history!.requests).toBeGreaterThan(0);
+    });
+
+    it('incremental pull after updates delivers exactly the changed tickets', async () => {
+      const { sim, hub, events } = await setup();
+      const ids = await sim.seed(count);
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' });
+      expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
+      events.length = 0;
+      const changed = await sim.update([ids[3]!, ids[Math.floor(ids.length / 2)]!, ids[ids.length - 1]!]);
+      const run = await hub.syncNow(conn.id);
+      expect(run.status, JSON.stringify(run.errors)).toBe('succeeded');
+      expect(new Set(events.map((e) => e.ticket.externalId))).toEqual(new Set(changed));
+      expect(events).toHaveLength(changed.length);
+      for (const e of events) {
+        expect(e.type).toBe('ticket.updated');
+        expect(Date.parse(e.ticket.updatedAt)).toBe(Date.parse(sim.snapshot().get(e.ticket.externalId)!));
+      }
+      events.length = 0;
+      expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
+      expect(events).toHaveLength(0);
+    });
+
+    it('resumes from the last checkpoint after a crash, losing nothing', async () => {
+      const store = new MemoryStore();
+      const first = await setup(7, {}, store);
+      await first.sim.seed(count);
+      const conn = await first.hub.connect({ platform: options.name, credentials: first.sim.credentials() as Record<string, unknown>, baseUrl: first.sim.url, syncMode: 'poll' });
+      const crashAfter = Math.max(1, Math.floor(count * 0.6));
+      const seenBeforeCrash: TicketEvent[] = [];
+      first.hub.on('ticket', (e) => {
+        if (seenBeforeCrash.length >= crashAfter) throw new Error('simulated crash');
+        seenBeforeCrash.push(e);
+      });
+      const crashed = await first.hub.syncNow(conn.id);
+      expect(crashed.status).not.toBe('succeeded');
+      await first.hub.close();
+
+      // A new process on the same store and the same platform.
+      const second = createHub({ connectors: [options.connector()], store, ...TEST_HUB_DEFAULTS, ...options.hub });
+      cleanups.push(() => second.close());
+      const after: TicketEvent[] = [];
+      second.on('ticket', (e) => {
+        after.push(e);
+      });
+      const resumed = await second.syncNow(conn.id);
+      expect(resumed.status, JSON.stringify(resumed.errors)).toBe('succeeded');
+      const all = new Map<string, TicketEvent>();
+      for (const e of [...seenBeforeCrash, ...after]) all.set(e.ticket.externalId, e);
+      expect(all.size).toBe(first.sim.snapshot().size);
+      // Replays are only the uncommitted page, and carry the same idempotency keys.
+      const firstKeys = new Set(seenBeforeCrash.map((e) => e.idempotencyKey));
+      const replayed = after.filter((e) => firstKeys.has(e.idempotencyKey));
+      expect(replayed.length).toBeLessThan(seenBeforeCrash.length + 1);
+      expect(after.length).toBeLessThan(count);
+    });
+
+    it('obeys rate limits (no request sent while told to wait)', async () => {
+      const { sim, hub, events } = await setup();
+      await sim.seed(count);
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' });
+      sim.resetStats();
+      sim.rateLimit.set({ limit: 2, windowMs: 1_000 });
+      const run = await hub.syncNow(conn.id);
+      expect(run.status, JSON.stringify(run.errors)).toBe('succeeded');
+      expect(new Set(events.map((e) => e.ticket.externalId)).size).toBe(sim.snapshot().size);
+      expect(sim.stats().limitViolations).toBe(0);
+      sim.rateLimit.set(null);
+    });
+
+    it('survives transient faults (5xx, resets, truncated bodies, 429)', async () => {
+      const { sim, hub, events } = await setup();
+      await sim.seed(count);
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' });
+      sim.faults.inject('status500', { count: 1 });
+      sim.faults.inject('reset', { count: 1 });
+      sim.faults.inject('truncated', { count: 1 });
+      sim.faults.inject('status503', { count: 1 });
+      sim.faults.inject('status429', { count: 1 });
+      const run = await hub.syncNow(conn.id);
+      expect(run.status, JSON.stringify(run.errors)).toBe('succeeded');
+      expect(new Set(events.map((e) => e.ticket.externalId)).size).toBe(sim.snapshot().size);
+    });
+
+    it('accepts signed webhooks and refuses forged ones', async () => {
+      const { sim, hub, events, connector } = await setup();
+      if (!connector.webhook || !sim.webhooks) return expect(connector.webhook && sim.webhooks).toBeFalsy();
+      const ids = await sim.seed(5);
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'webhook' });
+      const rejected: number[] = [];
+      hub.on('webhook.rejected', (r) => rejected.push(r.status));
+      const url = conn.webhookUrl!;
+      const secret = conn.webhookSecret;
+      const forged = await sim.webhooks.deliver(url, [ids[0]!], { forge: true, ...(secret ? { secret } : {}) });
+      expect(forged.status).toBe(401);
+      expect(rejected).toEqual([401]);
+      const ok = await sim.webhooks.deliver(url, [ids[1]!], secret ? { secret } : {});
+      expect(ok.status, ok.body).toBeLessThan(300);
+      await waitFor(() => events.some((e) => e.ticket.externalId === ids[1]), 10_000, 'webhook ticket event');
+      expect(events.filter((e) => e.source === 'webhook').map((e) => e.ticket.externalId)).toEqual([ids[1]]);
+      const unknown = await sim.webhooks.deliver(url.replace(conn.id, 'conn_unknown'), [ids[2]!], secret ? { secret } : {});
+      expect(unknown.status).toBe(404);
+    });
+
+    it('both mode: webhook and poll together deliver each version once', async () => {
+      const { sim, hub, events, connector } = await setup();
+      if (!connector.webhook || !sim.webhooks) return expect(connector.webhook && sim.webhooks).toBeFalsy();
+      const ids = await sim.seed(Math.min(count, 50));
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'both' });
+      expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
+      const changed = await sim.update(ids.slice(0, 5));
+      const secret = conn.webhookSecret;
+      const res = await sim.webhooks.deliver(conn.webhookUrl!, changed, secret ? { secret } : {});
+      expect(res.status, res.body).toBeLessThan(300);
+      await waitFor(() => changed.every((id) => events.some((e) => e.source === 'webhook' && e.ticket.externalId === id)), 10_000, 'webhook events');
+      // The safety-net poll sees the same versions and must drop them; a redelivered webhook too.
+      expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
+      await sim.webhooks.deliver(conn.webhookUrl!, changed, secret ? { secret } : {});
+      await new Promise((r) => setTimeout(r, 200));
+      const keys = events.map(versionKey);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(new Set(events.map((e) => e.ticket.externalId)).size).toBe(sim.snapshot().size);
+    });
+  });
+}
+
+/** A host's HTTP server on loopback, for the webhook endpoint. */
+export async function startHostServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

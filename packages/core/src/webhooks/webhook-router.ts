@@ -1,0 +1,302 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnyConnector } from '../connector/connector.js';
+import type { WebhookItem, WebhookRequest } from '../connector/webhook.js';
+import { TicketbridgeError } from '../errors/index.js';
+import type { TicketDraft } from '../model/ticket.js';
+import type { InboxEntry, StoredConnection } from '../store/types.js';
+import type { StateStore } from '../store/state-store.js';
+import { newId } from '../util/ids.js';
+import type { Logger } from '../util/logger.js';
+import { createConnectorContext, type HttpDefaults } from '../sync/connection-context.js';
+
+/** The router's answer. */
+export interface WebhookResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: { ok: boolean; error?: string; accepted?: number };
+}
+
+/** Why a webhook was refused, as emitted in `webhook.rejected`. */
+export interface WebhookRejection {
+  /** The `connectorId` query parameter, if any. */
+  connectorId: string | null;
+  status: number;
+  reason: string;
+  receivedAt: string;
+}
+
+/** Dependencies of the {@link WebhookRouter}. */
+export interface WebhookRouterOptions {
+  store: StateStore;
+  connector(platform: string): AnyConnector | undefined;
+  /** Public origin + path prefix the platforms call; used to rebuild the full URL that some platforms sign. */
+  publicUrl: string | undefined;
+  maxBodyBytes: number;
+  logger: Logger;
+  http: HttpDefaults;
+  signal: AbortSignal;
+  /** Called after an entry is durably in the inbox and the platform was answered. */
+  accepted(entry: InboxEntry): void;
+  rejected(rejection: WebhookRejection): void;
+}
+
+/** A request as the router needs it, independent of the server framework. */
+export interface RawWebhookRequest {
+  method: string;
+  /** Full URL as the platform called it. */
+  url: string;
+  headers: Record<string, string>;
+  /** The body, or `'too-large'` when it exceeded the limit while reading. */
+  body: Buffer | 'too-large';
+}
+
+const json = (status: number, body: WebhookResponse['body'], headers: Record<string, string> = {}): WebhookResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body,
+});
+
+/**
+ * Receives platform webhooks at `<publicUrl>/api/webhooks/tickets?connectorId=<id>`:
+ * route by `connectorId` → verify → parse → hydrate thin payloads → durable inbox → 2xx. Delivery to the host
+ * (dedupe, events) happens after the answer, from the inbox, so a crash after the 2xx replays the event on restart.
+ * Unknown connection 404, bad signature 401, malformed 400, oversized 413, wrong method 405: none of them emits a
+ * ticket event or touches the store.
+ */
+export class WebhookRouter {
+  readonly #o: WebhookRouterOptions;
+
+  constructor(options: WebhookRouterOptions) {
+    this.#o = options;
+  }
+
+  /** Handles one request; framework adapters below call this. */
+  async handle(request: RawWebhookRequest): Promise<WebhookResponse> {
+    const receivedAt = new Date();
+    let connectorId: string | null = null;
+    const reject = (status: number, reason: string, headers: Record<string, string> = {}) => {
+      this.#o.rejected({ connectorId, status, reason, receivedAt: receivedAt.toISOString() });
+      return json(status, { ok: false, error: reason }, headers);
+    };
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return reject(400, 'malformed request URL');
+    }
+    connectorId = url.searchParams.get('connectorId');
+    if (request.method !== 'POST') return reject(405, 'webhooks must be POSTed', { allow: 'POST' });
+    if (!connectorId) return reject(404, 'missing connectorId query parameter');
+    const connection = await this.#o.store.getConnection(connectorId);
+    if (!connection) return reject(404, 'unknown connector');
+    const connector = this.#o.connector(connection.platform);
+    const webhook = connector?.webhook;
+    const secret = connection.webhook?.secret;
+    if (!connector || !webhook || connection.syncMode === 'poll' || !secret) {
+      return reject(404, 'this connection does not receive webhooks');
+    }
+    if (request.body === 'too-large' || request.body.length > this.#o.maxBodyBytes) {
+      return reject(413, `body larger than ${this.#o.maxBodyBytes} bytes`);
+    }
+
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(this.#o.signal.reason);
+    this.#o.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const { ctx, redactor } = createConnectorContext({
+        connector,
+        connectionId: connection.id,
+        credentials: connection.credentials,
+        secretFields: connection.secretFields,
+        metadata: connection.metadata,
+        ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
+        logger: this.#o.logger,
+        signal: controller.signal,
+        http: this.#o.http,
+      });
+      const req: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody: request.body, receivedAt };
+
+      let verdict;
+      try {
+        verdict = await webhook.verify(req, secret, ctx);
+      } catch (error) {
+        verdict = { ok: false as const, reason: redactor.error(error).message };
+      }
+      if (!verdict.ok) return reject(401, `signature rejected: ${verdict.reason}`);
+
+      let items: WebhookItem[];
+      try {
+        items = await webhook.parse(req, ctx);
+      } catch (error) {
+        const message = TicketbridgeError.isInstance(error) ? redactor.error(error).message : 'body is not a payload this connector understands';
+        return reject(400, `malformed payload: ${message}`);
+      }
+
+      let tickets: TicketDraft[];
+      try {
+        tickets = await this.#hydrate(connector, ctx, items, receivedAt);
+      } catch (error) {
+        // The platform will redeliver: answering 503 loses nothing, answering 2xx without the ticket would.
+        this.#o.logger.warn('webhook hydration failed; asking the platform to retry', { connectionId: connection.id, error: redactor.error(error) });
+        return json(503, { ok: false, error: 'could not fetch the ticket from the platform; retry later' }, { 'retry-after': '30' });
+      }
+      if (tickets.length === 0) return json(200, { ok: true, accepted: 0 });
+
+      const entry: InboxEntry = {
+        id: newId('whk'),
+        connectionId: connection.id,
+        receivedAt: receivedAt.toISOString(),
+        source: 'webhook',
+        tickets,
+        attempts: 0,
+      };
+      await this.#o.store.inboxPut(entry);
+      queueMicrotask(() => this.#o.accepted(entry));
+      return json(200, { ok: true, accepted: tickets.length });
+    } finally {
+      this.#o.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #hydrate(connector: AnyConnector, ctx: Parameters<AnyConnector['fetchTicket']>[0], items: WebhookItem[], receivedAt: Date): Promise<TicketDraft[]> {
+    const out: TicketDraft[] = [];
+    const refs = [...new Set(items.filter((i) => i.kind === 'ref').map((i) => i.externalId))];
+    const fetched = new Map<string, TicketDraft>();
+    if (refs.length > 1 && connector.fetchTickets) {
+      for (const t of await connector.fetchTickets(ctx, refs)) fetched.set(t.externalId, t);
+    } else {
+      for (const id of refs) {
+        const t = await connector.fetchTicket(ctx, id);
+        if (t) fetched.set(id, t);
+      }
+    }
+    const emitted = new Set<string>();
+    for (const item of items) {
+      if (item.kind === 'ticket') out.push(item.ticket);
+      else if (item.kind === 'deleted') out.push(tombstone(connector.id, item.externalId, item.deletedAt));
+      else if (!emitted.has(item.externalId)) {
+        emitted.add(item.externalId);
+        // A ticket the platform no longer has was deleted after the event was sent.
+        out.push(fetched.get(item.externalId) ?? tombstone(connector.id, item.externalId, receivedAt.toISOString()));
+      }
+    }
+    return out;
+  }
+
+  /** A handler for Node's `http` server, Express or Fastify's raw mode: `server.on('request', router.nodeHandler())`. */
+  nodeHandler(): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      void this.#handleNode(req, res).catch((error: unknown) => {
+        this.#o.logger.error('webhook handler failed', { error: error instanceof Error ? error.message : String(error) });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: 'internal error' }));
+      });
+    };
+  }
+
+  async #handleNode(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+    const url = this.#fullUrl(path, req.headers.host);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const body = req.method === 'POST' ? await readBody(req, this.#o.maxBodyBytes) : Buffer.alloc(0);
+    const out = await this.handle({ method: req.method ?? 'GET', url, headers, body });
+    res.writeHead(out.status, out.headers);
+    res.end(JSON.stringify(out.body));
+    if (body === 'too-large') req.resume();
+  }
+
+  /** A handler for Fetch-API servers (Hono, Next.js route handlers, Bun, Deno): `(request) => Promise<Response>`. */
+  fetchHandler(): (request: Request) => Promise<Response> {
+    return async (request) => {
+      const incoming = new URL(request.url);
+      const url = this.#fullUrl(incoming.pathname + incoming.search, incoming.host);
+      const headers: Record<string, string> = {};
+      request.headers.forEach((v, k) => {
+        headers[k] = v;
+      });
+      let body: Buffer | 'too-large' = Buffer.alloc(0);
+      if (request.method === 'POST') {
+        const declared = Number(request.headers.get('content-length') ?? '0');
+        body = declared > this.#o.maxBodyBytes ? 'too-large' : await readWebBody(request, this.#o.maxBodyBytes);
+      }
+      const out = await this.handle({ method: request.method, url, headers, body });
+      return new Response(JSON.stringify(out.body), { status: out.status, headers: out.headers });
+    };
+  }
+
+  /** The URL as the platform called it: the public origin (proxies rewrite Host) plus the raw path and query. */
+  #fullUrl(pathAndQuery: string, host: string | undefined): string {
+    if (this.#o.publicUrl) return new URL(this.#o.publicUrl).origin + pathAndQuery;
+    return `http://${host ?? 'localhost'}${pathAndQuery}`;
+  }
+}
+
+/** A deleted-ticket version for events that carry only an id. */
+export function tombstone(platform: string, externalId: string, deletedAt: string): TicketDraft {
+  return {
+    externalId,
+    platform,
+    url: null,
+    subject: '',
+    description: '',
+    status: 'closed',
+    rawStatus: 'deleted',
+    priority: null,
+    rawPriority: null,
+    channel: null,
+    requester: null,
+    assignee: null,
+    organization: null,
+    tags: [],
+    customFields: {},
+    createdAt: deletedAt,
+    updatedAt: deletedAt,
+    deleted: true,
+    raw: null,
+  };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve('too-large');
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function readWebBody(request: Request, limit: number): Promise<Buffer | 'too-large'> {
+  if (!request.body) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      return 'too-large';
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Re-exported for hosts that only need the type of a stored connection's webhook side. */
+export type { StoredConnection };

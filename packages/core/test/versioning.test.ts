@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { TicketDraft } from '../src/index.js';
+import { diffVersions, judgeVersion, toDeliveredVersion, versionFingerprint } from '../src/sync/versioning.js';
+
+const base: TicketDraft = {
+  externalId: '1',
+  platform: 'acme',
+  url: null,
+  subject: 'Printer on fire',
+  description: 'It is very colourful.',
+  status: 'open',
+  rawStatus: 'open',
+  priority: 'normal',
+  rawPriority: 'normal',
+  channel: 'email',
+  requester: { externalId: 'u1', name: 'Ana', email: 'ana@example.com' },
+  assignee: null,
+  organization: null,
+  tags: ['a', 'b'],
+  customFields: {},
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:01Z',
+  deleted: false,
+  raw: {},
+};
+
+describe('version judgement', () => {
+  it('treats the same timestamp and content as a duplicate, even written differently', () => {
+    const fp = versionFingerprint(base);
+    const prev = toDeliveredVersion(base, fp, new Date().toISOString());
+    const again = { ...base, updatedAt: '2026-01-01T00:00:01.000Z', raw: { other: true }, requester: { ...base.requester!, name: 'Ana B.' } };
+    expect(judgeVersion(again, versionFingerprint(again), prev)).toBe('duplicate');
+  });
+
+  it('keeps a same-second edit (second-granular platforms) as a new version', () => {
+    const prev = toDeliveredVersion(base, versionFingerprint(base), new Date().toISOString());
+    const edited = { ...base, status: 'pending' as const };
+    expect(judgeVersion(edited, versionFingerprint(edited), prev)).toBe('new');
+  });
+
+  it('drops versions older than the one delivered', () => {
+    const prev = toDeliveredVersion(base, versionFingerprint(base), new Date().toISOString());
+    const older = { ...base, updatedAt: '2026-01-01T00:00:00Z', status: 'new' as const };
+    expect(judgeVersion(older, versionFingerprint(older), prev)).toBe('stale');
+  });
+
+  it('reports status, priority, assignee and tag changes', () => {
+    const prev = toDeliveredVersion(base, versionFingerprint(base), new Date().toISOString());
+    const next = { ...base, status: 'solved' as const, priority: 'urgent' as const, assignee: { externalId: 'a9', name: null, email: null }, tags: ['b', 'c'] };
+    expect(diffVersions(prev, next)).toEqual({
+      status: { from: 'open', to: 'solved' },
+      priority: { from: 'normal', to: 'urgent' },
+      assignee: { from: null, to: 'a9' },
+      tags: { added: ['c'], removed: ['a'] },
+    });
+    expect(diffVersions(prev, { ...base, subject: 'x' })).toBeUndefined();
+  });
+});
