@@ -1,1 +1,175 @@
-export {};
+import {
+  CredentialsError,
+  defineConnector,
+  type ConnectorContext,
+  type RateLimitState,
+  type TicketDraft,
+} from '@ticketbridge/core';
+import { AccountDetailsResponse, HUBSPOT_API_ORIGIN, HubSpotErrorBody, IntegrationsMeResponse, SEARCH_PAGE_LIMIT, hubspotErrorMessage, paths } from './api.js';
+import { hubspotCredentials, type HubSpotCredentials } from './credentials.js';
+import { LookupCache, batchReadTickets, lookupsFor, parseBody, readStages } from './lookups.js';
+import { lookupsFromMetadata, normalizeHubSpotTicket, safeUiDomain, stagesToJson } from './normalize.js';
+import { pullTickets } from './pull.js';
+import { hubspotWebhook } from './webhook.js';
+
+/** Options of the {@link hubspot} connector. */
+export interface HubSpotOptions {
+  /**
+   * Extra ticket properties to read (custom properties); they land in `customFields`. HubSpot returns only the
+   * properties a request names, so anything not listed here is never synced.
+   */
+  extraProperties?: string[];
+  /**
+   * Report deleted tickets by walking the archived listing at the end of each poll (default `true`). Turn it off when
+   * `ticket.deletion` webhooks are set up and the extra requests matter.
+   */
+  pollDeletions?: boolean;
+  /**
+   * How far back each poll re-reads, in ms (default 5 minutes). HubSpot's search index lags behind writes, so a
+   * ticket changed just before a poll may only become searchable after it; the overlap picks it up next time.
+   */
+  overlapMs?: number;
+  /** How long webhook hydration reuses pipelines and owners read earlier, in ms (default 5 minutes). */
+  lookupTtlMs?: number;
+  /** Search page size (default and maximum 200). Lower it only to test paging. */
+  pageSize?: number;
+}
+
+/** The HubSpot connector's id (`platform` on tickets). */
+export const HUBSPOT_CONNECTOR_ID = 'hubspot';
+
+function headerNumber(headers: Headers, name: string): number | undefined {
+  const value = headers.get(name);
+  if (value === null || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Reads HubSpot's rate-limit headers: `X-HubSpot-RateLimit-Remaining` in a rolling window of
+ * `X-HubSpot-RateLimit-Interval-Milliseconds` (10 s), and the daily quota (`-Daily-Remaining`, absent for OAuth and
+ * some endpoints). The window is rolling, so waiting one interval after `Remaining` reaches 0 always frees a slot.
+ * https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines
+ */
+export function hubspotRateLimit(headers: Headers): RateLimitState {
+  const remaining = headerNumber(headers, 'x-hubspot-ratelimit-remaining');
+  const interval = headerNumber(headers, 'x-hubspot-ratelimit-interval-milliseconds');
+  const dailyRemaining = headerNumber(headers, 'x-hubspot-ratelimit-daily-remaining');
+  if (dailyRemaining === 0) {
+    // The daily quota resets at midnight in the portal's time zone, which headers do not say: wait for the next UTC
+    // midnight at most; the HTTP layer gives up earlier and the engine retries the run later.
+    const now = new Date();
+    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    return { remaining: 0, resetAfterMs: midnight - now.getTime() };
+  }
+  const state: RateLimitState = {};
+  if (remaining !== undefined) state.remaining = remaining;
+  if (interval !== undefined) state.resetAfterMs = interval;
+  return state;
+}
+
+async function readPortal(ctx: ConnectorContext<HubSpotCredentials>): Promise<{ portalId: number; uiDomain: string; accountType: string | null }> {
+  const res = await ctx.http.request(paths.accountDetails, { acceptStatus: [403, 404] });
+  if (res.status === 200) {
+    const details = parseBody(AccountDetailsResponse, res.data, `GET ${paths.accountDetails}`);
+    return { portalId: details.portalId, uiDomain: safeUiDomain(details.uiDomain), accountType: details.accountType ?? null };
+  }
+  // Some tokens are refused the account-info API; the legacy endpoint answers any valid token with the portal id.
+  const me = await ctx.http.get(paths.integrationsMe, { schema: IntegrationsMeResponse });
+  return { portalId: me.portalId, uiDomain: safeUiDomain(undefined), accountType: null };
+}
+
+async function requireTicketsScope(ctx: ConnectorContext<HubSpotCredentials>): Promise<void> {
+  const res = await ctx.http.request(paths.ticketsList, { searchParams: { limit: 1, archived: false }, acceptStatus: [403] });
+  if (res.status !== 403) return;
+  const body = HubSpotErrorBody.safeParse(res.data);
+  const platformMessage = hubspotErrorMessage(res.data);
+  const scopeProblem = body.success && body.data.category === 'MISSING_SCOPES';
+  throw new CredentialsError(
+    scopeProblem
+      ? 'the private app token is missing the "tickets" scope: HubSpot → the private app → Scopes → tick "tickets", commit, then reconnect'
+      : 'HubSpot refused to list tickets with this token (403): check the private app\'s "tickets" scope',
+    { platform: HUBSPOT_CONNECTOR_ID, field: 'accessToken', status: 403, request: `GET ${paths.ticketsList}`, ...(platformMessage ? { platformMessage } : {}) },
+  );
+}
+
+/**
+ * The HubSpot Service Hub connector: tickets from a private app token, incremental through the CRM search API with
+ * keyset paging on `hs_lastmodifieddate` (never reaching the 10,000-result cap), requesters and owners resolved in
+ * batches, deletions from the archived listing or `ticket.deletion` webhooks, and signed (v3) webhooks hydrated
+ * with one batch read per webhook batch.
+ *
+ * @example
+ * ```ts
+ * import { createHub, MemoryStore } from '@ticketbridge/core';
+ * import { hubspot } from '@ticketbridge/connector-hubspot';
+ *
+ * const hub = createHub({ connectors: [hubspot()], store: new MemoryStore(), publicUrl: 'https://app.example.com' });
+ * const conn = await hub.connect({ platform: 'hubspot', credentials: { accessToken: 'pat-na1-…', clientSecret: '…' }, syncMode: 'both' });
+ * console.log(conn.webhookSetup); // the private-app steps with the webhook URL filled in
+ * ```
+ */
+export function hubspot(options: HubSpotOptions = {}) {
+  const settings = {
+    extraProperties: [...(options.extraProperties ?? [])],
+    pollDeletions: options.pollDeletions ?? true,
+    pageSize: Math.min(Math.max(1, options.pageSize ?? SEARCH_PAGE_LIMIT), SEARCH_PAGE_LIMIT),
+  };
+  const cache = new LookupCache(options.lookupTtlMs ?? 5 * 60_000);
+
+  const fetchTickets = async (ctx: ConnectorContext<HubSpotCredentials>, ids: string[]): Promise<TicketDraft[]> => {
+    const tickets = await batchReadTickets(ctx, ids, settings.extraProperties);
+    if (tickets.length === 0) return [];
+    const lookups = await lookupsFor(ctx, await cache.get(ctx, false), tickets);
+    return tickets.map((t) => normalizeHubSpotTicket(t, lookups));
+  };
+
+  return defineConnector({
+    contractVersion: 1,
+    id: HUBSPOT_CONNECTOR_ID,
+    displayName: 'HubSpot Service Hub',
+    credentials: hubspotCredentials,
+    defaultOverlapMs: options.overlapMs ?? 5 * 60_000,
+    http: (credentials) => ({
+      baseUrl: HUBSPOT_API_ORIGIN,
+      headers: { authorization: `Bearer ${credentials.accessToken}` },
+      authField: 'accessToken',
+      rateLimit: (headers) => hubspotRateLimit(headers),
+      errorMessage: (body) => hubspotErrorMessage(body),
+    }),
+    async testConnection(ctx) {
+      const portal = await readPortal(ctx);
+      await requireTicketsScope(ctx);
+      const stages = await readStages(ctx);
+      return {
+        accountName: `HubSpot portal ${portal.portalId}`,
+        metadata: {
+          portalId: portal.portalId,
+          uiDomain: portal.uiDomain,
+          ...(portal.accountType ? { accountType: portal.accountType } : {}),
+          stages: stagesToJson(stages),
+        },
+      };
+    },
+    pull: (ctx, cursor, pullOptions) => pullTickets(ctx, cursor, pullOptions, settings, cache),
+    fetchTickets,
+    async fetchTicket(ctx, externalId) {
+      const [ticket] = await fetchTickets(ctx, [externalId]);
+      return ticket ?? null;
+    },
+    normalize: (raw, ctx) => normalizeHubSpotTicket(raw, lookupsFromMetadata(ctx.metadata)),
+    webhook: hubspotWebhook,
+  });
+}
+
+export { hubspotCredentials, type HubSpotCredentials } from './credentials.js';
+export { mapHubSpotStatus, mapHubSpotPriority, mapHubSpotChannel, normalizeHubSpotTicket, type HubSpotLookups, type HubSpotStage } from './normalize.js';
+export { HubSpotCursor } from './pull.js';
+export {
+  verifyHubSpotSignature,
+  signHubSpotV3,
+  signHubSpotLegacy,
+  parseHubSpotWebhook,
+  hubspotWebhookInstructions,
+  HUBSPOT_SIGNATURE_MAX_AGE_MS,
+} from './webhook.js';

@@ -1,0 +1,178 @@
+import { ResponseShapeError, type ConnectorContext, type Person } from '@ticketbridge/core';
+import type { z } from 'zod';
+import {
+  ASSOCIATIONS_BATCH_LIMIT,
+  AssociationsBatchResponse,
+  BATCH_READ_LIMIT,
+  BatchReadResponse,
+  CONTACT_PROPERTIES,
+  OWNERS_PAGE_LIMIT,
+  OwnersResponse,
+  PipelinesResponse,
+  TICKET_PROPERTIES,
+  hubspotErrorMessage,
+  paths,
+  type HubSpotObject,
+} from './api.js';
+import type { HubSpotCredentials } from './credentials.js';
+import { lookupsFromMetadata, stagesFromPipelines, type HubSpotLookups, type HubSpotStage } from './normalize.js';
+
+type Ctx = ConnectorContext<HubSpotCredentials>;
+
+/** Parses a body the client returned unvalidated (requests that accept a 403 cannot carry a schema). */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown, request: string): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new ResponseShapeError(`unexpected response from ${request}`, {
+    platform: 'hubspot',
+    request,
+    issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+  });
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Reads every ticket pipeline and its stages (one request). */
+export async function readStages(ctx: Ctx): Promise<Map<string, HubSpotStage>> {
+  const data = await ctx.http.get(paths.ticketPipelines, { schema: PipelinesResponse });
+  return stagesFromPipelines(data);
+}
+
+/**
+ * Reads the portal's owners (usually one page of 500). A token without `crm.objects.owners.read` gets 403: tickets
+ * then carry the owner id without name or e-mail, and the sync goes on.
+ */
+export async function readOwners(ctx: Ctx): Promise<Map<string, Person>> {
+  const owners = new Map<string, Person>();
+  let after: string | undefined;
+  do {
+    const res = await ctx.http.request(paths.owners, {
+      searchParams: { limit: OWNERS_PAGE_LIMIT, archived: false, ...(after ? { after } : {}) },
+      acceptStatus: [403],
+    });
+    if (res.status === 403) {
+      ctx.logger.warn('HubSpot refused the owners list; assignees will have ids only (add the crm.objects.owners.read scope)', {
+        platformMessage: hubspotErrorMessage(res.data),
+      });
+      return owners;
+    }
+    const page = parseBody(OwnersResponse, res.data, `GET ${paths.owners}`);
+    for (const o of page.results) {
+      const name = [o.firstName, o.lastName].filter(Boolean).join(' ').trim();
+      owners.set(o.id, { externalId: o.id, name: name || null, email: o.email ?? null });
+    }
+    after = page.paging?.next?.after;
+  } while (after);
+  return owners;
+}
+
+/**
+ * The requester of each ticket: its first associated contact, through one v4 associations batch read per 1,000
+ * tickets and one contacts batch read per 100 contacts. Without the contacts scope HubSpot answers 403 and the
+ * requester keeps only the contact id (or stays `null` when associations themselves are refused).
+ */
+export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map<string, Person>> {
+  const contactOf = new Map<string, string>();
+  for (const batch of chunks([...new Set(ticketIds)], ASSOCIATIONS_BATCH_LIMIT)) {
+    const res = await ctx.http.request(paths.ticketContactAssociations, {
+      method: 'POST',
+      json: { inputs: batch.map((id) => ({ id })) },
+      idempotent: true,
+      acceptStatus: [403],
+    });
+    if (res.status === 403) {
+      ctx.logger.warn('HubSpot refused ticket→contact associations; requesters left empty (add crm.objects.contacts.read)', {
+        platformMessage: hubspotErrorMessage(res.data),
+      });
+      return new Map();
+    }
+    const data = parseBody(AssociationsBatchResponse, res.data, `POST ${paths.ticketContactAssociations}`);
+    for (const r of data.results) {
+      const first = r.to[0];
+      if (first && !contactOf.has(r.from.id)) contactOf.set(r.from.id, first.toObjectId);
+    }
+  }
+  const contacts = new Map<string, Person>();
+  const contactIds = [...new Set(contactOf.values())];
+  let refused = false;
+  for (const batch of chunks(contactIds, BATCH_READ_LIMIT)) {
+    if (refused) break;
+    const res = await ctx.http.request(paths.contactsBatchRead, {
+      method: 'POST',
+      json: { properties: [...CONTACT_PROPERTIES], inputs: batch.map((id) => ({ id })) },
+      idempotent: true,
+      acceptStatus: [403],
+    });
+    if (res.status === 403) {
+      refused = true;
+      ctx.logger.warn('HubSpot refused the contacts batch read; requesters have ids only (add crm.objects.contacts.read)', {
+        platformMessage: hubspotErrorMessage(res.data),
+      });
+      break;
+    }
+    const data = parseBody(BatchReadResponse, res.data, `POST ${paths.contactsBatchRead}`);
+    for (const c of data.results) {
+      const name = [c.properties['firstname'], c.properties['lastname']].filter(Boolean).join(' ').trim();
+      contacts.set(c.id, { externalId: c.id, name: name || null, email: c.properties['email'] || null });
+    }
+  }
+  const out = new Map<string, Person>();
+  for (const [ticketId, contactId] of contactOf) out.set(ticketId, contacts.get(contactId) ?? { externalId: contactId, name: null, email: null });
+  return out;
+}
+
+/**
+ * Reads tickets by id with `POST /crm/v3/objects/tickets/batch/read`, 100 per request. Ids HubSpot does not have
+ * (deleted, merged away) come back in a 207's `errors` and are simply absent from the result.
+ */
+export async function batchReadTickets(ctx: Ctx, ids: string[], extraProperties: readonly string[]): Promise<HubSpotObject[]> {
+  const out: HubSpotObject[] = [];
+  for (const batch of chunks([...new Set(ids)], BATCH_READ_LIMIT)) {
+    const data = await ctx.http.post(paths.ticketsBatchRead, {
+      json: { properties: [...TICKET_PROPERTIES, ...extraProperties], inputs: batch.map((id) => ({ id })) },
+      schema: BatchReadResponse,
+      idempotent: true,
+    });
+    out.push(...data.results);
+  }
+  return out;
+}
+
+/** Stage and owner lookups, shared by pulls and webhook hydration of one connection for a short while. */
+export interface SharedLookups {
+  at: number;
+  stages: Map<string, HubSpotStage>;
+  owners: Map<string, Person>;
+}
+
+/**
+ * Per-connection cache of stages and owners. A pull always refreshes it (pipelines are read once per sync); webhook
+ * batches reuse it for `ttlMs` so a burst of webhooks does not re-read pipelines each time.
+ */
+export class LookupCache {
+  readonly #entries = new Map<string, SharedLookups>();
+  constructor(readonly ttlMs: number) {}
+
+  /** Fresh lookups (refresh) or cached ones younger than the TTL. */
+  async get(ctx: Ctx, refresh: boolean): Promise<SharedLookups> {
+    const cached = this.#entries.get(ctx.connectionId);
+    const now = ctx.now().getTime();
+    if (!refresh && cached && now - cached.at < this.ttlMs) return cached;
+    const stages = await readStages(ctx);
+    const owners = await readOwners(ctx);
+    const entry = { at: now, stages, owners };
+    this.#entries.set(ctx.connectionId, entry);
+    return entry;
+  }
+}
+
+/** Full lookups for a set of tickets: portal from metadata, shared stages and owners, requesters in batch. */
+export async function lookupsFor(ctx: Ctx, shared: SharedLookups, tickets: HubSpotObject[]): Promise<HubSpotLookups> {
+  const base = lookupsFromMetadata(ctx.metadata);
+  const requesters = tickets.length ? await readRequesters(ctx, tickets.map((t) => t.id)) : new Map<string, Person>();
+  return { ...base, stages: shared.stages, owners: shared.owners, requesters };
+}

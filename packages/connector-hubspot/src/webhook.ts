@@ -1,0 +1,163 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { TicketbridgeError, type ConnectorWebhook, type WebhookInstructions, type WebhookItem, type WebhookRequest, type WebhookVerification } from '@ticketbridge/core';
+import { z } from 'zod';
+import type { HubSpotCredentials } from './credentials.js';
+
+/** How old (or how far in the future) a v3 timestamp may be; HubSpot's docs and SDKs use 5 minutes. */
+export const HUBSPOT_SIGNATURE_MAX_AGE_MS = 5 * 60_000;
+
+/** HubSpot's object type id for tickets, sent as `objectTypeId` by the generic `object.*` subscriptions. */
+export const TICKET_OBJECT_TYPE_ID = '0-5';
+
+/** Ticket properties worth a property-change subscription (the ones the normalized model reads). */
+export const WEBHOOK_PROPERTIES = ['subject', 'content', 'hs_pipeline_stage', 'hs_ticket_priority', 'hubspot_owner_id', 'hs_ticket_category'] as const;
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  // Compare equal-length buffers so the time taken does not reveal where the strings differ.
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The URI as delivered, and the percent-decoded form one of HubSpot's samples hashes; both come from this request. */
+function uriCandidates(url: string): string[] {
+  let decoded = url;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    // A malformed escape cannot be what HubSpot signed in decoded form.
+  }
+  return decoded === url ? [url] : [url, decoded];
+}
+
+/**
+ * `X-HubSpot-Signature-v3`: base64(HMAC-SHA256(clientSecret, method + uri + rawBody + timestamp)), refused when
+ * `X-HubSpot-Request-Timestamp` is more than 5 minutes away from when the request arrived.
+ * https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests
+ */
+export function signHubSpotV3(secret: string, method: string, uri: string, body: string | Buffer, timestamp: string): string {
+  return createHmac('sha256', secret).update(`${method}${uri}${body.toString()}${timestamp}`, 'utf8').digest('base64');
+}
+
+/** v1: hex(SHA-256(clientSecret + rawBody)). v2: hex(SHA-256(clientSecret + method + uri + rawBody)). */
+export function signHubSpotLegacy(version: 'v1' | 'v2', secret: string, method: string, uri: string, body: string | Buffer): string {
+  const source = version === 'v1' ? `${secret}${body.toString()}` : `${secret}${method}${uri}${body.toString()}`;
+  return createHash('sha256').update(source, 'utf8').digest('hex');
+}
+
+/**
+ * Verifies a HubSpot webhook: v3 when its header is present (with the 5-minute replay window), else v1/v2 as
+ * `X-HubSpot-Signature-Version` says. v1/v2 carry no timestamp, so only v3 protects against replays; HubSpot sends v3
+ * to every app that can receive webhooks today, and older versions alongside it for compatibility.
+ */
+export function verifyHubSpotSignature(request: WebhookRequest, secret: string): WebhookVerification {
+  const method = request.method.toUpperCase();
+  const v3 = request.headers['x-hubspot-signature-v3'];
+  if (v3 !== undefined) {
+    const timestamp = request.headers['x-hubspot-request-timestamp'];
+    if (!timestamp || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing or malformed X-HubSpot-Request-Timestamp' };
+    const age = request.receivedAt.getTime() - Number(timestamp);
+    if (age > HUBSPOT_SIGNATURE_MAX_AGE_MS) return { ok: false, reason: 'X-HubSpot-Request-Timestamp is older than 5 minutes' };
+    if (age < -HUBSPOT_SIGNATURE_MAX_AGE_MS) return { ok: false, reason: 'X-HubSpot-Request-Timestamp is more than 5 minutes in the future' };
+    const match = uriCandidates(request.url).some((uri) => safeEqual(signHubSpotV3(secret, method, uri, request.rawBody, timestamp), v3));
+    return match ? { ok: true } : { ok: false, reason: 'X-HubSpot-Signature-v3 does not match' };
+  }
+  const signature = request.headers['x-hubspot-signature'];
+  const version = (request.headers['x-hubspot-signature-version'] ?? '').toLowerCase();
+  if (!signature) return { ok: false, reason: 'no X-HubSpot-Signature-v3 or X-HubSpot-Signature header' };
+  if (version !== 'v1' && version !== 'v2') return { ok: false, reason: `unsupported X-HubSpot-Signature-Version "${version}"` };
+  const match = uriCandidates(request.url).some((uri) => safeEqual(signHubSpotLegacy(version, secret, method, uri, request.rawBody), signature.toLowerCase()));
+  return match ? { ok: true } : { ok: false, reason: `X-HubSpot-Signature (${version}) does not match` };
+}
+
+/**
+ * One event of a webhook batch: thin, no ticket snapshot. Legacy subscriptions say `ticket.creation`; generic ones say
+ * `object.creation` with `objectTypeId: "0-5"`. `occurredAt` is epoch milliseconds.
+ * https://developers.hubspot.com/docs/api/webhooks#webhook-payloads
+ */
+export const HubSpotWebhookEvent = z.object({
+  eventId: z.union([z.number(), z.string()]).optional(),
+  subscriptionType: z.string(),
+  objectId: z.union([z.number(), z.string()]).transform((v) => String(v)).optional(),
+  objectTypeId: z.string().optional(),
+  occurredAt: z.number(),
+  propertyName: z.string().optional(),
+  primaryObjectId: z.union([z.number(), z.string()]).transform((v) => String(v)).optional(),
+  mergedObjectIds: z.array(z.union([z.number(), z.string()]).transform((v) => String(v))).optional(),
+});
+/** One event of a webhook batch. */
+export type HubSpotWebhookEvent = z.infer<typeof HubSpotWebhookEvent>;
+
+/** A webhook body: HubSpot batches up to 100 events per request. */
+export const HubSpotWebhookBody = z.array(HubSpotWebhookEvent);
+
+function ticketAction(event: HubSpotWebhookEvent): string | null {
+  const [object, action] = event.subscriptionType.split('.');
+  if (!action) return null;
+  if (object === 'ticket') return action;
+  if (object === 'object' && event.objectTypeId === TICKET_OBJECT_TYPE_ID) return action;
+  return null;
+}
+
+/**
+ * Collapses a batch to one item per ticket: the ticket's latest event decides. A deletion becomes `deleted`; every
+ * other ticket event (creation, property change, restore, association change, merge primary) becomes a `ref` that
+ * the router hydrates for the whole batch with one batch read. Merged-away tickets are reported deleted.
+ */
+export function parseHubSpotWebhook(request: WebhookRequest): WebhookItem[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    throw new TicketbridgeError('webhook', 'HubSpot webhook body is not JSON', { platform: 'hubspot' });
+  }
+  const parsed = HubSpotWebhookBody.safeParse(json);
+  if (!parsed.success) throw new TicketbridgeError('webhook', 'HubSpot webhook body is not an array of events', { platform: 'hubspot' });
+  const latest = new Map<string, { at: number; deleted: boolean }>();
+  const note = (id: string, at: number, deleted: boolean) => {
+    const seen = latest.get(id);
+    if (!seen || at >= seen.at) latest.set(id, { at, deleted });
+  };
+  for (const event of parsed.data) {
+    const action = ticketAction(event);
+    if (!action) continue;
+    if (action === 'merge') {
+      if (event.primaryObjectId) note(event.primaryObjectId, event.occurredAt, false);
+      for (const id of event.mergedObjectIds ?? []) if (id !== event.primaryObjectId) note(id, event.occurredAt, true);
+      continue;
+    }
+    if (!event.objectId) continue;
+    note(event.objectId, event.occurredAt, action === 'deletion' || action === 'privacyDeletion');
+  }
+  return [...latest.entries()].map(([externalId, v]) =>
+    v.deleted ? { kind: 'deleted', externalId, deletedAt: new Date(v.at).toISOString() } : { kind: 'ref', externalId },
+  );
+}
+
+/**
+ * The manual setup: private apps cannot manage webhook subscriptions through the API, only in their settings.
+ * https://developers.hubspot.com/docs/apps/legacy-apps/private-apps/create-and-edit-webhook-subscriptions-in-private-apps
+ */
+export function hubspotWebhookInstructions(target: { url: string }): WebhookInstructions {
+  return {
+    title: 'Subscribe your HubSpot private app to ticket events',
+    steps: [
+      'In HubSpot, open Settings (gear icon) → Integrations → Private Apps (newer accounts: Development → Legacy apps) and click the private app whose token you connected.',
+      `Open the Webhooks tab and set Target URL to ${target.url}`,
+      'Click Create subscription, choose object type Tickets, and tick Created, Deleted and Property changed.',
+      `For Property changed, pick the properties to follow: ${WEBHOOK_PROPERTIES.join(', ')} (and any custom property you sync).`,
+      'Click Subscribe, then Commit changes (top right): subscriptions take effect only once committed.',
+      'Open the Auth tab, click Show under Client secret, and paste it into this connection\'s "Private app client secret" field: every webhook is verified with it (X-HubSpot-Signature-v3).',
+    ],
+    docsUrl: 'https://developers.hubspot.com/docs/apps/legacy-apps/private-apps/create-and-edit-webhook-subscriptions-in-private-apps',
+  };
+}
+
+/** The webhook part of the HubSpot connector. */
+export const hubspotWebhook: ConnectorWebhook<HubSpotCredentials> = {
+  secretSource: 'credentials',
+  secretField: 'clientSecret',
+  verify: (request, secret) => verifyHubSpotSignature(request, secret),
+  parse: (request) => parseHubSpotWebhook(request),
+  instructions: (_ctx, target) => hubspotWebhookInstructions(target),
+};
