@@ -1,2 +1,11 @@
-// The HTTP layer: filled by the http work.
-export {};
+export { createHttpClient, type HttpClientOptions, type HttpObserver } from './create-http-client.js';
+export { retryWithBackoff, backoffDelay, type RetryWithBackoffOptions, type RetryInfo } from './retry.js';
+export {
+  RateLimiter,
+  parseRetryAfter,
+  rateLimitFromHeaders,
+  type RateLimiterOptions,
+  type RateLimitHeaderOptions,
+  type ResetUnit,
+} from './rate-limit.js';
+export { paginate, type PaginateOptions } from './paginate.js';
