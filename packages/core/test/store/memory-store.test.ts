@@ -1,0 +1,4 @@
+import { describeStoreConformance } from '../../src/testing.js';
+import { MemoryStore } from '../../src/index.js';
+
+describeStoreConformance('MemoryStore', () => new MemoryStore());
