@@ -43,8 +43,12 @@ export type FaultKind = 'status500' | 'status502' | 'status503' | 'status429' | 
 
 /** Injects faults into the next responses. */
 export interface FaultControl {
-  /** The next `count` requests (optionally only those whose path matches) fail with `kind`. */
-  inject(kind: FaultKind, options?: { count?: number; path?: RegExp; delayMs?: number }): void;
+  /**
+   * The next `count` requests (optionally only those whose path matches) fail with `kind`. `delayMs` is the delay
+   * of `slow` and the `Retry-After` of `status429`/`status503`; `resetAt` says whether a `reset` happens before any
+   * byte of the response (`start`, the default) or after the headers and part of the body (`body`).
+   */
+  inject(kind: FaultKind, options?: { count?: number; path?: RegExp; delayMs?: number; resetAt?: 'start' | 'body' }): void;
   /** Removes pending faults. */
   clear(): void;
 }
