@@ -1,0 +1,116 @@
+import type { Database } from 'better-sqlite3';
+import { ConfigError, type Logger } from '@ticketbridge/core';
+
+/** One schema step. Applied once, in order, inside a transaction; never edited after release (add a new one). */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, as numbered steps. JSON bodies (`body`) keep each record whole, so adding a field to a core type
+ * needs no migration; columns exist only for what queries filter or order by.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      -- seq keeps insertion order stable across VACUUM (a plain rowid may be renumbered).
+      CREATE TABLE connections (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        platform TEXT NOT NULL,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        credentials TEXT NOT NULL,
+        webhook TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE cursors (
+        connection_id TEXT PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
+        cursor TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE versions (
+        connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        external_id TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (connection_id, external_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX versions_delivered_at ON versions (delivered_at);
+
+      CREATE TABLE sync_runs (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        body TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX sync_runs_connection ON sync_runs (connection_id, seq);
+
+      CREATE TABLE inbox (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        received_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        body TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX inbox_connection ON inbox (connection_id, received_at, seq);
+      CREATE INDEX inbox_received ON inbox (received_at, seq);
+
+      -- expires_at is epoch milliseconds, compared against each process's clock.
+      CREATE TABLE locks (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];
+
+/** The newest schema version this code knows. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Brings the file to {@link SCHEMA_VERSION}. Runs in one IMMEDIATE transaction, so two processes opening a new file
+ * at once apply each step exactly once (the second waits, then finds nothing to do). A file written by newer code
+ * is refused before anything is touched: old code must not write a schema it does not understand.
+ */
+export function migrate(db: Database, path: string, logger: Logger, migrations: readonly Migration[] = MIGRATIONS): number {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const run = db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+    const row = db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null };
+    const current = row.version ?? 0;
+    if (current > latest) {
+      throw new ConfigError(
+        `${path} has schema version ${current}, newer than this @ticketbridge/store-sqlite understands (${latest}); upgrade the package (or open a copy made before the upgrade)`,
+        { field: 'path' },
+      );
+    }
+    const insert = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      insert.run(m.version, m.name, new Date().toISOString());
+      logger.info('store-sqlite: applied migration', { version: m.version, name: m.name });
+    }
+    return latest;
+  });
+  return run.immediate();
+}

@@ -1,0 +1,546 @@
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import {
+  ConfigError,
+  TransientError,
+  silentLogger,
+  type DeliveredVersion,
+  type InboxEntry,
+  type JsonValue,
+  type Logger,
+  type PageCommit,
+  type StateStore,
+  type StoredConnection,
+  type StoredWebhook,
+  type SyncRun,
+} from '@ticketbridge/core';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { DEFAULT_KDF, resolveKey, seal, sealedKeyId, unseal, type KdfParams, type SealingKey, type StoreKey } from './sealer.js';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file (created if missing; its directory must exist). `':memory:'` works for tests but is not durable. */
+  path: string;
+  /**
+   * Seals `credentials` and `webhook` at rest with AES-256-GCM. Either 32 random bytes (`crypto.randomBytes(32)`)
+   * or a passphrase string of at least 16 characters (`openssl rand -base64 32`), stretched with scrypt and a salt
+   * kept in the file. `undefined` (e.g. an unset environment variable) counts as no key.
+   */
+  key?: StoreKey | undefined;
+  /**
+   * Keys the store may have been sealed with before `key`. When the file was sealed with one of them, opening
+   * re-seals everything with `key` in one transaction: deploy the new key with the old one here, then drop it.
+   */
+  previousKeys?: readonly StoreKey[];
+  /**
+   * Store credentials in plain JSON when no `key` is given. Required to say so explicitly: a store that silently
+   * keeps API tokens in clear text is the failure this option exists to prevent.
+   */
+  allowPlaintext?: boolean;
+  /** How long a write waits for another process's write lock before failing with a `TransientError`. Default 5000. */
+  busyTimeoutMs?: number;
+  /** Sync runs kept per connection; older ones are pruned on every `saveRun`. Default 100. */
+  runRetention?: number;
+  /**
+   * Seen versions older than this (by delivery time) are pruned, at open and at most hourly on `commitPage`.
+   * Default 90 days; at least one day, so a poll's overlap window never loses its dedupe rows; `null` keeps
+   * versions forever.
+   */
+  versionRetentionMs?: number | null;
+  /**
+   * `'full'` (default): every commit is fsynced before it returns, so a delivered page is never replayed, even
+   * after power loss. `'normal'`: in WAL mode a process crash loses nothing, but an OS crash or power loss may roll
+   * back the last commits (the file stays consistent; those pages are delivered again).
+   */
+  durability?: 'full' | 'normal';
+  /** Receives migrations, key rotations and prunes. Never secrets. */
+  logger?: Logger;
+}
+
+/** Default number of sync runs kept per connection. */
+export const DEFAULT_RUN_RETENTION = 100;
+/** Default age after which seen versions are pruned (90 days). */
+export const DEFAULT_VERSION_RETENTION_MS = 90 * 24 * 3600_000;
+const MIN_VERSION_RETENTION_MS = 24 * 3600_000;
+const VERSION_PRUNE_INTERVAL_MS = 3600_000;
+/** The plaintext of the verification record: opening it proves the key is the one the store was sealed with. */
+const KEY_CHECK = 'ticketbridge/store-sqlite key check';
+const KEY_CHECK_CONTEXT = 'meta/key_check';
+
+/**
+ * A durable {@link StateStore} in one SQLite file: connections, cursors, sync history, seen versions, the webhook
+ * inbox and locks. WAL mode lets readers and one writer work at once, across processes sharing the file; each
+ * method is one transaction, and `commitPage` writes a page's versions, cursor and inbox acknowledgement together.
+ * Credentials and webhook secrets are sealed with a key the host provides.
+ *
+ * better-sqlite3 is synchronous: methods return promises to fit the interface, but do their work before returning,
+ * and a write blocked by another process waits up to `busyTimeoutMs` on the calling thread.
+ *
+ * @example
+ * ```ts
+ * const store = new SqliteStore({ path: 'ticketbridge.db', key: process.env.TICKETBRIDGE_KEY });
+ * const hub = createHub({ connectors: [zendesk()], store });
+ * ```
+ */
+export class SqliteStore implements StateStore {
+  /** The database file. */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #logger: Logger;
+  readonly #runRetention: number;
+  readonly #versionRetentionMs: number | null;
+  readonly #salt: Buffer;
+  readonly #kdf: KdfParams;
+  /** The key new values are sealed with; undefined for a plain store. */
+  #key: SealingKey | undefined;
+  /** Keys values may still be sealed with (the current one first). */
+  #readKeys: SealingKey[];
+  #lastVersionPrune = 0;
+  readonly #q: Statements;
+
+  /** Opens (creating and migrating if needed) the store; throws `ConfigError` on a wrong key or a newer schema. */
+  constructor(options: SqliteStoreOptions) {
+    const { path, key, previousKeys = [], allowPlaintext = false } = options;
+    if (typeof path !== 'string' || path === '') throw new ConfigError('SqliteStore needs a `path` to a database file', { field: 'path' });
+    if (key === undefined && !allowPlaintext) {
+      throw new ConfigError(
+        'SqliteStore needs a `key` to seal credentials at rest (32 random bytes, or a passphrase such as the output of `openssl rand -base64 32`), or `allowPlaintext: true` to store them unencrypted on purpose',
+        { field: 'key' },
+      );
+    }
+    const runRetention = options.runRetention ?? DEFAULT_RUN_RETENTION;
+    if (!Number.isInteger(runRetention) || runRetention < 1) throw new ConfigError(`runRetention must be a whole number of runs, at least 1 (got ${runRetention})`, { field: 'runRetention' });
+    const versionRetentionMs = options.versionRetentionMs === undefined ? DEFAULT_VERSION_RETENTION_MS : options.versionRetentionMs;
+    if (versionRetentionMs !== null && !(versionRetentionMs >= MIN_VERSION_RETENTION_MS)) {
+      throw new ConfigError(`versionRetentionMs must be at least one day (${MIN_VERSION_RETENTION_MS}), or null to keep versions forever: shorter retention lets overlapping polls deliver duplicates`, {
+        field: 'versionRetentionMs',
+      });
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    if (!(busyTimeoutMs >= 0)) throw new ConfigError(`busyTimeoutMs must be 0 or more (got ${busyTimeoutMs})`, { field: 'busyTimeoutMs' });
+
+    this.path = path;
+    this.#logger = options.logger ?? silentLogger;
+    this.#runRetention = runRetention;
+    this.#versionRetentionMs = versionRetentionMs;
+
+    try {
+      this.#db = new Database(path, { timeout: busyTimeoutMs });
+    } catch (error) {
+      throw new ConfigError(`cannot open ${path}: ${(error as Error).message}`, { field: 'path', cause: error });
+    }
+    try {
+      const db = this.#db;
+      const journal = db.pragma('journal_mode = WAL', { simple: true });
+      if (journal !== 'wal' && !db.memory) this.#logger.warn('store-sqlite: WAL is unavailable, concurrent readers will wait', { journal });
+      db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+      db.pragma('foreign_keys = ON');
+      migrate(db, path, this.#logger);
+
+      const kdf = db
+        .transaction((): { salt: string } & KdfParams => {
+          const stored = db.prepare("SELECT value FROM meta WHERE key = 'kdf'").pluck().get() as string | undefined;
+          if (stored) return JSON.parse(stored) as { salt: string } & KdfParams;
+          const fresh = { ...DEFAULT_KDF, salt: randomBytes(16).toString('base64') };
+          db.prepare("INSERT INTO meta (key, value) VALUES ('kdf', ?)").run(JSON.stringify(fresh));
+          return fresh;
+        })
+        .immediate();
+      this.#salt = Buffer.from(kdf.salt, 'base64');
+      this.#kdf = { N: kdf.N, r: kdf.r, p: kdf.p };
+      // Derived outside any transaction: scrypt takes a moment and must not hold the write lock.
+      const current = key === undefined ? undefined : resolveKey(key, this.#salt, this.#kdf, 'key');
+      const previous = previousKeys.map((k, i) => resolveKey(k, this.#salt, this.#kdf, `previousKeys[${i}]`));
+      this.#key = current;
+      this.#readKeys = current ? [current, ...previous] : [];
+      this.#q = prepareStatements(db);
+      db.transaction(() => this.#settleKeys(current, previous)).immediate();
+    } catch (error) {
+      this.#db.close();
+      throw this.#translate(error);
+    }
+    this.#maybePruneVersions();
+  }
+
+  /** Async factory, for hosts that prefer `await SqliteStore.open(...)`; same as the constructor. */
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    return new SqliteStore(options);
+  }
+
+  /** True when credentials are sealed at rest; false for a store opened with `allowPlaintext` and no key. */
+  get sealed(): boolean {
+    return this.#key !== undefined;
+  }
+
+  /** The schema version of the file (this package's newest, once opened). */
+  get schemaVersion(): number {
+    return SCHEMA_VERSION;
+  }
+
+  // Connections
+
+  async saveConnection(connection: StoredConnection): Promise<void> {
+    this.#exec(() => {
+      const { credentials, webhook, ...rest } = connection;
+      this.#q.upsertConnection.run(
+        connection.id,
+        connection.platform,
+        connection.status,
+        JSON.stringify(rest),
+        this.#protect(JSON.stringify(credentials), connection.id, 'credentials'),
+        webhook === undefined ? null : this.#protect(JSON.stringify(webhook), connection.id, 'webhook'),
+        connection.createdAt,
+        connection.updatedAt,
+      );
+    });
+  }
+
+  async getConnection(id: string): Promise<StoredConnection | undefined> {
+    return this.#exec(() => {
+      const row = this.#q.getConnection.get(id) as ConnectionRow | undefined;
+      return row && this.#readConnection(row);
+    });
+  }
+
+  async listConnections(): Promise<StoredConnection[]> {
+    return this.#exec(() => (this.#q.listConnections.all() as ConnectionRow[]).map((row) => this.#readConnection(row)));
+  }
+
+  async deleteConnection(id: string): Promise<void> {
+    this.#exec(() =>
+      this.#db
+        .transaction(() => {
+          this.#q.deleteConnectionLocks.run({ syncKey: `sync:${id}`, prefix: `${id}:` });
+          // Cursors, versions, runs and inbox entries go with it (ON DELETE CASCADE).
+          this.#q.deleteConnection.run(id);
+        })
+        .immediate(),
+    );
+  }
+
+  // Cursors
+
+  async getCursor(connectionId: string): Promise<JsonValue | null> {
+    return this.#exec(() => {
+      const text = this.#q.getCursor.get(connectionId) as string | undefined;
+      return text === undefined ? null : (JSON.parse(text) as JsonValue);
+    });
+  }
+
+  async setCursor(connectionId: string, cursor: JsonValue | null): Promise<void> {
+    this.#exec(() => this.#q.upsertCursor.run(connectionId, JSON.stringify(cursor), new Date().toISOString()), connectionId);
+  }
+
+  // Seen versions
+
+  async getVersions(connectionId: string, externalIds: string[]): Promise<Map<string, DeliveredVersion>> {
+    return this.#exec(() => {
+      const out = new Map<string, DeliveredVersion>();
+      if (externalIds.length === 0) return out;
+      // One bound JSON array instead of N placeholders: no limit on the number of ids, one statement to cache.
+      for (const text of this.#q.getVersions.all(connectionId, JSON.stringify(externalIds)) as string[]) {
+        const version = JSON.parse(text) as DeliveredVersion;
+        out.set(version.externalId, version);
+      }
+      return out;
+    });
+  }
+
+  async commitPage(connectionId: string, commit: PageCommit): Promise<void> {
+    this.#exec(
+      () =>
+        this.#db
+          .transaction(() => {
+            for (const v of commit.versions) this.#q.upsertVersion.run(connectionId, v.externalId, v.updatedAt, v.fingerprint, v.deliveredAt, JSON.stringify(v));
+            if (commit.cursor !== undefined) this.#q.upsertCursor.run(connectionId, JSON.stringify(commit.cursor), new Date().toISOString());
+            if (commit.ackInboxId) this.#q.deleteInbox.run(commit.ackInboxId);
+          })
+          .immediate(),
+      connectionId,
+    );
+    this.#maybePruneVersions();
+  }
+
+  /**
+   * Forgets versions delivered before `before` (ISO), except those of connections a sync is running for right now
+   * (their `sync:<id>` lock is held): that sync may be about to re-read them, and pruning under it would deliver
+   * them again.
+   */
+  async pruneVersions(before: string): Promise<number> {
+    return this.#exec(() => this.#q.pruneVersions.run({ before, now: Date.now() }).changes);
+  }
+
+  // Sync history
+
+  async saveRun(run: SyncRun): Promise<void> {
+    this.#exec(
+      () =>
+        this.#db
+          .transaction(() => {
+            this.#q.upsertRun.run(run.id, run.connectionId, run.status, run.startedAt, JSON.stringify(run));
+            this.#q.pruneRuns.run(run.connectionId, run.connectionId, this.#runRetention);
+          })
+          .immediate(),
+      run.connectionId,
+    );
+  }
+
+  async listRuns(connectionId: string, options: { limit?: number } = {}): Promise<SyncRun[]> {
+    return this.#exec(() => {
+      const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
+      return (this.#q.listRuns.all(connectionId, limit) as string[]).map((text) => JSON.parse(text) as SyncRun);
+    });
+  }
+
+  async pruneRuns(connectionId: string, keep: number): Promise<number> {
+    return this.#exec(() => this.#q.pruneRuns.run(connectionId, connectionId, Math.max(0, Math.floor(keep))).changes);
+  }
+
+  // Webhook inbox
+
+  async inboxPut(entry: InboxEntry): Promise<void> {
+    this.#exec(() => this.#q.upsertInbox.run(entry.id, entry.connectionId, entry.receivedAt, entry.attempts, JSON.stringify(entry)), entry.connectionId);
+  }
+
+  async inboxPending(connectionId?: string): Promise<InboxEntry[]> {
+    return this.#exec(() => {
+      const rows = (connectionId === undefined ? this.#q.inboxAll.all() : this.#q.inboxFor.all(connectionId)) as Array<{ body: string; attempts: number }>;
+      return rows.map((row) => ({ ...(JSON.parse(row.body) as InboxEntry), attempts: row.attempts }));
+    });
+  }
+
+  async inboxAttempt(id: string): Promise<void> {
+    this.#exec(() => this.#q.inboxAttempt.run(id));
+  }
+
+  // Locks
+
+  async acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    // One conditional upsert: atomic across processes without a read-then-write race.
+    return this.#exec(() => this.#q.acquireLock.run({ key, owner, expiresAt: now + ttlMs, now }).changes === 1);
+  }
+
+  async renewLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return this.#exec(() => this.#q.renewLock.run(now + ttlMs, key, owner, now).changes === 1);
+  }
+
+  async releaseLock(key: string, owner: string): Promise<void> {
+    this.#exec(() => this.#q.releaseLock.run(key, owner));
+  }
+
+  // Keys
+
+  /**
+   * Re-seals every sealed value with `newKey` in one transaction, then seals with it from now on; the old key no
+   * longer opens the store. On a plain store this seals it. Other processes sharing the file must reopen with the
+   * new key (or with it as `key` and the old one in `previousKeys`).
+   */
+  async rotateKey(newKey: StoreKey): Promise<void> {
+    const next = resolveKey(newKey, this.#salt, this.#kdf, 'newKey');
+    this.#exec(() => this.#db.transaction(() => this.#resealAll(next)).immediate());
+    this.#key = next;
+    this.#readKeys = [next];
+    this.#logger.info('store-sqlite: key rotated', { keyId: next.id });
+  }
+
+  /** Closes the file. Further calls fail with `ConfigError`. */
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Internal helpers
+
+  /**
+   * Reconciles the file's sealing state with the keys given, inside the open transaction: a new file records its
+   * mode; a plain file opened with a key is sealed; a sealed file must be opened by `key` or one of `previousKeys`
+   * (then everything is re-sealed with `key`).
+   */
+  #settleKeys(current: SealingKey | undefined, previous: SealingKey[]): void {
+    const q = this.#q;
+    const mode = q.getMeta.get('sealing') as string | undefined;
+    if (mode === undefined) {
+      if (current) this.#resealAll(current);
+      else q.setMeta.run('sealing', 'plain');
+      return;
+    }
+    if (mode === 'plain') {
+      if (!current) return;
+      this.#resealAll(current);
+      this.#logger.info('store-sqlite: sealed a plain store', { keyId: current.id });
+      return;
+    }
+    if (!current) {
+      throw new ConfigError(`${this.path} holds sealed credentials: open it with its \`key\` (allowPlaintext cannot read them)`, { field: 'key' });
+    }
+    const check = q.getMeta.get('key_check') as string;
+    const checkKey = [current, ...previous].find((k) => k.id === sealedKeyId(check));
+    let opened: string | undefined;
+    try {
+      opened = checkKey && unseal([checkKey], check, KEY_CHECK_CONTEXT);
+    } catch {
+      opened = undefined;
+    }
+    if (opened !== KEY_CHECK) {
+      throw new ConfigError(
+        `the key does not open this store (it was sealed with another key)${previous.length ? ', nor do previousKeys' : ''}: ${this.path}. To change keys, pass the old one in \`previousKeys\``,
+        { field: 'key' },
+      );
+    }
+    if (checkKey !== current) {
+      this.#resealAll(current);
+      this.#logger.info('store-sqlite: re-sealed the store with the new key', { from: checkKey!.id, to: current.id });
+      return;
+    }
+    // Values written by a process still on an old key after a rotation: bring them onto the current key now.
+    const stale = (q.sealedColumns.all() as SealedRow[]).some(
+      (r) => sealedKeyId(r.credentials) !== current.id || (r.webhook !== null && sealedKeyId(r.webhook) !== current.id),
+    );
+    if (stale) this.#resealAll(current);
+  }
+
+  /** Re-seals (or seals, from plain) every sealed column and the verification record with `next`. */
+  #resealAll(next: SealingKey): void {
+    const q = this.#q;
+    const plain = q.getMeta.get('sealing') !== 'aes-256-gcm';
+    for (const row of q.sealedColumns.all() as SealedRow[]) {
+      const open = (text: string, column: string) => (plain ? text : unseal(this.#readKeys, text, context(row.id, column)));
+      q.updateSealedColumns.run(
+        seal(next, open(row.credentials, 'credentials'), context(row.id, 'credentials')),
+        row.webhook === null ? null : seal(next, open(row.webhook, 'webhook'), context(row.id, 'webhook')),
+        row.id,
+      );
+    }
+    q.setMeta.run('sealing', 'aes-256-gcm');
+    q.setMeta.run('key_check', seal(next, KEY_CHECK, KEY_CHECK_CONTEXT));
+  }
+
+  #protect(json: string, id: string, column: string): string {
+    return this.#key ? seal(this.#key, json, context(id, column)) : json;
+  }
+
+  #reveal(text: string, id: string, column: string): string {
+    return this.#key ? unseal(this.#readKeys, text, context(id, column)) : text;
+  }
+
+  #readConnection(row: ConnectionRow): StoredConnection {
+    const connection = JSON.parse(row.body) as Omit<StoredConnection, 'credentials' | 'webhook'>;
+    const credentials = JSON.parse(this.#reveal(row.credentials, row.id, 'credentials')) as Record<string, unknown>;
+    if (row.webhook === null) return { ...connection, credentials };
+    return { ...connection, credentials, webhook: JSON.parse(this.#reveal(row.webhook, row.id, 'webhook')) as StoredWebhook };
+  }
+
+  #maybePruneVersions(): void {
+    if (this.#versionRetentionMs === null || !this.#db.open) return;
+    const now = Date.now();
+    if (now - this.#lastVersionPrune < VERSION_PRUNE_INTERVAL_MS) return;
+    this.#lastVersionPrune = now;
+    try {
+      const removed = this.#q.pruneVersions.run({ before: new Date(now - this.#versionRetentionMs).toISOString(), now }).changes;
+      if (removed) this.#logger.debug('store-sqlite: pruned seen versions', { removed });
+    } catch (error) {
+      // Retention is housekeeping: a busy file delays it to the next interval rather than failing a commit.
+      this.#lastVersionPrune = now - VERSION_PRUNE_INTERVAL_MS + 60_000;
+      this.#logger.warn('store-sqlite: version pruning postponed', { error: (error as Error).message });
+    }
+  }
+
+  /** Runs one store operation, turning SQLite failures into the core's error classes. */
+  #exec<T>(fn: () => T, connectionId?: string): T {
+    if (!this.#db.open) throw new ConfigError(`the store at ${this.path} is closed`);
+    try {
+      return fn();
+    } catch (error) {
+      throw this.#translate(error, connectionId);
+    }
+  }
+
+  #translate(error: unknown, connectionId?: string): unknown {
+    if (!(error instanceof Database.SqliteError)) return error;
+    if (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED')) {
+      return new TransientError(`store-sqlite: ${this.path} stayed locked by another writer beyond busyTimeoutMs (${error.code})`, { cause: error });
+    }
+    if (error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      return new ConfigError(`store-sqlite: unknown connection "${connectionId ?? '?'}" (deleted, or never saved)`, { field: 'connectionId', cause: error });
+    }
+    if (error.code === 'SQLITE_NOTADB' || error.code === 'SQLITE_CORRUPT') {
+      return new ConfigError(`${this.path} is not a usable SQLite database (${error.code})`, { field: 'path', cause: error });
+    }
+    return error;
+  }
+}
+
+interface ConnectionRow {
+  id: string;
+  body: string;
+  credentials: string;
+  webhook: string | null;
+}
+
+interface SealedRow {
+  id: string;
+  credentials: string;
+  webhook: string | null;
+}
+
+/** Associated data for a sealed column: binds the value to its row and column. */
+const context = (id: string, column: string) => `connections/${id}/${column}`;
+
+/** Every statement the store runs, prepared once per open. */
+function prepareStatements(db: Database.Database) {
+  return {
+    upsertConnection: db.prepare(
+      `INSERT INTO connections (id, platform, status, body, credentials, webhook, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, status = excluded.status, body = excluded.body,
+         credentials = excluded.credentials, webhook = excluded.webhook, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    ),
+    getConnection: db.prepare('SELECT id, body, credentials, webhook FROM connections WHERE id = ?'),
+    listConnections: db.prepare('SELECT id, body, credentials, webhook FROM connections ORDER BY seq'),
+    deleteConnection: db.prepare('DELETE FROM connections WHERE id = ?'),
+    // `<id>:…` keys are the connection's own; compared by prefix without LIKE, whose wildcards ids might contain.
+    deleteConnectionLocks: db.prepare('DELETE FROM locks WHERE key = @syncKey OR substr(key, 1, length(@prefix)) = @prefix'),
+    getCursor: db.prepare('SELECT cursor FROM cursors WHERE connection_id = ?').pluck(),
+    upsertCursor: db.prepare(
+      'INSERT INTO cursors (connection_id, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
+    ),
+    getVersions: db.prepare('SELECT body FROM versions WHERE connection_id = ? AND external_id IN (SELECT value FROM json_each(?))').pluck(),
+    upsertVersion: db.prepare(
+      `INSERT INTO versions (connection_id, external_id, updated_at, fingerprint, delivered_at, body) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (connection_id, external_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
+         delivered_at = excluded.delivered_at, body = excluded.body`,
+    ),
+    pruneVersions: db.prepare(
+      `DELETE FROM versions WHERE delivered_at < @before
+         AND connection_id NOT IN (SELECT substr(key, 6) FROM locks WHERE substr(key, 1, 5) = 'sync:' AND expires_at > @now)`,
+    ),
+    upsertRun: db.prepare(
+      `INSERT INTO sync_runs (id, connection_id, status, started_at, body) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET connection_id = excluded.connection_id, status = excluded.status, started_at = excluded.started_at, body = excluded.body`,
+    ),
+    listRuns: db.prepare('SELECT body FROM sync_runs WHERE connection_id = ? ORDER BY seq DESC LIMIT ?').pluck(),
+    pruneRuns: db.prepare('DELETE FROM sync_runs WHERE connection_id = ? AND seq NOT IN (SELECT seq FROM sync_runs WHERE connection_id = ? ORDER BY seq DESC LIMIT ?)'),
+    upsertInbox: db.prepare(
+      `INSERT INTO inbox (id, connection_id, received_at, attempts, body) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET connection_id = excluded.connection_id, received_at = excluded.received_at, attempts = excluded.attempts, body = excluded.body`,
+    ),
+    inboxAll: db.prepare('SELECT body, attempts FROM inbox ORDER BY received_at, seq'),
+    inboxFor: db.prepare('SELECT body, attempts FROM inbox WHERE connection_id = ? ORDER BY received_at, seq'),
+    inboxAttempt: db.prepare('UPDATE inbox SET attempts = attempts + 1 WHERE id = ?'),
+    deleteInbox: db.prepare('DELETE FROM inbox WHERE id = ?'),
+    acquireLock: db.prepare(
+      `INSERT INTO locks (key, owner, expires_at) VALUES (@key, @owner, @expiresAt)
+       ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE locks.owner = excluded.owner OR locks.expires_at <= @now`,
+    ),
+    renewLock: db.prepare('UPDATE locks SET expires_at = ? WHERE key = ? AND owner = ? AND expires_at > ?'),
+    releaseLock: db.prepare('DELETE FROM locks WHERE key = ? AND owner = ?'),
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    sealedColumns: db.prepare('SELECT id, credentials, webhook FROM connections'),
+    updateSealedColumns: db.prepare('UPDATE connections SET credentials = ?, webhook = ? WHERE id = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
