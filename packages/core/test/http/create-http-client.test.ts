@@ -1,0 +1,241 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, CredentialsError, PermanentError, ResponseShapeError, TicketbridgeError, TransientError } from '../../src/errors/index.js';
+import { createHttpClient } from '../../src/http/create-http-client.js';
+import { closeServers, fast, recordingObserver, recordingServer, redactor, TOKEN, zendeskLikeConfig } from './helpers.js';
+
+afterEach(closeServers);
+
+describe('createHttpClient: URLs and headers', () => {
+  it('joins paths under the base path, repeats array query keys, drops undefined and sends the auth headers', async () => {
+    const { server, requests } = await recordingServer(() => ({ status: 200, body: { tickets: [] } }));
+    const http = createHttpClient(zendeskLikeConfig({ headers: { Authorization: `Bearer ${TOKEN}`, 'X-Api-Version': '2' } }), {
+      platform: 'zendesk',
+      redactor,
+      baseUrlOverride: server.url,
+    });
+
+    expect(http.baseUrl).toBe(`${server.url}/api/v2/`);
+    await http.get('tickets.json', { searchParams: { include: ['users', 'groups'], page: 2, sort: undefined, archived: true } });
+    await http.get('/search/export.json', { searchParams: { query: 'type:ticket status<solved' } });
+
+    expect(requests.map((r) => r.rawUrl)).toEqual([
+      '/api/v2/tickets.json?include=users&include=groups&page=2&archived=true',
+      '/api/v2/search/export.json?query=type%3Aticket+status%3Csolved',
+    ]);
+    for (const r of requests) {
+      expect(r.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(r.headers['x-api-version']).toBe('2');
+      expect(r.headers.accept).toBe('application/json');
+    }
+  });
+
+  it('sends a JSON body and returns status, headers, data and final URL', async () => {
+    const { server, requests } = await recordingServer((req) => ({ status: 201, headers: { 'x-request-id': 'r1' }, body: { echoed: req.json } }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
+
+    const response = await http.request('webhooks', { method: 'POST', json: { name: 'tb' } });
+
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-request-id')).toBe('r1');
+    expect(response.data).toEqual({ echoed: { name: 'tb' } });
+    expect(response.url).toBe(`${server.url}/api/v2/webhooks`);
+    expect(requests[0]?.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  it('returns undefined for an empty body', async () => {
+    const { server } = await recordingServer(() => ({ status: 204 }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
+    await expect(http.request('tickets/1.json', { method: 'DELETE' })).resolves.toMatchObject({ status: 204, data: undefined });
+  });
+
+  it('follows an absolute next-page link on the same origin', async () => {
+    const { server, requests } = await recordingServer((req) => ({
+      status: 200,
+      body: req.url.searchParams.get('after') ? { results: [2], paging: null } : { results: [1], paging: { next: { link: `${server.url}/crm/v3/objects/tickets?after=abc` } } },
+    }));
+    const http = createHttpClient({ baseUrl: 'https://api.hubapi.com', headers: { Authorization: `Bearer ${TOKEN}` } }, { platform: 'hubspot', redactor, baseUrlOverride: server.url });
+
+    const first = await http.get<{ paging: { next: { link: string } } }>('crm/v3/objects/tickets', { searchParams: { limit: 100 } });
+    await http.get(first.paging.next.link, { searchParams: { limit: 100 } });
+
+    expect(requests.map((r) => r.rawUrl)).toEqual(['/crm/v3/objects/tickets?limit=100', '/crm/v3/objects/tickets?after=abc&limit=100']);
+    expect(requests[1]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('refuses an absolute URL on another origin before sending anything', async () => {
+    const home = await recordingServer(() => ({ status: 200, body: {} }));
+    const other = await recordingServer(() => ({ status: 200, body: {} }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: home.server.url });
+    // Same host and port spelled `localhost` is a different origin, as a browser would also judge it.
+    const elsewhere = `http://localhost:${other.server.port}/api/v2/tickets.json`;
+
+    const error = await http.get(elsewhere).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/^\[ticketbridge\] \[zendesk\] refused to send a request to http:\/\/localhost:/);
+    expect(other.requests).toHaveLength(0);
+    expect(home.requests).toHaveLength(0);
+  });
+
+  it('rejects a base URL that is not http(s) or carries credentials', () => {
+    expect(() => createHttpClient({ baseUrl: 'ftp://x.example.com', headers: {} }, { platform: 'csv', redactor })).toThrow(ConfigError);
+    expect(() => createHttpClient({ baseUrl: 'https://user:pw@x.example.com', headers: {} }, { platform: 'csv', redactor })).toThrow(ConfigError);
+  });
+});
+
+describe('createHttpClient: error classification', () => {
+  it('turns a 401 into a CredentialsError naming the field, keeping the platform message without the token', async () => {
+    const { server } = await recordingServer(() => ({
+      status: 401,
+      body: { error: 'invalid_token', description: `The access token ${TOKEN} is not valid` },
+    }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
+
+    const error = await http.get('users/me.json', { searchParams: { token: TOKEN } }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(CredentialsError);
+    const credentials = error as CredentialsError;
+    expect(credentials.field).toBe('apiToken');
+    expect(credentials.status).toBe(401);
+    expect(credentials.request).toBe('GET /api/v2/users/me.json');
+    expect(credentials.platformMessage).toBe('invalid_token: The access token [redacted] is not valid');
+    expect(credentials.message).toBe(
+      '[ticketbridge] [zendesk] GET /api/v2/users/me.json answered 401 Unauthorized: invalid_token: The access token [redacted] is not valid',
+    );
+    expect(TicketbridgeError.isInstance(error)).toBe(true);
+    expect(JSON.stringify(credentials)).not.toContain(TOKEN);
+    expect(credentials.message).not.toContain(TOKEN);
+  });
+
+  it('uses the connector errorMessage extractor when given', async () => {
+    const { server } = await recordingServer(() => ({ status: 401, body: { errors: { code: 'auth', title: 'Bad key' } } }));
+    const http = createHttpClient(
+      zendeskLikeConfig({ errorMessage: (body) => (body as { errors?: { title?: string } }).errors?.title }),
+      { platform: 'freshdesk', redactor, baseUrlOverride: server.url },
+    );
+    await expect(http.get('agents/me')).rejects.toMatchObject({ platformMessage: 'Bad key', field: 'apiToken' });
+  });
+
+  it('turns 403, 404, 400 and 422 into PermanentError without retrying', async () => {
+    const statuses = [403, 404, 400, 422];
+    const { server, requests } = await recordingServer((req) => ({
+      status: Number(req.url.pathname.split('/').pop()),
+      body: { errors: [{ message: 'nope' }] },
+    }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url, ...fast });
+
+    for (const status of statuses) {
+      const error = await http.get(`status/${status}`).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PermanentError);
+      expect(error).toMatchObject({ status, platformMessage: 'nope', retryable: false, code: 'permanent' });
+    }
+    expect(requests).toHaveLength(statuses.length);
+  });
+
+  it('returns statuses listed in acceptStatus instead of throwing', async () => {
+    const { server } = await recordingServer(() => ({ status: 404, body: { error: 'RecordNotFound' } }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
+    await expect(http.request('tickets/9.json', { acceptStatus: [404] })).resolves.toMatchObject({ status: 404, data: { error: 'RecordNotFound' } });
+  });
+
+  it('throws ResponseShapeError listing issue paths but no values when the schema does not match', async () => {
+    const { server } = await recordingServer(() => ({ status: 200, body: { tickets: [{ id: 1 }, { id: 'leaky-value-123' }], count: 'two' } }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
+    // https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#list-tickets (fields we read)
+    const schema = z.object({ tickets: z.array(z.object({ id: z.number() })), count: z.number() });
+
+    const error = await http.get('tickets.json', { schema }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ResponseShapeError);
+    const shape = error as ResponseShapeError;
+    expect(shape.issues).toEqual(['tickets.1.id (invalid_type)', 'count (invalid_type)']);
+    expect(shape.message).toContain('tickets.1.id');
+    expect(shape.message).not.toContain('leaky-value-123');
+    expect(shape.retryable).toBe(false);
+  });
+
+  it('returns schema-parsed data (unknown keys stripped)', async () => {
+    const { server } = await recordingServer(() => ({ status: 200, body: { user: { id: 7, name: 'Ada', extra: true } } }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
+    const me = await http.get('users/me.json', { schema: z.object({ user: z.object({ id: z.number() }) }) });
+    expect(me).toEqual({ user: { id: 7 } });
+  });
+});
+
+describe('createHttpClient: retries', () => {
+  it('retries a 500 then succeeds, and reports the retry through the observer', async () => {
+    let calls = 0;
+    const { server, requests } = await recordingServer(() => (++calls === 1 ? { status: 500, body: { error: 'boom' } } : { status: 200, body: { ok: true } }));
+    const { observer, of } = recordingObserver();
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url, observer, ...fast });
+
+    await expect(http.get('tickets.json')).resolves.toEqual({ ok: true });
+
+    expect(requests).toHaveLength(2);
+    expect(of('request')).toHaveLength(2);
+    const retries = of('retry') as Array<{ attempt: number; delayMs: number; error: unknown }>;
+    expect(retries).toHaveLength(1);
+    expect(retries[0]?.attempt).toBe(1);
+    expect(retries[0]?.error).toBeInstanceOf(TransientError);
+    expect(retries[0]?.delayMs).toBeGreaterThanOrEqual(fast.minRetryDelayMs);
+  });
+
+  it('gives up after `retries` retries with the last TransientError', async () => {
+    const { server, requests } = await recordingServer(() => ({ status: 502, body: 'Bad Gateway' }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url, retries: 2, ...fast });
+
+    const error = await http.get('tickets.json').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error).toMatchObject({ status: 502, platformMessage: 'Bad Gateway', retryable: true });
+    expect(requests).toHaveLength(3);
+  });
+
+  it('does not retry a POST unless it is marked idempotent', async () => {
+    const { server, requests } = await recordingServer(() => ({ status: 503, body: { error: 'unavailable' } }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'hubspot', redactor, baseUrlOverride: server.url, retries: 2, ...fast });
+
+    await expect(http.post('crm/v3/objects/tickets', { json: { properties: {} } })).rejects.toBeInstanceOf(TransientError);
+    expect(requests).toHaveLength(1);
+
+    await expect(http.post('crm/v3/objects/tickets/search', { json: { limit: 1 }, idempotent: true })).rejects.toBeInstanceOf(TransientError);
+    expect(requests).toHaveLength(1 + 3);
+  });
+
+  it('retries an idempotent POST after a 500 and succeeds', async () => {
+    let calls = 0;
+    const { server, requests } = await recordingServer(() => (++calls === 1 ? { status: 500 } : { status: 200, body: { results: [] } }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'hubspot', redactor, baseUrlOverride: server.url, ...fast });
+    await expect(http.post('crm/v3/objects/tickets/search', { json: { limit: 1 }, idempotent: true })).resolves.toEqual({ results: [] });
+    expect(requests.map((r) => r.json)).toEqual([{ limit: 1 }, { limit: 1 }]);
+  });
+
+  it('honours Retry-After on a 503 before retrying', async () => {
+    let calls = 0;
+    const { server, requests } = await recordingServer(() =>
+      ++calls === 1 ? { status: 503, headers: { 'retry-after': '1' }, body: { error: 'maintenance' } } : { status: 200, body: {} },
+    );
+    const { observer, of } = recordingObserver();
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'jira', redactor, baseUrlOverride: server.url, observer, ...fast });
+
+    await http.get('rest/api/3/myself');
+
+    expect((of('retry')[0] as { delayMs: number }).delayMs).toBe(1000);
+    expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('retries a POST whose connection was refused before anything was sent', async () => {
+    const { server } = await recordingServer(() => ({ status: 200 }));
+    const closedOrigin = server.url;
+    await closeServers();
+    const { observer, of } = recordingObserver();
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'hubspot', redactor, baseUrlOverride: closedOrigin, retries: 2, observer, ...fast });
+
+    const error = await http.post('crm/v3/objects/tickets', { json: {} }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as TransientError).message).toContain('ECONNREFUSED');
+    expect(of('retry')).toHaveLength(2);
+  });
+});
