@@ -1,1 +1,7 @@
-export {};
+/**
+ * The Zendesk Support simulator, for the conformance suite and for hosts that test against Zendesk without an
+ * account.
+ *
+ * @packageDocumentation
+ */
+export { startZendeskSimulator, type SimZendeskTicket, type ZendeskSimRequestRecord, type ZendeskSimulator, type ZendeskSimulatorOptions } from './simulator.js';
