@@ -1,0 +1,6 @@
+import { describeConnectorConformance } from '@ticketbridge/core/testing';
+import { zendesk } from '../src/index.js';
+import { startZendeskSimulator } from '../src/testing.js';
+
+// 2500 tickets make three export pages (1000 + 1000 + 500), so "resume after a crash" replays one page, not all.
+describeConnectorConformance({ name: 'zendesk', connector: () => zendesk(), simulator: (o) => startZendeskSimulator(o), tickets: 2500 });
