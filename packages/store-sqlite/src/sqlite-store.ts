@@ -57,6 +57,22 @@ export interface SqliteStoreOptions {
   logger?: Logger;
 }
 
+/** What {@link SqliteStore.info} reports. */
+export interface SqliteStoreInfo {
+  path: string;
+  schemaVersion: number;
+  /** Credentials sealed at rest (a key was given). */
+  sealed: boolean;
+  /** `wal` for a file; `memory` for `:memory:`. */
+  journalMode: string;
+  synchronous: 'off' | 'normal' | 'full' | 'extra';
+  foreignKeys: boolean;
+  secureDelete: boolean;
+  busyTimeoutMs: number;
+  runRetention: number;
+  versionRetentionMs: number | null;
+}
+
 /** Default number of sync runs kept per connection. */
 export const DEFAULT_RUN_RETENTION = 100;
 /** Default age after which seen versions are pruned (90 days). */
@@ -135,6 +151,8 @@ export class SqliteStore implements StateStore {
       if (journal !== 'wal' && !db.memory) this.#logger.warn('store-sqlite: WAL is unavailable, concurrent readers will wait', { journal });
       db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
+      // Sealing a plain store or rotating keys overwrites old values; zero the freed pages instead of leaving them.
+      db.pragma('secure_delete = ON');
       migrate(db, path, this.#logger);
 
       const kdf = db
@@ -154,7 +172,7 @@ export class SqliteStore implements StateStore {
       this.#key = current;
       this.#readKeys = current ? [current, ...previous] : [];
       this.#q = prepareStatements(db);
-      db.transaction(() => this.#settleKeys(current, previous)).immediate();
+      if (db.transaction(() => this.#settleKeys(current, previous)).immediate()) this.#truncateWal();
     } catch (error) {
       this.#db.close();
       throw this.#translate(error);
@@ -175,6 +193,29 @@ export class SqliteStore implements StateStore {
   /** The schema version of the file (this package's newest, once opened). */
   get schemaVersion(): number {
     return SCHEMA_VERSION;
+  }
+
+  /**
+   * What this handle runs with, read back from SQLite: for a host's health check or a support request, since these
+   * settings are per connection and invisible from outside the process.
+   */
+  info(): SqliteStoreInfo {
+    return this.#exec(() => {
+      const pragma = (name: string) => this.#db.pragma(name, { simple: true }) as string | number;
+      const synchronous = pragma('synchronous');
+      return {
+        path: this.path,
+        schemaVersion: SCHEMA_VERSION,
+        sealed: this.sealed,
+        journalMode: String(pragma('journal_mode')),
+        synchronous: synchronous === 2 ? 'full' : synchronous === 1 ? 'normal' : synchronous === 3 ? 'extra' : 'off',
+        foreignKeys: pragma('foreign_keys') === 1,
+        secureDelete: pragma('secure_delete') === 1,
+        busyTimeoutMs: Number(pragma('busy_timeout')),
+        runRetention: this.#runRetention,
+        versionRetentionMs: this.#versionRetentionMs,
+      };
+    });
   }
 
   // Connections
@@ -340,6 +381,7 @@ export class SqliteStore implements StateStore {
   async rotateKey(newKey: StoreKey): Promise<void> {
     const next = resolveKey(newKey, this.#salt, this.#kdf, 'newKey');
     this.#exec(() => this.#db.transaction(() => this.#resealAll(next)).immediate());
+    this.#truncateWal();
     this.#key = next;
     this.#readKeys = [next];
     this.#logger.info('store-sqlite: key rotated', { keyId: next.id });
@@ -358,19 +400,19 @@ export class SqliteStore implements StateStore {
    * mode; a plain file opened with a key is sealed; a sealed file must be opened by `key` or one of `previousKeys`
    * (then everything is re-sealed with `key`).
    */
-  #settleKeys(current: SealingKey | undefined, previous: SealingKey[]): void {
+  #settleKeys(current: SealingKey | undefined, previous: SealingKey[]): boolean {
     const q = this.#q;
     const mode = q.getMeta.get('sealing') as string | undefined;
     if (mode === undefined) {
       if (current) this.#resealAll(current);
       else q.setMeta.run('sealing', 'plain');
-      return;
+      return false;
     }
     if (mode === 'plain') {
-      if (!current) return;
+      if (!current) return false;
       this.#resealAll(current);
       this.#logger.info('store-sqlite: sealed a plain store', { keyId: current.id });
-      return;
+      return true;
     }
     if (!current) {
       throw new ConfigError(`${this.path} holds sealed credentials: open it with its \`key\` (allowPlaintext cannot read them)`, { field: 'key' });
@@ -392,13 +434,14 @@ export class SqliteStore implements StateStore {
     if (checkKey !== current) {
       this.#resealAll(current);
       this.#logger.info('store-sqlite: re-sealed the store with the new key', { from: checkKey!.id, to: current.id });
-      return;
+      return true;
     }
     // Values written by a process still on an old key after a rotation: bring them onto the current key now.
     const stale = (q.sealedColumns.all() as SealedRow[]).some(
       (r) => sealedKeyId(r.credentials) !== current.id || (r.webhook !== null && sealedKeyId(r.webhook) !== current.id),
     );
     if (stale) this.#resealAll(current);
+    return stale;
   }
 
   /** Re-seals (or seals, from plain) every sealed column and the verification record with `next`. */
@@ -415,6 +458,15 @@ export class SqliteStore implements StateStore {
     }
     q.setMeta.run('sealing', 'aes-256-gcm');
     q.setMeta.run('key_check', seal(next, KEY_CHECK, KEY_CHECK_CONTEXT));
+  }
+
+  /** After re-sealing, drops the old values' frames from the WAL too (best effort: readers may hold it open). */
+  #truncateWal(): void {
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      this.#logger.warn('store-sqlite: WAL checkpoint postponed', { error: (error as Error).message });
+    }
   }
 
   #protect(json: string, id: string, column: string): string {

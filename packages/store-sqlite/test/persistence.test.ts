@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@ticketbridge/core';
+import { SCHEMA_VERSION, SqliteStore } from '../src/index.js';
+import { connection, inbox, run, version } from './fixtures.js';
+import { tempDir } from './temp-dir.js';
+
+const file = tempDir();
+const key = randomBytes(32);
+const DAY = 24 * 3600_000;
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+describe('persistence', () => {
+  it('keeps every kind of state across close and reopen', async () => {
+    const path = file('reopen');
+    const first = new SqliteStore({ path, key });
+    await first.saveConnection(connection('c1'));
+    await first.commitPage('c1', { cursor: { after: 'cursor-2' }, versions: [version('t1', ago(0)), version('t2', ago(0))] });
+    await first.saveRun(run('r1', 'c1'));
+    await first.inboxPut(inbox('in1', 'c1'));
+    expect(await first.acquireLock('sync:c1', 'worker-a', 60_000)).toBe(true);
+    await first.close();
+
+    const second = new SqliteStore({ path, key });
+    expect(await second.getConnection('c1')).toEqual(connection('c1'));
+    expect(await second.getCursor('c1')).toEqual({ after: 'cursor-2' });
+    expect([...(await second.getVersions('c1', ['t1', 't2'])).keys()]).toEqual(['t1', 't2']);
+    expect(await second.listRuns('c1')).toEqual([run('r1', 'c1')]);
+    expect(await second.inboxPending()).toEqual([inbox('in1', 'c1')]);
+    expect(await second.acquireLock('sync:c1', 'worker-b', 60_000)).toBe(false);
+    await second.close();
+  });
+
+  it('sees another connection to the same file at once (what a second process sees)', async () => {
+    const path = file('shared');
+    const a = new SqliteStore({ path, key });
+    const b = new SqliteStore({ path, key });
+    await a.saveConnection(connection('c1'));
+    await a.commitPage('c1', { cursor: 7, versions: [version('t1', ago(0))] });
+    expect(await b.getCursor('c1')).toBe(7);
+    expect(await b.acquireLock('sync:c1', 'worker-b', 60_000)).toBe(true);
+    expect(await a.acquireLock('sync:c1', 'worker-a', 60_000)).toBe(false);
+    await b.releaseLock('sync:c1', 'worker-b');
+    expect(await a.acquireLock('sync:c1', 'worker-a', 60_000)).toBe(true);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('uses WAL, full fsync by default, foreign keys and the busy timeout', async () => {
+    const path = file('pragmas');
+    await new SqliteStore({ path, key, busyTimeoutMs: 1234 }).close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    // Per-connection settings are observable only through the store's own handle; durability 'normal' must differ.
+    const full = new SqliteStore({ path, key, busyTimeoutMs: 1234 });
+    const normal = new SqliteStore({ path, key, durability: 'normal' });
+    expect(full.info()).toMatchObject({ journalMode: 'wal', synchronous: 'full', foreignKeys: true, secureDelete: true, busyTimeoutMs: 1234, sealed: true, schemaVersion: 1 });
+    expect(normal.info()).toMatchObject({ synchronous: 'normal', busyTimeoutMs: 5000, runRetention: 100, versionRetentionMs: 90 * DAY });
+    await Promise.all([full.close(), normal.close()]);
+  });
+});
+
+describe('migrations', () => {
+  it('records each applied migration once, however often the file is opened', async () => {
+    const path = file('migrations');
+    await new SqliteStore({ path, key }).close();
+    await new SqliteStore({ path, key }).close();
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    db.close();
+    expect(rows).toEqual([{ version: 1, name: 'initial' }]);
+    expect(SCHEMA_VERSION).toBe(1);
+  });
+
+  it('refuses a file written by a newer version, and leaves it as it was', async () => {
+    const path = file('newer');
+    const store = new SqliteStore({ path, key });
+    await store.saveConnection(connection('c1'));
+    await store.close();
+    const db = new Database(path);
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (2, 'from-the-future', '2027-01-01T00:00:00.000Z')").run();
+    db.close();
+
+    expect(() => new SqliteStore({ path, key })).toThrow(ConfigError);
+    expect(() => new SqliteStore({ path, key })).toThrow(/schema version 2, newer than this @ticketbridge\/store-sqlite understands \(1\)/);
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT count(*) AS n FROM connections').get()).toEqual({ n: 1 });
+    check.close();
+  });
+
+  it('refuses a file that is not a database, naming the path', () => {
+    const path = file('garbage');
+    writeFileSync(path, 'this is not a database, just some text that is long enough to have a header '.repeat(20));
+    expect(() => new SqliteStore({ path, key })).toThrow(/is not a usable SQLite database \(SQLITE_NOTADB\)/);
+  });
+});
+
+describe('retention', () => {
+  it('keeps the newest runRetention runs of each connection on every saveRun', async () => {
+    const store = new SqliteStore({ path: file('runs'), key, runRetention: 3 });
+    await store.saveConnection(connection('c1'));
+    await store.saveConnection(connection('c2'));
+    for (let i = 1; i <= 5; i++) await store.saveRun(run(`r${i}`, 'c1'));
+    await store.saveRun(run('x1', 'c2'));
+    expect((await store.listRuns('c1')).map((r) => r.id)).toEqual(['r5', 'r4', 'r3']);
+    expect((await store.listRuns('c2')).map((r) => r.id)).toEqual(['x1']);
+    await store.close();
+  });
+
+  it('defaults to 100 runs per connection', async () => {
+    const store = new SqliteStore({ path: file('runs-default'), key });
+    await store.saveConnection(connection('c1'));
+    for (let i = 1; i <= 103; i++) await store.saveRun(run(`r${i}`, 'c1'));
+    const runs = await store.listRuns('c1');
+    expect(runs).toHaveLength(100);
+    expect(runs[0]!.id).toBe('r103');
+    expect(runs[99]!.id).toBe('r4');
+    await store.close();
+  });
+
+  it('prunes versions older than versionRetentionMs when opened, keeping recent ones', async () => {
+    const path = file('versions');
+    const store = new SqliteStore({ path, key, versionRetentionMs: null });
+    await store.saveConnection(connection('c1'));
+    await store.commitPage('c1', { versions: [version('old', ago(10 * DAY)), version('recent', ago(DAY / 2))] });
+    await store.close();
+
+    const reopened = new SqliteStore({ path, key, versionRetentionMs: 2 * DAY });
+    expect([...(await reopened.getVersions('c1', ['old', 'recent'])).keys()]).toEqual(['recent']);
+    await reopened.close();
+  });
+
+  it('does not prune the versions of a connection while its sync holds the lock', async () => {
+    const store = new SqliteStore({ path: file('live'), key, versionRetentionMs: null });
+    await store.saveConnection(connection('c1'));
+    await store.saveConnection(connection('c2'));
+    await store.commitPage('c1', { versions: [version('t1', ago(10 * DAY))] });
+    await store.commitPage('c2', { versions: [version('t1', ago(10 * DAY))] });
+    expect(await store.acquireLock('sync:c1', 'worker-a', 60_000)).toBe(true);
+
+    expect(await store.pruneVersions(ago(DAY))).toBe(1);
+    expect((await store.getVersions('c1', ['t1'])).size).toBe(1);
+    expect((await store.getVersions('c2', ['t1'])).size).toBe(0);
+
+    await store.releaseLock('sync:c1', 'worker-a');
+    expect(await store.pruneVersions(ago(DAY))).toBe(1);
+    expect((await store.getVersions('c1', ['t1'])).size).toBe(0);
+    await store.close();
+  });
+
+  it('rejects retention settings that would reopen the duplicate window or keep nothing', () => {
+    expect(() => new SqliteStore({ path: file('bad'), key, versionRetentionMs: 3600_000 })).toThrow(/at least one day/);
+    expect(() => new SqliteStore({ path: file('bad'), key, runRetention: 0 })).toThrow(/runRetention must be a whole number of runs, at least 1/);
+  });
+});
+
+describe('misuse', () => {
+  it('names an unknown connection instead of writing orphan state', async () => {
+    const store = new SqliteStore({ path: file('orphans'), key });
+    await store.saveConnection(connection('c1'));
+    await store.deleteConnection('c1');
+    for (const write of [
+      () => store.commitPage('c1', { cursor: 1, versions: [version('t1', ago(0))] }),
+      () => store.setCursor('c1', 1),
+      () => store.saveRun(run('r1', 'c1')),
+      () => store.inboxPut(inbox('in1', 'c1')),
+    ]) {
+      await expect(write()).rejects.toThrow(/unknown connection "c1"/);
+    }
+    expect(await store.getCursor('c1')).toBeNull();
+    await store.close();
+  });
+
+  it('fails clearly after close', async () => {
+    const store = new SqliteStore({ path: file('closed'), key });
+    await store.close();
+    await store.close();
+    await expect(store.listConnections()).rejects.toThrow(/is closed/);
+  });
+});
+
