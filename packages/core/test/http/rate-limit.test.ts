@@ -105,11 +105,9 @@ describe('createHttpClient: rate limits', () => {
 
   it('pauses the bucket when remaining hits 0, so the next request arrives after the reset', async () => {
     let calls = 0;
-    const { server, requests } = await recordingServer(() => ({
-      status: 200,
-      headers: ++calls === 1 ? { 'x-rate-limit-remaining': '0.0', 'ratelimit-reset': '1' } : { 'x-rate-limit-remaining': '99' },
-      body: { n: calls },
-    }));
+    const exhausted: Record<string, string> = { 'x-rate-limit-remaining': '0.0', 'ratelimit-reset': '1' };
+    const plenty: Record<string, string> = { 'x-rate-limit-remaining': '99' };
+    const { server, requests } = await recordingServer(() => ({ status: 200, headers: ++calls === 1 ? exhausted : plenty, body: { n: calls } }));
     const { observer, of } = recordingObserver();
     const http = createHttpClient(zendeskLikeConfig({ rateLimit: zendeskRateLimit }), { platform: 'zendesk', redactor, baseUrlOverride: server.url, observer });
 
@@ -123,11 +121,8 @@ describe('createHttpClient: rate limits', () => {
   });
 
   it('keeps buckets apart: an exhausted export bucket does not pause the default one', async () => {
-    const { server, requests } = await recordingServer((req) => ({
-      status: 200,
-      headers: req.url.pathname.includes('incremental') ? { 'x-rate-limit-remaining': '0', 'ratelimit-reset': '60' } : {},
-      body: {},
-    }));
+    const exhausted: Record<string, string> = { 'x-rate-limit-remaining': '0', 'ratelimit-reset': '60' };
+    const { server, requests } = await recordingServer((req) => ({ status: 200, headers: req.url.pathname.includes('incremental') ? exhausted : {}, body: {} }));
     const { observer, of } = recordingObserver();
     const http = createHttpClient(zendeskLikeConfig({ rateLimit: zendeskRateLimit }), { platform: 'zendesk', redactor, baseUrlOverride: server.url, observer });
 
