@@ -491,8 +491,10 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
         res.destroy();
         return undefined;
       case 'truncated':
+        // Headers promise more than arrives, then the connection drops, as a proxy cut mid-body does.
         res.writeHead(200, { 'content-type': 'application/json;charset=utf-8', 'content-length': '4096' });
-        res.end('{"total": 12, "results": [{"id": "10');
+        res.write('{"total": 12, "results": [{"id": "10');
+        setTimeout(() => res.destroy(), 5);
         return undefined;
       case 'slow':
         return new Promise<'none'>((resolve) => setTimeout(() => resolve('none'), fault.delayMs));

@@ -144,3 +144,26 @@ describe('hubspot pull', () => {
     expect(owned.every((t) => t.assignee!.name === null && /^\d+$/.test(t.assignee!.externalId))).toBe(true);
   });
 });
+
+describe('hubspot rate limits', () => {
+  it('backs off on the separate search limit (Retry-After) and never sends while told to wait', async () => {
+    const { sim, connector, ctx } = await setup({ searchRateLimit: { limit: 1, windowMs: 300 } }, { pageSize: 50 });
+    await sim.seed(200);
+    sim.resetStats();
+    const latest = latestById(await drain(connector.pull(ctx, null, {})));
+    expect(latest.size).toBe(200);
+    expect(sim.stats().rateLimited).toBeGreaterThan(0);
+    expect(sim.stats().limitViolations).toBe(0);
+  });
+
+  it('pauses when X-HubSpot-RateLimit-Remaining reaches 0 instead of running into 429s', async () => {
+    const { sim, connector, ctx } = await setup({ rateLimit: { limit: 3, windowMs: 400 } }, { pageSize: 100 });
+    await sim.seed(300);
+    sim.rateLimit.set({ limit: 3, windowMs: 400 });
+    sim.resetStats();
+    const latest = latestById(await drain(connector.pull(ctx, null, {})));
+    expect(latest.size).toBe(300);
+    expect(sim.stats().rateLimited).toBe(0);
+    expect(sim.stats().limitViolations).toBe(0);
+  });
+});
