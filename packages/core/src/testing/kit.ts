@@ -23,7 +23,7 @@ export { paginateByCursor, encodeCursor, type CursorPageOptions } from './blocks
 export { paginateByPageNumber, type PageNumberOptions } from './blocks/paginate-by-page-number.js';
 export { paginateByOffset, type OffsetPageOptions } from './blocks/paginate-by-offset.js';
 export { createTokenPaginator, type TokenPaginator, type TokenPaginatorOptions, type TokenPageRequest } from './blocks/create-token-paginator.js';
-export { createRateLimiter, type RateLimiter, type RateLimiterOptions, type RateLimiterState, type RateLimitDecision } from './blocks/create-rate-limiter.js';
+export { createRateLimiter, type SimRateLimiter, type SimRateLimiterOptions, type SimRateLimitState, type SimRateLimitDecision } from './blocks/create-rate-limiter.js';
 export { rateLimitPresets, type RateLimitPreset } from './blocks/rate-limit-presets.js';
 export { createFaultInjector, type FaultInjector, type FaultInjectorOptions, type PendingFault } from './blocks/create-fault-injector.js';
 export { signZendesk, signHmacSha256Hex, signHmacSha1Hex, signHubSpotV3, signHubSpotV1, signHubSpotV2, type SignedBody } from './blocks/webhook-signers.js';

@@ -16,7 +16,7 @@ export interface PendingFault {
 export interface FaultInjectorOptions {
   /**
    * The platform's own error responses, replacing the defaults (a JSON 500, an nginx-style HTML 502, a JSON 503).
-   * `status429` receives the Retry-After in ms; wire it to `RateLimiter.tooManyRequests` so an injected 429 looks
+   * `status429` receives the Retry-After in ms; wire it to `SimRateLimiter.tooManyRequests` so an injected 429 looks
    * like the platform's and counts toward limit violations.
    */
   responses?: Partial<Record<'status500' | 'status502' | 'status503' | 'status429', (fault: PendingFault) => SimResponse>>;

@@ -2,7 +2,7 @@ import type { RateLimitControl } from '../connector-simulator.js';
 import type { SimResponse } from '../loopback-server.js';
 
 /** The limiter's state for one request, handed to the header and body builders. */
-export interface RateLimiterState {
+export interface SimRateLimitState {
   /** Requests allowed per window. */
   limit: number;
   /** Requests left in this window after this one (0 when limited). */
@@ -25,12 +25,12 @@ export interface RateLimiterState {
 }
 
 /** Options of {@link createRateLimiter}. */
-export interface RateLimiterOptions {
+export interface SimRateLimiterOptions {
   /** Requests allowed per window; `null` starts with limiting off. */
   limit: number | null;
   windowMs: number;
   /** The platform's rate-limit headers for a state, sent on every response while limiting is on. */
-  headers: (state: RateLimiterState) => Record<string, string>;
+  headers: (state: SimRateLimitState) => Record<string, string>;
   /**
    * `seconds`: a 429 carries `Retry-After` in whole seconds (rounded up to the window reset), and a client must
    * wait that long. `none`: the platform sends no `Retry-After` (Intercom, HubSpot), and a client must wait until
@@ -50,13 +50,13 @@ export interface RateLimiterOptions {
   now?: () => number;
 }
 
-/** The outcome of {@link RateLimiter.check}. */
-export type RateLimitDecision = { limited: false; headers: Record<string, string> } | { limited: true; response: SimResponse };
+/** The outcome of {@link SimRateLimiter.check}. */
+export type SimRateLimitDecision = { limited: false; headers: Record<string, string> } | { limited: true; response: SimResponse };
 
 /** A fixed-window rate limiter that answers like a platform does. */
-export interface RateLimiter extends RateLimitControl {
+export interface SimRateLimiter extends RateLimitControl {
   /** Counts one request: the headers to add to its response, or the 429 to send instead. */
-  check(): RateLimitDecision;
+  check(): SimRateLimitDecision;
   /**
    * Builds the platform's 429 for a wait that something else decided (an injected fault), and records the wait so
    * requests arriving before it ends count as violations.
@@ -84,7 +84,7 @@ export interface RateLimiter extends RateLimitControl {
  * if (decision.limited) return decision.response;
  * ```
  */
-export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(options: SimRateLimiterOptions): SimRateLimiter {
   const now = options.now ?? Date.now;
   const grace = options.graceMs ?? 10;
   let limit = options.limit;
@@ -96,15 +96,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   let rateLimited = 0;
   let limitViolations = 0;
 
-  const respond429 = (state: RateLimiterState): SimResponse => {
+  const respond429 = (state: SimRateLimitState): SimResponse => {
     const headers: Record<string, string> = { ...options.headers(state) };
     if (state.retryAfterSeconds !== undefined) headers['retry-after'] = String(state.retryAfterSeconds);
-    const body = typeof options.body === 'function' ? (options.body as (s: RateLimiterState) => unknown)(state) : options.body;
+    const body = typeof options.body === 'function' ? (options.body as (s: SimRateLimitState) => unknown)(state) : options.body;
     if (typeof body === 'string' && options.contentType) headers['content-type'] = options.contentType;
     return { status: 429, headers, ...(body === undefined ? {} : { body }) };
   };
 
-  const state = (t: number, limited: boolean, retryAfterSeconds?: number): RateLimiterState => ({
+  const state = (t: number, limited: boolean, retryAfterSeconds?: number): SimRateLimitState => ({
     limit: limit ?? 0,
     remaining: limited ? 0 : Math.max(0, (limit ?? 0) - used),
     used,
@@ -168,7 +168,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
       waitUntil = Math.max(waitUntil, t + seconds * 1000);
       // An injected 429 looks like the platform's own, with a window that ends when the wait does.
-      const s: RateLimiterState = {
+      const s: SimRateLimitState = {
         limit: limit ?? 0,
         remaining: 0,
         used: limit ?? 0,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { RateLimiterOptions, RateLimiterState } from './create-rate-limiter.js';
+import type { SimRateLimiterOptions, SimRateLimitState } from './create-rate-limiter.js';
 
-/** The platform-specific part of {@link RateLimiterOptions}: spread it into `createRateLimiter`. */
-export type RateLimitPreset = Pick<RateLimiterOptions, 'headers' | 'retryAfter' | 'body' | 'contentType'>;
+/** The platform-specific part of {@link SimRateLimiterOptions}: spread it into `createRateLimiter`. */
+export type RateLimitPreset = Pick<SimRateLimiterOptions, 'headers' | 'retryAfter' | 'body' | 'contentType'>;
 
-const seconds = (s: RateLimiterState) => String(Math.max(0, Math.ceil(s.resetInMs / 1000)));
+const seconds = (s: SimRateLimitState) => String(Math.max(0, Math.ceil(s.resetInMs / 1000)));
 
 /**
  * Rate-limit header styles of the platforms Ticketbridge ships, so simulators answer as the real API does:
@@ -62,7 +62,7 @@ export const rateLimitPresets = {
   }),
   intercom: {
     retryAfter: 'none',
-    body: (s: RateLimiterState) => ({
+    body: (s: SimRateLimitState) => ({
       type: 'error.list',
       request_id: randomUUID(),
       errors: [{ code: 'rate_limit_exceeded', message: `Exceeded rate limit of ${s.limit} in ${Math.round(s.windowMs / 1000)}_seconds` }],
@@ -83,7 +83,7 @@ export const rateLimitPresets = {
   },
   acme: {
     retryAfter: 'seconds',
-    body: (s: RateLimiterState) => ({ error: 'rate_limited', message: `Rate limit of ${s.limit} requests per ${Math.round(s.windowMs / 1000)} s exceeded` }),
+    body: (s: SimRateLimitState) => ({ error: 'rate_limited', message: `Rate limit of ${s.limit} requests per ${Math.round(s.windowMs / 1000)} s exceeded` }),
     headers: (s) => ({
       'x-ratelimit-limit': String(s.limit),
       'x-ratelimit-remaining': String(s.remaining),

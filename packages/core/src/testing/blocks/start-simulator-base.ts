@@ -1,7 +1,7 @@
 import type { FaultControl, RateLimitControl, SimulatorStats } from '../connector-simulator.js';
 import { startLoopbackServer, type LoopbackServer, type SimRequest, type SimResponse } from '../loopback-server.js';
 import { createFaultInjector, type FaultInjectorOptions } from './create-fault-injector.js';
-import { createRateLimiter, type RateLimiterOptions } from './create-rate-limiter.js';
+import { createRateLimiter, type SimRateLimiterOptions } from './create-rate-limiter.js';
 
 /** One route of a simulator. */
 export interface SimRoute {
@@ -23,7 +23,7 @@ export interface SimulatorBaseOptions {
    */
   authenticate?: (req: SimRequest) => SimResponse | undefined;
   /** The platform's rate limiter settings; omit for a platform without one. */
-  rateLimit?: RateLimiterOptions;
+  rateLimit?: SimRateLimiterOptions;
   /** Platform-specific fault responses (the 429 is wired to the rate limiter automatically). */
   faults?: Omit<FaultInjectorOptions, 'responses'> & { responses?: Omit<NonNullable<FaultInjectorOptions['responses']>, 'status429'> };
   /** The answer when no route matches (default 404 `{ error: 'not_found' }`); a path matched with another method gets 405. */

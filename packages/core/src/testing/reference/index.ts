@@ -1,1 +1,15 @@
-export {};
+// Acme Desk: the kit's fictional reference platform (connector + simulator), the worked example for plugin authors.
+export { acme, acmeCredentials, mapAcmeStatus, mapAcmePriority, type AcmeOptions, type AcmeCursor } from './acme-connector.js';
+export { startAcmeSimulator, ACME_MAX_PAGE_SIZE, type AcmeSimulator, type AcmeSimulatorOptions, type AcmeCredentials } from './acme-simulator.js';
+export {
+  AcmeTicket,
+  AcmeTicketPage,
+  AcmeTicketEnvelope,
+  AcmeMe,
+  AcmeError,
+  AcmeWebhookPayload,
+  ACME_STATUSES,
+  ACME_PRIORITIES,
+  ACME_SIGNATURE_HEADER,
+  ACME_TIMESTAMP_HEADER,
+} from './acme-api.js';
