@@ -511,14 +511,9 @@ function isObject(value: unknown): value is { cause?: unknown; code?: unknown; m
 
 /** A copy of a low-level error with its message redacted, so `cause` can be attached without leaking secrets. */
 function safeCause(error: unknown, redactor: Redactor): Error {
-  const message = isObject(error) && typeof error.message === 'string' ? error.message : String(error);
-  const copy = new Error(redactor.string(describeNetworkFailureSafe(error, message)));
+  const copy = new Error(redactor.string(describeNetworkFailure(error)));
   copy.name = error instanceof Error ? error.name : 'Error';
   const code = errorCode(error);
   if (code) (copy as Error & { code?: string }).code = code;
   return copy;
-}
-
-function describeNetworkFailureSafe(error: unknown, fallback: string): string {
-  return isObject(error) && isObject(error.cause) ? describeNetworkFailure(error) : fallback;
 }

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, CredentialsError, PermanentError, ResponseShapeError, TicketbridgeError, TransientError } from '../../src/errors/index.js';
+import { Redactor } from '../../src/credentials/redact.js';
 import { createHttpClient } from '../../src/http/create-http-client.js';
+import type { Logger } from '../../src/util/logger.js';
 import { closeServers, fast, recordingObserver, recordingServer, redactor, TOKEN, zendeskLikeConfig } from './helpers.js';
 
 afterEach(closeServers);
@@ -237,5 +239,43 @@ describe('createHttpClient: retries', () => {
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).message).toContain('ECONNREFUSED');
     expect(of('retry')).toHaveLength(2);
+  });
+});
+
+describe('createHttpClient: secrets', () => {
+  it('keeps auth header values out of errors, causes and logs even when the given redactor does not know them', async () => {
+    let calls = 0;
+    const { server } = await recordingServer(() =>
+      ++calls <= 2 ? { status: 500, body: { message: `upstream rejected Bearer ${TOKEN}` } } : { status: 403, body: { error: `token ${TOKEN} lacks scope` } },
+    );
+    const lines: unknown[] = [];
+    const capture = (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields });
+    const logger: Logger = { debug: capture, info: capture, warn: capture, error: capture };
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor: new Redactor([]), logger, baseUrlOverride: server.url, ...fast });
+
+    const error = await http.get('tickets.json').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).platformMessage).toBe('token [redacted] lacks scope');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(JSON.stringify(lines)).not.toContain(TOKEN);
+    expect(JSON.stringify(error)).not.toContain(TOKEN);
+    expect(String((error as Error).message)).not.toContain(TOKEN);
+  });
+
+  it('redacts a network failure and its cause', async () => {
+    const { server } = await recordingServer(() => ({ status: 200 }));
+    const closed = server.url;
+    await closeServers();
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: closed, retries: 0 });
+
+    const error = await http.get('tickets.json', { searchParams: { api_key: TOKEN } }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    const transient = error as TransientError;
+    expect(transient.request).toBe('GET /api/v2/tickets.json');
+    expect(transient.cause).toBeInstanceOf(Error);
+    expect((transient.cause as Error & { code?: string }).code).toBe('ECONNREFUSED');
+    expect(`${transient.message} ${(transient.cause as Error).message} ${JSON.stringify(transient)}`).not.toContain(TOKEN);
   });
 });
