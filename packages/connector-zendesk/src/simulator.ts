@@ -24,6 +24,11 @@ export interface ZendeskSimulatorOptions {
   accountLimitPerMinute?: number;
   /** Requests per minute on the incremental exports (Zendesk: 10; 30 with High Volume API). */
   exportLimitPerMinute?: number;
+  /**
+   * Length of the export limit's window in ms (Zendesk: one minute). Tests shorten it to see the connector pause
+   * on the `Zendesk-RateLimit-incremental-exports` header without waiting a minute.
+   */
+  exportWindowMs?: number;
   /** Tickets per page of the cursor export. Zendesk returns up to 1000; lower it to test paging with few tickets. */
   exportPageSize?: number;
   /**
@@ -31,7 +36,10 @@ export interface ZendeskSimulatorOptions {
    * (what Zendesk does for failed password auth). Zendesk's behaviour for API tokens here is not documented.
    */
   unknownEmail?: 'unauthorized' | 'anonymous';
-  /** Start of the simulator's own clock (ISO). Default `2026-03-02T09:00:00Z`. */
+  /**
+   * Where the simulator's clock starts (ISO). Default: the real time. The clock then runs with real time, and
+   * `update()` / `clock.advance()` move it further ahead.
+   */
   clockStart?: string;
 }
 
@@ -202,8 +210,12 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   const origin = `https://${subdomain}.zendesk.com`;
   const exportPageSize = Math.min(1000, options.exportPageSize ?? 1000);
   const exportLimit = options.exportLimitPerMinute ?? 10;
+  const exportWindowMs = options.exportWindowMs ?? 60_000;
   const apiToken = `zdsim${createHash('sha256').update(`token:${seed}`).digest('hex').slice(0, 35)}`;
-  let clock = Date.parse(options.clockStart ?? '2026-03-02T09:00:00Z');
+  // The simulator's time is real time plus an offset that update() and clock.advance() grow: waiting a minute
+  // makes a change visible to the export, as on Zendesk, and tests can skip the wait.
+  let offsetMs = options.clockStart ? Date.parse(options.clockStart) - Date.now() : 0;
+  const simNow = () => Math.floor((Date.now() + offsetMs) / 1000) * 1000;
   const accountId = 9_000_000 + seed;
 
   const users: SimUser[] = [
@@ -269,8 +281,8 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   function makeTicket(): SimZendeskTicket {
     const id = nextTicketId++;
     // Spread over the 30 days before the clock, at least 5 minutes old: outside the export's excluded minute.
-    const created = clock - 5 * 60_000 - Math.floor(rand() * 30 * 86_400_000);
-    const updated = Math.min(clock - 5 * 60_000, created + Math.floor(rand() * 3 * 86_400_000));
+    const created = simNow() - 5 * 60_000 - Math.floor(rand() * 30 * 86_400_000);
+    const updated = Math.min(simNow() - 5 * 60_000, created + Math.floor(rand() * 3 * 86_400_000));
     const requester = pick(customers);
     const status = pick(STATUSES);
     const assignee = status === 'new' ? null : pick(agents);
@@ -321,9 +333,10 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   }
 
   function touch(ticket: SimZendeskTicket, advanceMs: number | undefined) {
-    ticket.updated_at = iso(clock);
-    ticket.generated_timestamp = Math.floor(clock / 1000);
-    clock += advanceMs ?? 61_000;
+    const at = simNow();
+    ticket.updated_at = iso(at);
+    ticket.generated_timestamp = Math.floor(at / 1000);
+    offsetMs += advanceMs ?? 61_000;
   }
 
   function mustTicket(externalId: string): SimZendeskTicket {
@@ -422,7 +435,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     const q = req.url.searchParams;
     const cursorParam = q.get('cursor');
     const startParam = q.get('start_time');
-    const end = Math.floor(clock / 1000) - 60;
+    const end = Math.floor(simNow() / 1000) - 60;
     let pos: { ts: number; id: number };
     if (cursorParam) {
       const decoded = decodeCursor(cursorParam);
@@ -657,7 +670,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
       if (s.remaining === 0) accountBlockedUntil = Math.max(accountBlockedUntil, now + s.resetMs);
     }
     if (isExport) {
-      const s = slot(exportWindow, exportLimit, 60_000, now);
+      const s = slot(exportWindow, exportLimit, exportWindowMs, now);
       const resetS = Math.max(1, Math.ceil(s.resetMs / 1000));
       headers['zendesk-ratelimit-incremental-exports'] = `total=${exportLimit}; remaining=${s.remaining}; resets=${resetS}`;
       if (!s.ok) {
@@ -787,6 +800,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
       return ids;
     },
     async update(externalIds, o = {}) {
+      const at = simNow();
       const changed: string[] = [];
       for (const id of externalIds) {
         const t = mustTicket(id);
@@ -794,26 +808,27 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
         t.status = STATUSES[(i + 1) % STATUSES.length]!;
         if (t.status !== 'new' && t.assignee_id === null) t.assignee_id = agents[1]!.id;
         t.tags = [...new Set([...t.tags, 'updated'])];
-        t.updated_at = iso(clock);
-        t.generated_timestamp = Math.floor(clock / 1000);
+        t.updated_at = iso(at);
+        t.generated_timestamp = Math.floor(at / 1000);
         changed.push(id);
       }
-      clock += o.advanceMs ?? 61_000;
+      offsetMs += o.advanceMs ?? 61_000;
       return changed;
     },
     async deleteTickets(externalIds, o = {}) {
+      const at = simNow();
       for (const id of externalIds) {
         const t = mustTicket(id);
         t.status = 'deleted';
-        t.updated_at = iso(clock);
-        t.generated_timestamp = Math.floor(clock / 1000);
+        t.updated_at = iso(at);
+        t.generated_timestamp = Math.floor(at / 1000);
       }
-      clock += o.advanceMs ?? 61_000;
+      offsetMs += o.advanceMs ?? 61_000;
       return externalIds;
     },
     async addComment(externalId, c, o = {}) {
       const t = mustTicket(externalId);
-      addComment(t, c.authorId ?? agents[1]!.id, c.body, c.public, clock, c.html);
+      addComment(t, c.authorId ?? agents[1]!.id, c.body, c.public, simNow(), c.html);
       touch(t, o.advanceMs);
     },
     async patchTicket(externalId, fields, o = {}) {
@@ -830,9 +845,9 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     },
     webhooks: simWebhooks,
     clock: {
-      now: () => new Date(clock),
+      now: () => new Date(simNow()),
       advance(ms) {
-        clock += ms;
+        offsetMs += ms;
       },
     },
     user(role) {
