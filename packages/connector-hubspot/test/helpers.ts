@@ -1,21 +1,7 @@
-import * as core from '@ticketbridge/core';
-import { Redactor, silentLogger, type ConnectorContext, type HttpClient, type HttpConfig, type JsonObject, type PullPage, type TicketDraft } from '@ticketbridge/core';
+import { Redactor, createHttpClient, silentLogger, type ConnectorContext, type JsonObject, type PullPage, type TicketDraft } from '@ticketbridge/core';
 import { hubspot, type HubSpotCredentials, type HubSpotOptions } from '../src/index.js';
 
-type CreateHttpClient = (config: HttpConfig, options: Record<string, unknown>) => HttpClient;
-
-/**
- * The core HTTP client. Until core's `http/index.ts` barrel exports it, it is loaded from its source file (the same
- * module the barrel will re-export), so these tests already run through the real client.
- */
-async function loadCreateHttpClient(): Promise<CreateHttpClient> {
-  const fromBarrel = (core as Record<string, unknown>)['createHttpClient'];
-  if (typeof fromBarrel === 'function') return fromBarrel as CreateHttpClient;
-  const mod = (await import('../../core/src/http/create-http-client.js')) as { createHttpClient: CreateHttpClient };
-  return mod.createHttpClient;
-}
-
-/** A connector context over real loopback HTTP to a simulator, with fast retries. */
+/** A connector context over real loopback HTTP to a simulator, through core's HTTP client with fast retries. */
 export async function makeContext(options: {
   connector?: ReturnType<typeof hubspot>;
   credentials: HubSpotCredentials;
@@ -25,7 +11,6 @@ export async function makeContext(options: {
   connectionId?: string;
 }): Promise<ConnectorContext<HubSpotCredentials>> {
   const connector = options.connector ?? hubspot();
-  const createHttpClient = await loadCreateHttpClient();
   const credentials = connector.credentials.parse(options.credentials);
   const redactor = new Redactor([credentials.accessToken, ...(credentials.clientSecret ? [credentials.clientSecret] : [])]);
   const http = createHttpClient(connector.http(credentials), {
