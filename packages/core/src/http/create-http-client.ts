@@ -184,6 +184,10 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
     }
     const code = errorCode(error);
     const detail = describeNetworkFailure(error);
+    if (!isNetworkFailure(error, code)) {
+      // fetch refused to build the request (a GET with a body, an invalid header value): a bug, not an outage.
+      return new PermanentError(redactor.string(`${call.label} could not be sent: ${detail}`), errorOptions(call, { cause: safeCause(error, redactor) }));
+    }
     const failure = new TransientError(
       redactor.string(`${call.label} failed: ${detail}${code ? ` (${code})` : ''}`),
       errorOptions(call, { cause: safeCause(error, redactor) }),
@@ -503,6 +507,13 @@ function describeNetworkFailure(error: unknown): string {
   }
   if (messages[0] === 'terminated') return `connection closed before the response was complete (${messages.slice(1).join(': ') || 'terminated'})`;
   return messages.join(': ') || String(error);
+}
+
+/** undici reports network failures as `TypeError: fetch failed` (before the response) or `terminated` (mid-body). */
+function isNetworkFailure(error: unknown, code: string | undefined): boolean {
+  if (code && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return true;
+  const message = isObject(error) && typeof error.message === 'string' ? error.message : '';
+  return message === 'fetch failed' || message === 'terminated';
 }
 
 function isObject(value: unknown): value is { cause?: unknown; code?: unknown; message?: unknown } {

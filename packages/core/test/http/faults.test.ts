@@ -72,6 +72,21 @@ describe('createHttpClient: network faults', () => {
   });
 });
 
+describe('createHttpClient: requests fetch refuses to build', () => {
+  it('reports a GET with a body as PermanentError without retrying', async () => {
+    const { server, requests } = await recordingServer(() => ({ status: 200, body: {} }));
+    const { observer, of } = recordingObserver();
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url, observer, ...fast });
+
+    const error = await http.request('tickets.json', { method: 'GET', json: { oops: true } }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).message).toContain('could not be sent');
+    expect(of('retry')).toHaveLength(0);
+    expect(requests).toHaveLength(0);
+  });
+});
+
 describe('createHttpClient: redirects', () => {
   it('follows a same-origin redirect, keeping the auth header', async () => {
     const { server, requests } = await recordingServer((req) =>
