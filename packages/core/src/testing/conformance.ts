@@ -17,7 +17,7 @@ export interface ConnectorConformanceOptions {
   /** A fresh connector for each test. */
   connector: () => AnyConnector;
   /** Starts a fresh simulator for each test. */
-  simulator: (options: { seed: number }) => Promise<ConnectorSimulator>;
+  simulator: (options: { seed: number }) => Promise<ConnectorSimulator<object>>;
   /** Tickets seeded for pull tests (default 250: enough for several pages on most platforms). */
   tickets?: number;
   /** Extra hub options (e.g. shorter HTTP delays). */

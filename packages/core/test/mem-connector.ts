@@ -1,0 +1,108 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { defineConnector, secretField, subdomainField, CredentialsError, TransientError, type TicketDraft, type JsonValue } from '../src/index.js';
+
+/** A platform that lives in memory: enough to exercise the engine and router without a simulator. */
+export class MemDesk {
+  tickets = new Map<string, TicketDraft>();
+  clock = Date.parse('2026-01-01T00:00:00Z');
+  /** Pages are this long. */
+  pageSize = 10;
+  /** Throw this from the next pull page. */
+  failNext: Error | undefined;
+  total = true;
+
+  add(n: number): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = String(this.tickets.size + 1);
+      this.tickets.set(id, draft(id, (this.clock += 1000)));
+      ids.push(id);
+    }
+    return ids;
+  }
+  change(id: string, patch: Partial<TicketDraft>): TicketDraft {
+    const t = { ...this.tickets.get(id)!, ...patch, updatedAt: new Date((this.clock += 1000)).toISOString() };
+    this.tickets.set(id, t);
+    return t;
+  }
+  sign(body: string, secret: string): string {
+    return createHmac('sha256', secret).update(body).digest('hex');
+  }
+}
+
+export function draft(id: string, at: number): TicketDraft {
+  return {
+    externalId: id,
+    platform: 'memdesk',
+    url: `https://mem.example/t/${id}`,
+    subject: `Ticket ${id}`,
+    description: 'Help',
+    status: 'open',
+    rawStatus: 'open',
+    priority: 'normal',
+    rawPriority: 'normal',
+    channel: 'email',
+    requester: { externalId: 'u1', name: 'Ana', email: 'ana@example.com' },
+    assignee: null,
+    organization: null,
+    tags: [],
+    customFields: {},
+    createdAt: new Date(at).toISOString(),
+    updatedAt: new Date(at).toISOString(),
+    deleted: false,
+    raw: { id },
+  };
+}
+
+export const GOOD_TOKEN = 'memdesk-token-0123456789';
+
+export function memConnector(desk: MemDesk) {
+  return defineConnector({
+    contractVersion: 1,
+    id: 'memdesk',
+    displayName: 'MemDesk',
+    credentials: z.object({
+      subdomain: subdomainField({ label: 'Subdomain', suffix: '.mem.example' }),
+      apiToken: secretField({ label: 'API token' }),
+    }),
+    http: (c) => ({ baseUrl: `https://${c.subdomain}.mem.example/api`, headers: { authorization: `Bearer ${c.apiToken}` }, authField: 'apiToken' }),
+    async testConnection(ctx) {
+      if (ctx.credentials.apiToken !== GOOD_TOKEN) throw new CredentialsError(`token ${ctx.credentials.apiToken} refused`, { field: 'apiToken', platform: 'memdesk' });
+      return { accountName: `${ctx.credentials.subdomain}.mem.example`, metadata: { plan: 'pro' } };
+    },
+    async *pull(ctx, cursor) {
+      const after = (cursor as { after?: string } | null)?.after ?? '';
+      const sorted = [...desk.tickets.values()].sort((a, b) => (a.updatedAt + a.externalId < b.updatedAt + b.externalId ? -1 : 1));
+      const rest = sorted.filter((t) => t.updatedAt + t.externalId > after);
+      for (let i = 0; i < rest.length; i += desk.pageSize) {
+        if (ctx.credentials.apiToken !== GOOD_TOKEN) throw new CredentialsError(`token ${ctx.credentials.apiToken} revoked`, { field: 'apiToken' });
+        if (desk.failNext) {
+          const e = desk.failNext;
+          desk.failNext = undefined;
+          throw e;
+        }
+        const page = rest.slice(i, i + desk.pageSize);
+        const last = page[page.length - 1]!;
+        yield { tickets: page, nextCursor: { after: last.updatedAt + last.externalId } as JsonValue, ...(desk.total ? { total: rest.length } : {}) };
+      }
+    },
+    async fetchTicket(_ctx, id) {
+      return desk.tickets.get(id) ?? null;
+    },
+    normalize: (raw) => raw as TicketDraft,
+    webhook: {
+      secretSource: 'host',
+      verify(req, secret) {
+        const sig = req.headers['x-mem-signature'];
+        return sig === desk.sign(req.rawBody.toString('utf8'), secret) ? { ok: true } : { ok: false, reason: 'signature mismatch' };
+      },
+      parse(req) {
+        const body = JSON.parse(req.rawBody.toString('utf8')) as { ids: string[] };
+        if (!Array.isArray(body.ids)) throw new TransientError('no ids');
+        return body.ids.map((externalId) => ({ kind: 'ref' as const, externalId }));
+      },
+      instructions: (_ctx, target) => ({ title: 'Add a webhook in MemDesk', steps: [`URL: ${target.url}`, `Secret: ${target.secret}`] }),
+    },
+  });
+}
