@@ -19,14 +19,17 @@ const TAG_BYTES = 16;
 /** Shortest passphrase accepted: below this scrypt cannot make up for the missing entropy. */
 export const MIN_PASSPHRASE_LENGTH = 16;
 
-/** scrypt cost for passphrases (OWASP's minimum for scrypt is N=2^17 r=8 p=1 at 128 MiB; this is 2^15 at 32 MiB,
- * paid once per open, because hosts open stores on small containers). Stored per file so it can be raised later. */
+/** scrypt cost parameters, stored in the file with its salt so a later version can raise them for new files. */
 export interface KdfParams {
   N: number;
   r: number;
   p: number;
 }
-export const DEFAULT_KDF: KdfParams = { N: 2 ** 15, r: 8, p: 1 };
+/**
+ * scrypt cost for passphrases: OWASP's minimum for scrypt, N=2^17, r=8, p=1 (128 MiB, about half a second), paid
+ * once per open. https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html
+ */
+export const DEFAULT_KDF: KdfParams = { N: 2 ** 17, r: 8, p: 1 };
 
 /** One usable key: the 32 bytes and a short public fingerprint written into every value it seals. */
 export interface SealingKey {
