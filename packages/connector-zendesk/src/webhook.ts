@@ -132,7 +132,9 @@ export function parseZendeskWebhook(request: WebhookRequest): WebhookItem[] {
   const ticketId = detail?.id !== undefined ? String(detail.id) : fromSubject;
   if (!ticketId || !/^\d+$/.test(ticketId)) throw malformed('ticket event without a ticket id');
   if (DELETION_EVENTS.has(type)) {
-    const at = Date.parse(time ?? detail?.updated_at ?? '');
+    // The ticket's updated_at first: it is the version the incremental export reports for the deletion (second
+    // precision), so poll and webhook produce the same version and dedupe keeps one.
+    const at = Date.parse(detail?.updated_at ?? time ?? '');
     return [{ kind: 'deleted', externalId: ticketId, deletedAt: new Date(Number.isNaN(at) ? request.receivedAt.getTime() : at).toISOString() }];
   }
   return [{ kind: 'ref', externalId: ticketId }];
