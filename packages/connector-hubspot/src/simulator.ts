@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import {
+  createFaultInjector,
+  signHubSpotV1,
+  signHubSpotV3,
   startLoopbackServer,
   type ConnectorSimulator,
-  type FaultControl,
-  type FaultKind,
   type RateLimitControl,
   type SimRequest,
   type SimResponse,
@@ -13,7 +13,6 @@ import {
 } from '@ticketbridge/core/testing';
 import { SEARCH_PAGE_LIMIT, SEARCH_RESULT_CAP } from './api.js';
 import type { HubSpotCredentials } from './credentials.js';
-import { signHubSpotLegacy, signHubSpotV3 } from './webhook.js';
 
 /** Options of {@link startHubSpotSimulator}. */
 export interface HubSpotSimulatorOptions {
@@ -187,16 +186,21 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
   const search = new RollingLimiter(options.searchRateLimit === undefined ? { limit: 5, windowMs: 1_000 } : options.searchRateLimit);
   let waitUntil = 0;
   const stats: SimulatorStats = { requests: 0, rateLimited: 0, limitViolations: 0, byPath: {} };
-  const faults: Array<{ kind: FaultKind; remaining: number; path?: RegExp; delayMs: number }> = [];
-
-  const faultControl: FaultControl = {
-    inject(kind, o = {}) {
-      faults.push({ kind, remaining: o.count ?? 1, ...(o.path ? { path: o.path } : {}), delayMs: o.delayMs ?? 200 });
+  const faults = createFaultInjector({
+    responses: {
+      status500: () => ({ status: 500, body: { status: 'error', message: 'internal error', correlationId: randomUUID() } }),
+      status503: () => ({ status: 503, body: { status: 'error', message: 'Service Unavailable', correlationId: randomUUID() } }),
+      status429: () => {
+        stats.rateLimited++;
+        waitUntil = Date.now() + 1_000;
+        return {
+          status: 429,
+          headers: { 'retry-after': '1' },
+          body: { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' },
+        };
+      },
     },
-    clear() {
-      faults.length = 0;
-    },
-  };
+  });
   const rateLimitControl: RateLimitControl = {
     set(config) {
       general.reset(config);
@@ -467,55 +471,24 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
     return { status: 404, body: { status: 'error', message: `Unable to route ${req.method} request with ${path}: no routes found for this path`, correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' } };
   }
 
-  function applyFault(req: SimRequest, res: ServerResponse): SimResponse | undefined | 'none' | Promise<'none'> {
-    const i = faults.findIndex((f) => !f.path || f.path.test(req.url.pathname));
-    if (i < 0) return 'none';
-    const fault = faults[i]!;
-    if (--fault.remaining <= 0) faults.splice(i, 1);
-    switch (fault.kind) {
-      case 'status500':
-        return { status: 500, body: { status: 'error', message: 'internal error', correlationId: randomUUID() } };
-      case 'status502':
-        return { status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'content-type': 'text/html' } };
-      case 'status503':
-        return { status: 503, body: { status: 'error', message: 'Service Unavailable', correlationId: randomUUID() } };
-      case 'status429':
-        stats.rateLimited++;
-        waitUntil = Date.now() + 1_000;
-        return {
-          status: 429,
-          headers: { 'retry-after': '1' },
-          body: { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' },
-        };
-      case 'reset':
-        res.destroy();
-        return undefined;
-      case 'truncated':
-        // Headers promise more than arrives, then the connection drops, as a proxy cut mid-body does.
-        res.writeHead(200, { 'content-type': 'application/json;charset=utf-8', 'content-length': '4096' });
-        res.write('{"total": 12, "results": [{"id": "10');
-        setTimeout(() => res.destroy(), 5);
-        return undefined;
-      case 'slow':
-        return new Promise<'none'>((resolve) => setTimeout(() => resolve('none'), fault.delayMs));
-    }
-  }
-
   const server = await startLoopbackServer(async (req, res) => {
     stats.requests++;
     stats.byPath[req.url.pathname] = (stats.byPath[req.url.pathname] ?? 0) + 1;
+    if (Date.now() < waitUntil) stats.limitViolations++;
+    return faults.apply(req, res, async () => serve(req));
+  });
+
+  function serve(req: SimRequest): SimResponse {
     const now = Date.now();
-    if (now < waitUntil) stats.limitViolations++;
-    const fault = await applyFault(req, res);
-    if (fault !== 'none') return fault;
     if (general.take(now)) {
       stats.rateLimited++;
       stats.limitViolations++;
-      const wait = general.freeInMs(now);
-      waitUntil = now + wait;
+      // No Retry-After (as the kit's HubSpot preset): the headers say Remaining 0 in a window of
+      // Interval-Milliseconds, and the client waits for the window.
+      waitUntil = now + general.freeInMs(now);
       return {
         status: 429,
-        headers: { ...rateHeaders(now), 'retry-after': String(Math.ceil(wait / 1000)) },
+        headers: rateHeaders(now),
         body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'TEN_SECONDLY_ROLLING', groupName: `publicapi:private-app:${portalId}` },
       };
     }
@@ -531,7 +504,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
     }
     const out = route(req);
     return { ...out, headers: { ...rateHeaders(now), ...out.headers, 'x-hubspot-correlation-id': randomUUID() } };
-  });
+  }
 
   async function send(url: string, events: unknown[], o: { secret?: string; forge?: boolean; timestamp?: number } = {}) {
     const body = JSON.stringify(events);
@@ -543,8 +516,8 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
         'content-type': 'application/json',
         'user-agent': 'HubSpot Connect 2.0 (http://dev.hubspot.com/) - WebhooksExecutorDaemon-executor',
         'x-hubspot-signature-version': 'v1',
-        'x-hubspot-signature': signHubSpotLegacy('v1', secret, 'POST', url, body),
-        'x-hubspot-signature-v3': signHubSpotV3(secret, 'POST', url, body, timestamp),
+        'x-hubspot-signature': signHubSpotV1({ secret, body }),
+        'x-hubspot-signature-v3': signHubSpotV3({ secret, method: 'POST', uri: url, body, timestamp }),
         'x-hubspot-request-timestamp': timestamp,
         'x-hubspot-timeout-millis': '10000',
       },
@@ -628,7 +601,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
     tokenWithoutTicketsScope: () => noScopeToken,
     ticketsOnlyToken: () => ticketsOnly,
     searches,
-    faults: faultControl,
+    faults,
     rateLimit: rateLimitControl,
     stats: () => ({ ...stats, byPath: { ...stats.byPath } }),
     resetStats() {
