@@ -39,7 +39,7 @@ export interface HttpClientOptions {
   platform: string;
   /** Hides the connection's secrets in every error message, cause and log line the client writes. */
   redactor: Redactor;
-  /** Where retries and rate-limit waits are logged (debug/warn); already redacted by the caller or not, the client redacts too. */
+  /** Where retries and rate-limit waits are logged (debug/warn). The client writes only redacted values to it. */
   logger?: Logger;
   /** Aborts in-flight requests and every wait; requests then reject with the signal's reason. */
   signal?: AbortSignal;
@@ -124,7 +124,6 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
   const maxDelay = options.maxRetryDelayMs ?? 30_000;
   const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 15 * 60_000;
   const logger = options.logger ?? silentLogger;
-  const observer = options.observer ?? {};
   const now = options.now ?? Date.now;
   const signal = options.signal;
   const limiter = new RateLimiter({ now });
@@ -138,6 +137,10 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
     }),
   );
 
+  const observer = guardObserver(options.observer, (name, error) =>
+    logger.warn(`http observer ${name} threw; ignored`, { error: redactor.string(error instanceof Error ? error.message : String(error)) }),
+  );
+
   const errorOptions = (call: Call, extra: HttpErrorOptions = {}): HttpErrorOptions => ({
     platform,
     request: call.label,
@@ -148,7 +151,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
   /** Sends once and reads the whole body, so a reset mid-body is classified like any network failure. */
   async function sendOnce(call: Call, url: URL, method: string, withBody: boolean): Promise<RawResponse> {
     signal?.throwIfAborted();
-    observer.onRequest?.({ method, path: url.pathname });
+    observer.onRequest({ method, path: url.pathname });
     const headers = new Headers({ accept: 'application/json' });
     for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
     for (const [name, value] of Object.entries(call.options.headers ?? {})) headers.set(name, value);
@@ -240,14 +243,14 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
         logger.debug('waiting for rate limit', { request: call.label, bucket: call.bucket, waitMs: pause });
         const waited = await limiter.acquire(call.bucket, signal);
         call.waitedMs += waited;
-        observer.onRateLimitWait?.(waited);
+        observer.onRateLimitWait(waited);
       }
       const raw = await sendFollowingRedirects(call);
       const state = readRateLimit(raw.headers, call.bucket);
       if (raw.status !== 429 || call.options.acceptStatus?.includes(429)) {
         const began = limiter.update(call.bucket, state);
         if (began > 0) {
-          observer.onRateLimited?.({ waitMs: began, bucket: call.bucket });
+          observer.onRateLimited({ waitMs: began, bucket: call.bucket });
           logger.debug('rate-limit window exhausted; pausing bucket', { bucket: call.bucket, waitMs: began });
         }
         return raw;
@@ -260,7 +263,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
         backoffDelay(consecutive429, minDelay, maxDelay);
       if (consecutive429 > MAX_CONSECUTIVE_429) throw rateLimitError(call, waitMs, raw, `still rate-limited after ${MAX_CONSECUTIVE_429} re-sends`);
       if (call.waitedMs + waitMs > maxRateLimitWaitMs) throw rateLimitError(call, waitMs, raw);
-      observer.onRateLimited?.({ waitMs, status: 429, bucket: call.bucket });
+      observer.onRateLimited({ waitMs, status: 429, bucket: call.bucket });
       logger.warn('rate limited (429); waiting before re-sending', { request: call.label, bucket: call.bucket, waitMs });
       if (waitMs > 0) limiter.pause(call.bucket, waitMs);
     }
@@ -367,7 +370,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
       onRetry: ({ attempt: n, delayMs, error }) => {
         const httpError = error as TransientError;
         logger.warn('transient failure; retrying', { request: call.label, attempt: n, delayMs, error: redactor.error(httpError) });
-        observer.onRetry?.({ attempt: n, delayMs, error: httpError });
+        observer.onRetry({ attempt: n, delayMs, error: httpError });
       },
     });
   }
@@ -382,6 +385,26 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Internal helpers
+
+/** An observer whose callbacks cannot fail a request: counting is bookkeeping, the request is the work. */
+function guardObserver(observer: HttpObserver | undefined, onError: (name: keyof HttpObserver, error: unknown) => void): Required<HttpObserver> {
+  const guard =
+    <A extends unknown[]>(name: keyof HttpObserver, fn: ((...args: A) => void) | undefined) =>
+    (...args: A): void => {
+      if (!fn) return;
+      try {
+        fn.apply(observer, args);
+      } catch (error) {
+        onError(name, error);
+      }
+    };
+  return {
+    onRequest: guard('onRequest', observer?.onRequest),
+    onRateLimited: guard('onRateLimited', observer?.onRateLimited),
+    onRateLimitWait: guard('onRateLimitWait', observer?.onRateLimitWait),
+    onRetry: guard('onRetry', observer?.onRetry),
+  };
+}
 
 /** Abort reason of the per-attempt deadline, to tell our timeout from the caller's abort. */
 class TimeoutMarker extends Error {

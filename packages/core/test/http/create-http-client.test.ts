@@ -205,6 +205,17 @@ describe('createHttpClient: retries', () => {
     expect(requests).toHaveLength(1 + 3);
   });
 
+  it('ignores an observer that throws', async () => {
+    const { server } = await recordingServer(() => ({ status: 200, body: { ok: true } }));
+    const observer = {
+      onRequest: () => {
+        throw new Error('counter broke');
+      },
+    };
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url, observer });
+    await expect(http.get('tickets.json')).resolves.toEqual({ ok: true });
+  });
+
   it('retries an idempotent POST after a 500 and succeeds', async () => {
     let calls = 0;
     const { server, requests } = await recordingServer(() => (++calls === 1 ? { status: 500 } : { status: 200, body: { results: [] } }));
