@@ -205,6 +205,22 @@ describe('createHttpClient: retries', () => {
     expect(requests).toHaveLength(1 + 3);
   });
 
+  it('cancels a back-off wait when the signal aborts, rejecting with its reason', async () => {
+    const { server, requests } = await recordingServer(() => ({ status: 500 }));
+    const controller = new AbortController();
+    const http = createHttpClient(zendeskLikeConfig(), {
+      platform: 'zendesk',
+      redactor,
+      baseUrlOverride: server.url,
+      signal: controller.signal,
+      minRetryDelayMs: 600_000,
+      maxRetryDelayMs: 600_000,
+      observer: { onRetry: () => setTimeout(() => controller.abort(new Error('connection paused')), 20) },
+    });
+    await expect(http.get('tickets.json')).rejects.toThrow('connection paused');
+    expect(requests).toHaveLength(1);
+  });
+
   it('ignores an observer that throws', async () => {
     const { server } = await recordingServer(() => ({ status: 200, body: { ok: true } }));
     const observer = {
