@@ -83,6 +83,10 @@ export const HubSpotWebhookEvent = z.object({
   occurredAt: z.number(),
   propertyName: z.string().optional(),
   primaryObjectId: z.union([z.number(), z.string()]).transform((v) => String(v)).optional(),
+  /** Association changes name both ends and the pair (`TICKET_TO_CONTACT`, `CONTACT_TO_TICKET`...). */
+  associationType: z.string().optional(),
+  fromObjectId: z.union([z.number(), z.string()]).transform((v) => String(v)).optional(),
+  toObjectId: z.union([z.number(), z.string()]).transform((v) => String(v)).optional(),
   mergedObjectIds: z.array(z.union([z.number(), z.string()]).transform((v) => String(v))).optional(),
 });
 /** One event of a webhook batch. */
@@ -93,6 +97,8 @@ export const HubSpotWebhookBody = z.array(HubSpotWebhookEvent);
 
 function ticketAction(event: HubSpotWebhookEvent): string | null {
   const [object, action] = event.subscriptionType.split('.');
+  // An association change is sent once per side; the ticket side is the one that changes our requester.
+  if (action === 'associationChange') return /^TICKET_TO_/.test(event.associationType ?? '') ? action : null;
   if (!action) return null;
   if (object === 'ticket') return action;
   if (object === 'object' && event.objectTypeId === TICKET_OBJECT_TYPE_ID) return action;
@@ -102,7 +108,8 @@ function ticketAction(event: HubSpotWebhookEvent): string | null {
 /**
  * Collapses a batch to one item per ticket: the ticket's latest event decides. A deletion becomes `deleted`; every
  * other ticket event (creation, property change, restore, association change, merge primary) becomes a `ref` that
- * the router hydrates for the whole batch with one batch read. Merged-away tickets are reported deleted.
+ * the router hydrates for the whole batch with one batch read. Merged-away tickets are reported deleted; a
+ * `TICKET_TO_CONTACT` association change refreshes the ticket (its requester).
  */
 export function parseHubSpotWebhook(request: WebhookRequest): WebhookItem[] {
   let json: unknown;
@@ -124,6 +131,10 @@ export function parseHubSpotWebhook(request: WebhookRequest): WebhookItem[] {
     if (action === 'merge') {
       if (event.primaryObjectId) note(event.primaryObjectId, event.occurredAt, false);
       for (const id of event.mergedObjectIds ?? []) if (id !== event.primaryObjectId) note(id, event.occurredAt, true);
+      continue;
+    }
+    if (action === 'associationChange') {
+      if (event.fromObjectId) note(event.fromObjectId, event.occurredAt, false);
       continue;
     }
     if (!event.objectId) continue;

@@ -95,7 +95,7 @@ describe('hubspot webhook payloads', () => {
     ]);
   });
 
-  it('lets the latest event win and reports merged-away tickets deleted', () => {
+  it('lets the latest event win, reports merged-away tickets deleted and refreshes on requester changes', () => {
     const raw = Buffer.from(
       JSON.stringify([
         { subscriptionType: 'ticket.deletion', objectId: 5, occurredAt: 10 },
@@ -103,6 +103,8 @@ describe('hubspot webhook payloads', () => {
         { subscriptionType: 'ticket.propertyChange', objectId: 6, occurredAt: 10, propertyName: 'subject' },
         { subscriptionType: 'ticket.deletion', objectId: 6, occurredAt: 30 },
         { subscriptionType: 'ticket.merge', primaryObjectId: 7, mergedObjectIds: [8, 7], occurredAt: 40 },
+        { subscriptionType: 'ticket.associationChange', associationType: 'TICKET_TO_CONTACT', fromObjectId: 9, toObjectId: 501, associationRemoved: false, occurredAt: 50 },
+        { subscriptionType: 'contact.associationChange', associationType: 'CONTACT_TO_TICKET', fromObjectId: 501, toObjectId: 9, associationRemoved: false, occurredAt: 50 },
       ]),
     );
     expect(parseHubSpotWebhook(request({}, { rawBody: raw }))).toEqual([
@@ -110,6 +112,7 @@ describe('hubspot webhook payloads', () => {
       { kind: 'deleted', externalId: '6', deletedAt: new Date(30).toISOString() },
       { kind: 'ref', externalId: '7' },
       { kind: 'deleted', externalId: '8', deletedAt: new Date(40).toISOString() },
+      { kind: 'ref', externalId: '9' },
     ]);
   });
 
