@@ -88,7 +88,7 @@ describe('paginateByCursor', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page = paginateByCursor({ items: t.all(), key: (r) => t.keyOf(r), cursor, pageSize: '4', defaultSize: 10, maxSize: 10 });
+      const page: ReturnType<typeof paginateByCursor<(typeof records)[number]>> = paginateByCursor({ items: t.all(), key: (r) => t.keyOf(r), cursor, pageSize: '4', defaultSize: 10, maxSize: 10 });
       if (!page.ok) throw new Error('unexpected error page');
       seen.push(...page.items.map((r) => r.id));
       expect(page.total).toBe(23);
