@@ -1,1 +1,135 @@
-export {};
+/**
+ * Demo mode of the example host: starts platform simulators on loopback, runs the host with a durable SQLite
+ * store, connects every platform through the host's own Connect API (as a user filling in the form would), lets
+ * the backfill run, then changes tickets on the platforms and pushes their webhooks, and prints what the host
+ * received: tickets, alerts, and each connection's sync history.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncRun } from '@ticketbridge/core';
+import { acme, startAcmeSimulator, type ConnectorSimulator } from '@ticketbridge/core/testing';
+import { zendesk } from '@ticketbridge/connector-zendesk';
+import { startZendeskSimulator } from '@ticketbridge/connector-zendesk/testing';
+import { hubspot } from '@ticketbridge/connector-hubspot';
+import { startHubSpotSimulator } from '@ticketbridge/connector-hubspot/testing';
+import { SqliteStore } from '@ticketbridge/store-sqlite';
+import { startHostApp } from './app.js';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const pad = (v: unknown, n: number) => String(v).padEnd(n).slice(0, n);
+
+async function main() {
+  const dir = join(process.cwd(), '.tmp');
+  mkdirSync(dir, { recursive: true });
+  const dbPath = join(dir, 'demo.db');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+
+  out('Ticketbridge demo: three platform simulators on loopback, one host, a sealed SQLite store.\n');
+  const sims: Array<{ platform: string; sim: ConnectorSimulator<object>; tickets: number }> = [
+    { platform: 'acme', sim: await startAcmeSimulator({ seed: 11 }), tickets: 400 },
+    { platform: 'zendesk', sim: await startZendeskSimulator({ seed: 12 }), tickets: 1500 },
+    { platform: 'hubspot', sim: await startHubSpotSimulator({ seed: 13 }), tickets: 450 },
+  ];
+  for (const s of sims) {
+    await s.sim.seed(s.tickets);
+    out(`  simulator ${pad(s.platform, 8)} ${s.sim.url}  ${s.tickets} tickets`);
+  }
+
+  // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
+  const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
+  const app = await startHostApp({
+    connectors: [acme(), zendesk(), hubspot()],
+    store,
+    hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
+  });
+  out(`  host      ${app.url}  (webhooks at ${app.url}/api/webhooks/tickets)\n`);
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(app.url + path, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as Record<string, unknown> & Array<Record<string, unknown>> };
+  };
+
+  const platforms = await api('GET', '/api/platforms');
+  out('Connect forms (from describeCredentials):');
+  for (const p of platforms.body) {
+    const fields = (p.fields as Array<{ name: string; label: string; secret: boolean }>).map((f) => `${f.label}${f.secret ? ' (secret)' : ''}`);
+    out(`  ${pad(p.name, 26)} ${fields.join(', ')}`);
+  }
+
+  out('\nTest & Connect with a wrong token first:');
+  const zd = sims[1]!;
+  const wrong = await api('POST', '/api/connections', { platform: 'zendesk', credentials: { ...(zd.sim.credentials() as object), apiToken: 'not-the-right-token-123' }, baseUrl: zd.sim.url, syncMode: 'both' });
+  out(`  HTTP ${wrong.status}: field=${String(wrong.body.field)} — ${String(wrong.body.error)}`);
+
+  const finished = new Map<string, SyncRun>();
+  app.hub.on('sync.finished', (run) => finished.set(run.connectionId, run));
+  const connections: Array<{ id: string; platform: string; sim: ConnectorSimulator<object>; secret?: string }> = [];
+  out('\nTest & Connect (syncMode both):');
+  for (const s of sims) {
+    const res = await api('POST', '/api/connections', { platform: s.platform, credentials: s.sim.credentials(), baseUrl: s.sim.url, syncMode: 'both' });
+    if (res.status !== 201) throw new Error(`connect ${s.platform} failed: ${JSON.stringify(res.body)}`);
+    const setup = res.body.webhookSetup as { kind: string; instructions?: { title: string; steps: string[] } };
+    connections.push({ id: String(res.body.id), platform: s.platform, sim: s.sim, ...(res.body.webhookSecret ? { secret: String(res.body.webhookSecret) } : {}) });
+    out(`  ${pad(s.platform, 8)} ${pad(res.body.id, 30)} ${pad(res.body.accountName, 34)} webhook: ${setup.kind}${setup.instructions ? ` (${setup.instructions.steps.length} manual steps)` : ''}`);
+  }
+
+  out('\nBackfill running (first sync starts right after connecting)...');
+  const deadline = Date.now() + 120_000;
+  while (connections.some((c) => !finished.has(c.id))) {
+    if (Date.now() > deadline) throw new Error('backfill did not finish in 2 minutes');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const c of connections) out(`  ${pad(c.platform, 8)} ${finished.get(c.id)!.ticketsSynced} tickets`);
+
+  out('\nAgents work on the platforms; webhooks arrive; the safety-net poll runs:');
+  for (const c of connections) {
+    const ids = [...c.sim.snapshot().keys()].slice(0, 6);
+    const changed = await c.sim.update(ids);
+    const delivery = await c.sim.webhooks!.deliver(`${app.url}/api/webhooks/tickets?connectorId=${c.id}`, changed.slice(0, 4), c.secret ? { secret: c.secret } : {});
+    const forged = await c.sim.webhooks!.deliver(`${app.url}/api/webhooks/tickets?connectorId=${c.id}`, changed.slice(0, 1), { forge: true, ...(c.secret ? { secret: c.secret } : {}) });
+    out(`  ${pad(c.platform, 8)} ${changed.length} tickets changed; webhook for 4 → HTTP ${delivery.status}; forged webhook → HTTP ${forged.status}`);
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  for (const c of connections) await api('POST', `/api/connections/${c.id}/sync`);
+
+  const byType = new Map<string, number>();
+  for (const e of app.events) byType.set(`${e.type} via ${e.source}`, (byType.get(`${e.type} via ${e.source}`) ?? 0) + 1);
+  out('\nWhat the host received:');
+  for (const [k, v] of [...byType].sort()) out(`  ${pad(v, 6)} ${k}`);
+  const keys = app.events.map((e) => e.idempotencyKey);
+  out(`  ${app.events.length} events, ${new Set(keys).size} distinct versions (duplicates: ${keys.length - new Set(keys).size})`);
+
+  out('\nSample tickets:');
+  for (const c of connections) {
+    for (const e of app.events.filter((x) => x.connectorId === c.id).slice(0, 3)) {
+      const t = e.ticket;
+      out(`  ${pad(t.platform, 8)} #${pad(t.externalId, 8)} ${pad(t.status, 8)} ${pad(t.priority ?? '-', 7)} ${pad(t.requester?.name ?? '-', 18)} ${t.subject.slice(0, 60)}`);
+    }
+  }
+  const updates = app.events.filter((e) => e.type === 'ticket.updated' && e.changes);
+  out('\nChanges reported on updates (no copy kept by the host):');
+  for (const e of updates.slice(0, 6)) out(`  ${pad(e.ticket.platform, 8)} #${pad(e.ticket.externalId, 8)} via ${pad(e.source, 8)} ${JSON.stringify(e.changes)}`);
+
+  out(`\nAlerts raised by the host (${app.alerts.length} in all, first 8):`);
+  for (const a of app.alerts.slice(0, 8)) out(`  ${pad(a.platform, 8)} #${pad(a.ticketId, 8)} ${pad(a.reasons.join('; '), 44)} ${a.subject.slice(0, 50)}`);
+
+  out('\nSync history:');
+  out(`  ${pad('platform', 9)}${pad('trigger', 9)}${pad('status', 10)}${pad('tickets', 8)}${pad('dupes', 7)}${pad('pages', 6)}${pad('reqs', 6)}${pad('429s', 6)}${pad('waited', 8)}${pad('took', 8)}errors`);
+  for (const c of connections) {
+    const history = (await api('GET', `/api/connections/${c.id}/history`)).body as unknown as SyncRun[];
+    for (const r of history.reverse()) {
+      const took = r.finishedAt ? `${Date.parse(r.finishedAt) - Date.parse(r.startedAt)}ms` : '-';
+      out(`  ${pad(c.platform, 9)}${pad(r.trigger, 9)}${pad(r.status, 10)}${pad(r.ticketsSynced, 8)}${pad(r.duplicatesDropped, 7)}${pad(r.pages, 6)}${pad(r.requests, 6)}${pad(r.rateLimited, 6)}${pad(`${r.rateLimitWaitMs}ms`, 8)}${pad(took, 8)}${r.errors.length}`);
+    }
+  }
+
+  await app.close();
+  await store.close();
+  for (const s of sims) await s.sim.close();
+  out(`\nDone. State persisted (credentials sealed) in ${dbPath}.`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
