@@ -57,7 +57,7 @@ const Id = z.union([z.string(), z.number()]).transform((v) => String(v));
 
 /**
  * A CRM object as the v3 object endpoints return it (`SimplePublicObject`): string-valued properties, ISO times.
- * https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/tickets/search/post-crm-v3-objects-tickets-search
+ * https://developers.hubspot.com/docs/api-reference/crm-tickets-v3/guide
  */
 export const HubSpotObject = z.object({
   id: Id,
@@ -72,7 +72,7 @@ export type HubSpotObject = z.infer<typeof HubSpotObject>;
 
 /**
  * `POST /crm/v3/objects/tickets/search`: `total` counts every match, `paging.next.after` is absent on the last page.
- * https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/tickets/search/post-crm-v3-objects-tickets-search
+ * https://developers.hubspot.com/docs/api-reference/search/guide
  */
 export const SearchResponse = z.object({
   total: z.number(),
@@ -84,7 +84,7 @@ export type SearchResponse = z.infer<typeof SearchResponse>;
 
 /**
  * `GET /crm/v3/objects/tickets` (list; `archived=true` lists deleted tickets with `archivedAt`).
- * https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/tickets/basic/get-crm-v3-objects-tickets
+ * https://developers.hubspot.com/docs/api-reference/crm-tickets-v3/guide
  */
 export const ListResponse = z.object({
   results: z.array(HubSpotObject),
@@ -96,7 +96,7 @@ export type ListResponse = z.infer<typeof ListResponse>;
 /**
  * `POST /crm/v3/objects/{type}/batch/read`: 200 when every id was found, 207 with `errors` (category
  * `OBJECT_NOT_FOUND`, the ids in `context.ids`) when some were not. Batch reads return no associations.
- * https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/tickets/batch/post-crm-v3-objects-tickets-batch-read
+ * https://developers.hubspot.com/docs/api-reference/latest/crm/objects/tickets/batch/get-tickets
  */
 export const BatchReadResponse = z.object({
   status: z.string(),
@@ -132,8 +132,9 @@ export type PipelinesResponse = z.infer<typeof PipelinesResponse>;
 
 /**
  * `POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read` (`BatchResponsePublicAssociationMultiWithLabel`
- * in the official SDK): one result per ticket that has associations; `toObjectId` is a number.
- * https://developers.hubspot.com/docs/api-reference/legacy/crm/associations/v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
+ * in the official SDK): one result per ticket that has associations; `toObjectId` is a number in the SDK model and a
+ * string in the reference page, so both are read.
+ * https://developers.hubspot.com/docs/api-reference/legacy/crm/associations/associate-records/batch/get-associations
  */
 export const AssociationsBatchResponse = z.object({
   status: z.string(),
@@ -154,7 +155,7 @@ export type AssociationsBatchResponse = z.infer<typeof AssociationsBatchResponse
 
 /**
  * `GET /crm/v3/owners`: the portal's users who can own records. Needs the `crm.objects.owners.read` scope.
- * https://developers.hubspot.com/docs/api-reference/legacy/crm/owners/get-crm-v3-owners
+ * https://developers.hubspot.com/docs/api-reference/latest/crm/owners/guide
  */
 export const OwnersResponse = z.object({
   results: z.array(
@@ -193,7 +194,7 @@ export const IntegrationsMeResponse = z.object({ portalId: z.number(), timeZone:
 /**
  * HubSpot's error body: `{status: "error", message, correlationId, category}` (plus `errors[].context`, e.g.
  * `requiredScopes` for `MISSING_SCOPES`); rate-limit answers carry `errorType: "RATE_LIMIT"` and `policyName`.
- * https://developers.hubspot.com/docs/api-reference/error-handling
+ * https://developers.hubspot.com/docs/api/error-handling
  */
 export const HubSpotErrorBody = z.object({
   status: z.string().optional(),
@@ -228,7 +229,8 @@ export interface SearchFilter {
 }
 
 /**
- * Body of `POST /crm/v3/objects/tickets/search`. One sort only: HubSpot accepts a single sort per search.
+ * Body of `POST /crm/v3/objects/tickets/search`. One sort only: HubSpot accepts a single sort per search. Date
+ * filters take epoch milliseconds.
  * https://developers.hubspot.com/docs/api-reference/search/guide
  */
 export interface SearchRequest {

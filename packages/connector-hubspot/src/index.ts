@@ -49,7 +49,7 @@ function headerNumber(headers: Headers, name: string): number | undefined {
  * Reads HubSpot's rate-limit headers: `X-HubSpot-RateLimit-Remaining` in a rolling window of
  * `X-HubSpot-RateLimit-Interval-Milliseconds` (10 s), and the daily quota (`-Daily-Remaining`, absent for OAuth and
  * some endpoints). The window is rolling, so waiting one interval after `Remaining` reaches 0 always frees a slot.
- * https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines
+ * https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
  */
 export function hubspotRateLimit(headers: Headers): RateLimitState {
   const remaining = headerNumber(headers, 'x-hubspot-ratelimit-remaining');

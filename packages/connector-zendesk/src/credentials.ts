@@ -21,7 +21,7 @@ export const zendeskCredentials = z.object({
   }),
   apiToken: secretField({
     label: 'API token',
-    help: 'Zendesk Admin Center → Apps and integrations → APIs → Zendesk API → Settings: enable token access, then "Add API token". Copy it when shown; Zendesk shows it once.',
+    help: 'Zendesk Admin Center → Apps and integrations → APIs → Zendesk API → Settings: enable token access, then "Add API token" (shown once). Note: Zendesk stopped creating new API tokens on 27 Oct 2026 and turns existing ones off on 30 Apr 2027; a token unused for 30 days is deactivated.',
   }),
 });
 

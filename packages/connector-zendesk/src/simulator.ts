@@ -426,10 +426,8 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     return { id: u.id, url: `${origin}/api/v2/users/${u.id}.json`, name: u.name, email: u.email, role: u.role, active: true, verified: true, time_zone: 'UTC', locale: 'en-US' };
   }
 
-  function ticketJson(t: SimZendeskTicket, forExport: boolean) {
-    const { generated_timestamp, ...rest } = t;
-    return forExport ? { ...rest, generated_timestamp } : rest;
-  }
+  // The documented ticket examples (Show Ticket, the export) both carry generated_timestamp.
+  const ticketJson = (t: SimZendeskTicket) => ({ ...t, tags: [...t.tags], custom_fields: t.custom_fields.map((f) => ({ ...f })) });
 
   function exportTickets(req: SimRequest): SimResponse {
     const q = req.url.searchParams;
@@ -460,7 +458,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     return {
       status: 200,
       body: {
-        tickets: page.map((t) => ticketJson(t, true)),
+        tickets: page.map((t) => ticketJson(t)),
         after_url: `${origin}/api/v2/incremental/tickets/cursor.json?cursor=${encodeURIComponent(after)}`,
         after_cursor: after,
         before_url: null,
@@ -572,13 +570,13 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     if (method === 'GET' && path === '/api/v2/tickets/show_many') {
       const ids = (req.url.searchParams.get('ids') ?? '').split(',').filter(Boolean).slice(0, 100).map(Number);
       const found = ids.map((id) => tickets.get(id)).filter((t): t is SimZendeskTicket => !!t && t.status !== 'deleted');
-      return { status: 200, body: { tickets: found.map((t) => ticketJson(t, false)), next_page: null, previous_page: null, count: found.length, ...sideloads(found, req.url.searchParams.get('include')) } };
+      return { status: 200, body: { tickets: found.map((t) => ticketJson(t)), next_page: null, previous_page: null, count: found.length, ...sideloads(found, req.url.searchParams.get('include')) } };
     }
     let m = path.match(/^\/api\/v2\/tickets\/(\d+)$/);
     if (method === 'GET' && m) {
       const t = tickets.get(Number(m[1]));
       if (!t || t.status === 'deleted') return { status: 404, body: NOT_FOUND };
-      return { status: 200, body: { ticket: ticketJson(t, false), ...sideloads([t], req.url.searchParams.get('include')) } };
+      return { status: 200, body: { ticket: ticketJson(t), ...sideloads([t], req.url.searchParams.get('include')) } };
     }
     m = path.match(/^\/api\/v2\/tickets\/(\d+)\/comments$/);
     if (method === 'GET' && m) {
