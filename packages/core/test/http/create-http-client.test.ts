@@ -32,6 +32,13 @@ describe('createHttpClient: URLs and headers', () => {
     }
   });
 
+  it('puts a path on the override in front of the base path (an egress proxy)', async () => {
+    const { server, requests } = await recordingServer(() => ({ status: 200, body: {} }));
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: `${server.url}/proxy/zendesk/` });
+    await http.get('tickets.json');
+    expect(requests[0]?.rawUrl).toBe('/proxy/zendesk/api/v2/tickets.json');
+  });
+
   it('sends a JSON body and returns status, headers, data and final URL', async () => {
     const { server, requests } = await recordingServer((req) => ({ status: 201, headers: { 'x-request-id': 'r1' }, body: { echoed: req.json } }));
     const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
