@@ -6,4 +6,6 @@ pnpm install --frozen-lockfile
 pnpm build
 pnpm typecheck
 pnpm lint:packages
+# The API site must build without errors (broken links, missing package READMEs); warnings are printed.
+pnpm exec typedoc --emit none
 pnpm test

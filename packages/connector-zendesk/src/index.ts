@@ -33,7 +33,7 @@ import { lookupsFrom, normalizeZendesk, normalizeZendeskComments, normalizeZende
 import { zendeskWebhook, type ZendeskWebhookMode } from './webhook.js';
 
 export { zendeskCredentials, zendeskAuthorization, type ZendeskCredentials } from './credentials.js';
-export { mapZendeskPriority, mapZendeskStatus, normalizeZendesk, normalizeZendeskTicket, zendeskTicketUrl } from './normalize.js';
+export { mapZendeskPriority, mapZendeskStatus, normalizeZendesk, normalizeZendeskTicket, zendeskTicketUrl, type ZendeskLookups } from './normalize.js';
 export {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,

@@ -99,7 +99,8 @@ interface SimComment {
   created_at: string;
 }
 
-interface SimWebhook {
+/** A webhook as the simulator stores it: the Webhooks API's `webhook` object, with its signing secret. */
+export interface SimWebhook {
   id: string;
   name: string;
   description?: string;
@@ -113,7 +114,8 @@ interface SimWebhook {
   secret: string;
 }
 
-interface SimTrigger {
+/** A trigger as the simulator stores it: the Triggers API's `trigger` object, trimmed to what the connector sets. */
+export interface SimTrigger {
   id: number;
   title: string;
   active: boolean;

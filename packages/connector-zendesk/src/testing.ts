@@ -4,4 +4,4 @@
  *
  * @packageDocumentation
  */
-export { startZendeskSimulator, type SimZendeskTicket, type ZendeskSimRequestRecord, type ZendeskSimulator, type ZendeskSimulatorOptions } from './simulator.js';
+export { startZendeskSimulator, type SimZendeskTicket, type ZendeskSimRequestRecord, type ZendeskSimulator, type ZendeskSimulatorOptions, type SimWebhook, type SimTrigger } from './simulator.js';
