@@ -9,3 +9,6 @@ pnpm lint:packages
 # The API site must build without errors (broken links, missing package READMEs); warnings are printed.
 pnpm exec typedoc --emit none
 pnpm test
+# The main job must keep working: the example host in demo mode against the simulators.
+pnpm --filter @ticketbridge/example-host demo > /dev/null
+echo 'demo: ok'

@@ -13,7 +13,17 @@ export interface HostAppOptions {
   publicUrl?: string;
   logger?: Logger;
   hub?: Partial<HubOptions>;
+  /**
+   * Platform API origins set by the operator, by connector id (demo mode points them at the simulators). Never taken
+   * from the Connect request: a user who could choose the origin could send the credentials to any host.
+   */
+  platformOrigins?: Record<string, string>;
 }
+
+/** Largest JSON body the Connect API reads; a Connect form is a few hundred bytes. */
+const MAX_API_BODY_BYTES = 64 * 1024;
+
+class BadRequest extends Error {}
 
 /** A running example host. */
 export interface HostApp {
@@ -58,9 +68,16 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
     }
     if (u.pathname === '/api/connections' && req.method === 'GET') return send(res, 200, await hub.list());
     if (u.pathname === '/api/connections' && req.method === 'POST') {
-      const body = (await readJson(req)) as { platform: string; credentials: Record<string, unknown>; syncMode?: 'poll' | 'webhook' | 'both'; baseUrl?: string };
+      let body: ConnectRequest;
       try {
-        const conn = await hub.connect(body);
+        body = parseConnectRequest(await readJson(req));
+      } catch (error) {
+        if (error instanceof BadRequest) return send(res, error.message.startsWith('body over') ? 413 : 400, { error: error.message });
+        throw error;
+      }
+      const origin = options.platformOrigins?.[body.platform];
+      try {
+        const conn = await hub.connect({ ...body, ...(origin ? { baseUrl: origin } : {}) });
         return send(res, 201, { ...conn, ...(conn.webhookSecret ? { webhookSecret: conn.webhookSecret } : {}), webhookSetup: conn.webhookSetup });
       } catch (error) {
         if (error instanceof CredentialsError) return send(res, 422, { error: error.message, field: error.field ?? null });
@@ -104,8 +121,39 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) }).end(payload);
 }
 
+interface ConnectRequest {
+  platform: string;
+  credentials: Record<string, unknown>;
+  syncMode?: 'poll' | 'webhook' | 'both';
+  name?: string;
+}
+
+function parseConnectRequest(value: unknown): ConnectRequest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequest('expected a JSON object');
+  const v = value as Record<string, unknown>;
+  if (typeof v.platform !== 'string') throw new BadRequest('platform: expected a connector id');
+  if (typeof v.credentials !== 'object' || v.credentials === null || Array.isArray(v.credentials)) throw new BadRequest('credentials: expected an object');
+  if (v.syncMode !== undefined && !['poll', 'webhook', 'both'].includes(v.syncMode as string)) throw new BadRequest('syncMode: expected poll, webhook or both');
+  if ('baseUrl' in v) throw new BadRequest('baseUrl: the platform origin is set by the operator, not by the Connect form');
+  return {
+    platform: v.platform,
+    credentials: v.credentials as Record<string, unknown>,
+    ...(v.syncMode ? { syncMode: v.syncMode as ConnectRequest['syncMode'] } : {}),
+    ...(typeof v.name === 'string' ? { name: v.name } : {}),
+  };
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_API_BODY_BYTES) throw new BadRequest(`body over ${MAX_API_BODY_BYTES} bytes`);
+    chunks.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BadRequest('body is not valid JSON');
+  }
 }

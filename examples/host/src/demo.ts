@@ -41,6 +41,7 @@ async function main() {
     connectors: [acme(), zendesk(), hubspot()],
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
+    platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),
   });
   out(`  host      ${app.url}  (webhooks at ${app.url}/api/webhooks/tickets)\n`);
 
@@ -58,7 +59,7 @@ async function main() {
 
   out('\nTest & Connect with a wrong token first:');
   const zd = sims[1]!;
-  const wrong = await api('POST', '/api/connections', { platform: 'zendesk', credentials: { ...(zd.sim.credentials() as object), apiToken: 'not-the-right-token-123' }, baseUrl: zd.sim.url, syncMode: 'both' });
+  const wrong = await api('POST', '/api/connections', { platform: 'zendesk', credentials: { ...(zd.sim.credentials() as object), apiToken: 'not-the-right-token-123' }, syncMode: 'both' });
   out(`  HTTP ${wrong.status}: field=${String(wrong.body.field)} — ${String(wrong.body.error)}`);
 
   const finished = new Map<string, SyncRun>();
@@ -66,7 +67,7 @@ async function main() {
   const connections: Array<{ id: string; platform: string; sim: ConnectorSimulator<object>; secret?: string }> = [];
   out('\nTest & Connect (syncMode both):');
   for (const s of sims) {
-    const res = await api('POST', '/api/connections', { platform: s.platform, credentials: s.sim.credentials(), baseUrl: s.sim.url, syncMode: 'both' });
+    const res = await api('POST', '/api/connections', { platform: s.platform, credentials: s.sim.credentials(), syncMode: 'both' });
     if (res.status !== 201) throw new Error(`connect ${s.platform} failed: ${JSON.stringify(res.body)}`);
     const setup = res.body.webhookSetup as { kind: string; instructions?: { title: string; steps: string[] } };
     connections.push({ id: String(res.body.id), platform: s.platform, sim: s.sim, ...(res.body.webhookSecret ? { secret: String(res.body.webhookSecret) } : {}) });
