@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createFaultInjector,
+  createRandom,
   signHubSpotV1,
   signHubSpotV3,
   startLoopbackServer,
@@ -107,17 +108,6 @@ const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT', ''];
 const SOURCES = ['EMAIL', 'CHAT', 'PHONE', 'FORM'];
 const CATEGORIES = ['', 'PRODUCT_ISSUE', 'BILLING_ISSUE', 'FEATURE_REQUEST;PRODUCT_ISSUE'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** HubSpot's error body. */
 function hsError(status: number, category: string, message: string, extra: Record<string, unknown> = {}): SimResponse {
   return { status, body: { status: 'error', message, correlationId: randomUUID(), category, ...extra } };
@@ -165,7 +155,7 @@ class RollingLimiter {
  * rolling 10-second window plus a separate search limit, and v3-signed thin webhook batches.
  */
 export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {}): Promise<HubSpotSimulator> {
-  const rand = mulberry32(options.seed ?? 1);
+  const rand = createRandom(options.seed ?? 1).next;
   const token = `pat-na1-${Math.floor(rand() * 1e8).toString(16).padStart(7, '0')}-4f1a-9c2e-sim`;
   const noScopeToken = `pat-na1-noscope-${Math.floor(rand() * 1e8).toString(16)}`;
   const ticketsOnly = `pat-na1-ticketsonly-${Math.floor(rand() * 1e8).toString(16)}`;

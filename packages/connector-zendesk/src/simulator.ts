@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import {
+  createRandom,
   startLoopbackServer,
   type ConnectorSimulator,
   type FaultControl,
@@ -156,18 +157,6 @@ export interface ZendeskSimulator extends ConnectorSimulator<ZendeskCredentials>
   readonly webhooks: SimulatorWebhooks;
 }
 
-// Deterministic PRNG (mulberry32): the same seed gives the same account.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 const PRIORITIES = ['low', 'normal', 'high', 'urgent', null] as const;
 const CHANNELS = ['web', 'email', 'api', 'chat', 'mobile'] as const;
@@ -207,7 +196,8 @@ interface Window {
  */
 export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
   const seed = options.seed ?? 1;
-  const rand = prng(seed);
+  // The kit's seeded PRNG: the same seed gives the same account.
+  const rand = createRandom(seed).next;
   const subdomain = options.subdomain ?? 'acmecorp';
   const origin = `https://${subdomain}.zendesk.com`;
   const exportPageSize = Math.min(1000, options.exportPageSize ?? 1000);
