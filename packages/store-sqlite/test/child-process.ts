@@ -7,6 +7,13 @@ import { afterAll, afterEach } from 'vitest';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+// Registered when a test file imports this module: an afterAll called from inside a beforeAll (where bundleChild
+// runs) is never run, and the bundles piled up in node_modules/.cache.
+const bundles: string[] = [];
+afterAll(() => {
+  for (const outfile of bundles.splice(0)) rmSync(outfile, { force: true });
+});
+
 /** The slice of esbuild's API used here (esbuild is tsup's, not a dependency of this package). */
 interface Esbuild {
   buildSync(options: Record<string, unknown>): unknown;
@@ -30,12 +37,15 @@ export function bundleChild(entry: string): string {
     target: 'node20',
     outfile,
     external: ['better-sqlite3'],
-    alias: { '@ticketbridge/core': join(pkg, '..', 'core', 'src', 'index.ts') },
+    alias: {
+      '@ticketbridge/core': join(pkg, '..', 'core', 'src', 'index.ts'),
+      '@ticketbridge/core/testing': join(pkg, '..', 'core', 'src', 'testing.ts'),
+    },
     // Bundled CommonJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'error',
   });
-  afterAll(() => rmSync(outfile, { force: true }));
+  bundles.push(outfile);
   return outfile;
 }
 
@@ -71,7 +81,9 @@ export class Child {
       this.events.push(msg);
       for (const wake of this.#waiters.splice(0)) wake();
     });
-    this.#exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': it comes once the IPC channel is drained too, so every message the child managed to put in
+    // the pipe before it died has been received.
+    this.#exited = new Promise((resolve) => this.process.on('close', (code) => resolve(code)));
     this.#exited.then(() => {
       for (const p of this.#pending.values()) p.reject(new Error('child exited'));
       for (const wake of this.#waiters.splice(0)) wake();
@@ -94,6 +106,11 @@ export class Child {
       if (this.process.exitCode !== null || this.process.signalCode !== null) throw new Error('child exited before the expected event');
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
+  }
+
+  /** Resolves once the child has exited and every message it sent has been received. */
+  closed(): Promise<number | null> {
+    return this.#exited;
   }
 
   /** Kills the child the hard way, like a crash or an OOM kill: no cleanup, no close. */
