@@ -70,6 +70,9 @@ export interface SyncEngineOptions {
 }
 
 /** Thrown when the host's handler failed; retried like a transient error (the host may be briefly down). */
+/** Another worker holds the sync lock now (ours expired during a long page): this run stops before delivering. */
+class LockLost extends Error {}
+
 class HandlerFailure extends TicketbridgeError {
   constructor(cause: unknown) {
     super('transient', `the host's ticket handler failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
@@ -194,6 +197,9 @@ export class SyncEngine {
       let total: number | undefined;
       for await (const page of connector.pull(ctx, cursorBefore, {})) {
         signal.throwIfAborted();
+        // A fetch can outlast the lock (long rate-limit waits). Delivering after another worker took over would let
+        // two runs deliver and commit the same pages; re-taking the lock (ours, or expired and free) rules that out.
+        if (!(await store.acquireLock(lockKey, owner, this.#o.lockTtlMs))) throw new LockLost();
         const receivedAt = now();
         const result = await this.#o.mutex.run(connectionId, () =>
           deliverBatch({
@@ -240,6 +246,10 @@ export class SyncEngine {
       this.#o.events.finished({ ...run });
       return run;
     } catch (error) {
+      if (error instanceof LockLost) {
+        // Not a failure: the worker that took over resumes from the last committed page, so nothing is lost.
+        return this.#finishSkipped(run, `stopped after ${run.pages} pages: the sync lock expired and another worker is syncing this connection`);
+      }
       return await this.#fail(run, connection, error, redactor, signal);
     } finally {
       await store.releaseLock(lockKey, owner).catch(() => undefined);
