@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TicketDraft } from '../src/index.js';
+import { tombstone, type TicketDraft } from '../src/index.js';
 import { diffVersions, judgeVersion, toDeliveredVersion, versionFingerprint } from '../src/sync/versioning.js';
 
 const base: TicketDraft = {
@@ -42,6 +42,18 @@ describe('version judgement', () => {
     const prev = toDeliveredVersion(base, versionFingerprint(base), new Date().toISOString());
     const older = { ...base, updatedAt: '2026-01-01T00:00:00Z', status: 'new' as const };
     expect(judgeVersion(older, versionFingerprint(older), prev)).toBe('stale');
+  });
+
+  it('delivers a deletion once whether the webhook tombstone or the poll reported it first', () => {
+    const polled = { ...base, deleted: true, status: 'closed' as const, updatedAt: '2026-01-01T00:00:05Z' };
+    const hooked = tombstone('acme', '1', '2026-01-01T00:00:04Z');
+    expect(versionFingerprint(polled)).toBe(versionFingerprint(hooked));
+    const afterHook = toDeliveredVersion(hooked, versionFingerprint(hooked), new Date().toISOString());
+    expect(judgeVersion(polled, versionFingerprint(polled), afterHook)).toBe('duplicate');
+    const afterPoll = toDeliveredVersion(polled, versionFingerprint(polled), new Date().toISOString());
+    expect(judgeVersion(hooked, versionFingerprint(hooked), afterPoll)).toBe('duplicate');
+    const restored = { ...base, updatedAt: '2026-01-01T00:00:09Z' };
+    expect(judgeVersion(restored, versionFingerprint(restored), afterPoll)).toBe('new');
   });
 
   it('reports status, priority, assignee and tag changes', () => {

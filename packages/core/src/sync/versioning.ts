@@ -8,6 +8,9 @@ import type { DeliveredVersion } from '../store/types.js';
  * comments and people's names stay out of it because poll and webhook paths may carry them differently.
  */
 export function versionFingerprint(t: TicketDraft): string {
+  // A deletion is one version whatever path reported it: a webhook's tombstone carries no fields, a poll's deleted
+  // ticket carries its last ones.
+  if (t.deleted) return createHash('sha256').update('["deleted"]').digest('base64url').slice(0, 22);
   const material = JSON.stringify([
     t.subject,
     t.description,
@@ -40,11 +43,13 @@ export function toDeliveredVersion(t: TicketDraft, fingerprint: string, delivere
 export type VersionVerdict = 'new' | 'duplicate' | 'stale';
 
 /**
- * `stale` when older than what the host has (a late poll page after a webhook), `duplicate` when the same version,
- * `new` otherwise. Timestamps compare as instants, not strings, so `…Z` and `….000Z` agree.
+ * `stale` when older than what the host has (a late poll page after a webhook), `duplicate` when the same version
+ * or a second report of a deletion already delivered, `new` otherwise (a restored ticket is new again). Timestamps compare as instants, not strings, so `…Z` and `….000Z` agree.
  */
 export function judgeVersion(incoming: TicketDraft, fingerprint: string, previous: DeliveredVersion | undefined): VersionVerdict {
   if (!previous) return 'new';
+  // Deleted twice (a deletion webhook, then the poll's deleted ticket, each with its own timestamp) is one deletion.
+  if (incoming.deleted && previous.deleted) return 'duplicate';
   const a = Date.parse(incoming.updatedAt);
   const b = Date.parse(previous.updatedAt);
   if (a < b) return 'stale';
