@@ -32,6 +32,24 @@ describe('compareSortKeys', () => {
 });
 
 describe('TicketTable', () => {
+  it('changedSinceView matches changedSince and follows writes; changedSince hands out copies', () => {
+    const t = table([
+      { id: '1', updated: 1 },
+      { id: '2', updated: 2 },
+      { id: '3', updated: 3 },
+    ]);
+    expect(t.changedSinceView(0).map((r) => r.id)).toEqual(['1', '2', '3']);
+    expect(t.changedSinceView(2).map((r) => r.id)).toEqual(['2', '3']);
+    expect(t.changedSinceView(2, { exclusive: true }).map((r) => r.id)).toEqual(['3']);
+    const copy = t.changedSince(0);
+    copy.pop();
+    expect(t.changedSince(0)).toHaveLength(3);
+    t.upsert({ id: '1', updated: 9 });
+    t.upsert({ id: '4', updated: 4 });
+    expect(t.changedSinceView(0).map((r) => r.id)).toEqual(['2', '3', '4', '1']);
+    expect(t.changedSince(3).map((r) => r.id)).toEqual(['3', '4', '1']);
+  });
+
   it('keeps records sorted by updated time, ties by numeric id, and moves a record on upsert', () => {
     const t = table([
       { id: '10', updated: 5 },

@@ -127,7 +127,7 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
             sinceMs = Date.parse(since);
           }
           const page = paginateByCursor({
-            items: table.changedSince(sinceMs),
+            items: table.changedSinceView(sinceMs),
             key: (t) => table.keyOf(t),
             cursor: req.url.searchParams.get('cursor'),
             pageSize: req.url.searchParams.get('per_page'),
