@@ -36,10 +36,12 @@
  * Knobs for quick local runs: `BENCH_SIZES=2000,20000 BENCH_RUNS=1 pnpm bench`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { createHub, MemoryStore, type Hub, type SyncRun } from '@ticketbridge/core';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createHub, MemoryStore, type Hub, type StateStore, type SyncRun } from '@ticketbridge/core';
 import { ACME_MAX_PAGE_SIZE, acme, startAcmeSimulator, type AcmeCredentials } from '@ticketbridge/core/testing';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -63,6 +65,29 @@ const NEVER_MS = 24 * 3600_000;
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 const MiB = 1024 * 1024;
+
+/**
+ * The store the engine runs on. `MemoryStore` by default; `BENCH_STORE_MODULE` names an ES module whose default export
+ * makes another one from a scratch directory (store-sqlite's `pnpm bench` passes its SqliteStore this way, since core
+ * cannot depend on the packages built on it).
+ */
+const STORE_MODULE = process.env.BENCH_STORE_MODULE ? resolve(process.env.BENCH_STORE_MODULE) : undefined;
+const STORE_NAME = process.env.BENCH_STORE_NAME ?? (STORE_MODULE ? 'custom store' : 'MemoryStore');
+type StoreFactory = (dir: string) => StateStore | Promise<StateStore>;
+let storeFactory: StoreFactory | undefined;
+const scratchDirs: string[] = [];
+
+async function newStore(): Promise<StateStore> {
+  if (!STORE_MODULE) return new MemoryStore();
+  storeFactory ??= ((await import(pathToFileURL(STORE_MODULE).href)) as { default: StoreFactory }).default;
+  const dir = mkdtempSync(join(os.tmpdir(), 'ticketbridge-bench-'));
+  scratchDirs.push(dir);
+  return storeFactory(dir);
+}
+
+function removeScratchDirs(): void {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 type Mode = 'baseline' | 'engine';
 
@@ -120,7 +145,7 @@ type RunMessage = { type: 'result'; result: RunResult } | { type: 'error'; messa
 
 async function orchestrate(): Promise<number> {
   const started = performance.now();
-  console.log('Ticketbridge sync throughput: engine (createHub + MemoryStore + acme()) vs plain fetch + JSON.parse');
+  console.log(`Ticketbridge sync throughput: engine (createHub + ${STORE_NAME} + acme()) vs plain fetch + JSON.parse`);
   console.log(
     `Node ${process.version}, ${os.platform()} ${os.arch()}, ${os.availableParallelism()} CPUs; Acme simulator in a child process on 127.0.0.1, per_page ${PAGE_SIZE}`,
   );
@@ -246,10 +271,10 @@ function printReport(results: RunResult[]): void {
   const headroom = e2.rssGrowth - e2.heapKept;
   console.log(`  ${flat ? 'FLAT' : 'NOT FLAT'} (tolerance ${FLAT_TOLERANCE_MIB} MiB). At ${fmt(last)} the walk grew the engine's RSS by ${mib(e2.rssGrowth)} MiB:`);
   console.log(
-    `  - ${mib(e2.heapVersions)} MiB: MemoryStore's version records (${mib(e1.heapVersions)} MiB at ${fmt(first)}; ~${fmt(Math.round(perTicket))} bytes per ticket),\n` +
+    `  - ${mib(e2.heapVersions)} MiB: ${STORE_NAME}'s version records in the heap (${mib(e1.heapVersions)} MiB at ${fmt(first)}; ~${fmt(Math.round(perTicket))} bytes per ticket),\n` +
       '    the dedupe state: one record per ticket seen (id, updatedAt, fingerprint, status, priority, assignee, tags,\n' +
-      '    deliveredAt), kept so the next overlapping pass drops repeats. It grows with distinct tickets by design, and\n' +
-      '    lives in memory only because MemoryStore does (a durable store such as @ticketbridge/store-sqlite keeps it on disk).',
+      '    deliveredAt), kept so the next overlapping pass drops repeats. It grows with distinct tickets by design;\n' +
+      '    MemoryStore keeps it in the heap, a durable store (pnpm --filter @ticketbridge/store-sqlite bench) on disk.',
   );
   console.log(`  - ${mib(otherKept)} MiB: other heap the hub keeps while it is alive`);
   console.log(`  - ${mib(headroom)} MiB: garbage between collections; V8 lets it pile up in proportion to the live heap`);
@@ -381,6 +406,7 @@ async function measuredProcess(): Promise<void> {
   } catch (error) {
     message = { type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
+  removeScratchDirs();
   // Exit right after the answer is out: idle keep-alive sockets must not keep the process (and its RSS) around.
   toParent(message, () => process.exit(0));
 }
@@ -444,9 +470,11 @@ async function walkFeed(endpoint: Endpoint, host: HostWork): Promise<number> {
 
 async function measureEngine({ feed, warmup }: RunRequest): Promise<RunResult> {
   // A throwaway hub and store: the measured sync must start from an empty store, as a first backfill does.
-  const warmupHub = newHub(new MemoryStore());
+  const warmupStore = await newStore();
+  const warmupHub = newHub(warmupStore);
   await syncToEnd(warmupHub, await connect(warmupHub, warmup, new HostWork()));
   await warmupHub.close();
+  await warmupStore.close();
 
   const walk = await engineWalk(feed);
   // engineWalk's hub and store are unreachable now: what the heap still holds outlived them.
@@ -456,7 +484,7 @@ async function measureEngine({ feed, warmup }: RunRequest): Promise<RunResult> {
 
 /** The measured sync, with the hub and store scoped to this function so the caller can check they are released. */
 async function engineWalk(feed: Endpoint): Promise<Omit<RunResult, 'heapLeft'> & { heapStart: number }> {
-  const store = new MemoryStore();
+  const store = await newStore();
   const hub = newHub(store);
   const host = new HostWork();
   const connectionId = await connect(hub, feed, host);
@@ -467,6 +495,7 @@ async function engineWalk(feed: Endpoint): Promise<Omit<RunResult, 'heapLeft'> &
   await store.pruneVersions(END_OF_TIME);
   const heapVersions = heapKept - (heapUsedAfterGc() - m.heapStart);
   await hub.close();
+  await store.close();
   return {
     mode: 'engine',
     tickets: host.tickets,
@@ -484,7 +513,7 @@ async function engineWalk(feed: Endpoint): Promise<Omit<RunResult, 'heapLeft'> &
   };
 }
 
-function newHub(store: MemoryStore): Hub {
+function newHub(store: StateStore): Hub {
   return createHub({
     connectors: [acme({ pageSize: PAGE_SIZE })],
     store,

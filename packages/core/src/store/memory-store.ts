@@ -3,6 +3,8 @@ import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, SyncRu
 import type { JsonValue } from '../util/json.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
+// Version records are flat apart from `tags`; structuredClone of one per ticket was a tenth of a sync's CPU.
+const copyVersion = (v: DeliveredVersion): DeliveredVersion => ({ ...v, tags: [...v.tags] });
 
 /**
  * A {@link StateStore} in memory: for tests, demos and single-process hosts that can afford to re-sync from scratch
@@ -48,14 +50,14 @@ export class MemoryStore implements StateStore {
     if (!all) return out;
     for (const id of externalIds) {
       const v = all.get(id);
-      if (v) out.set(id, clone(v));
+      if (v) out.set(id, copyVersion(v));
     }
     return out;
   }
   async commitPage(connectionId: string, commit: PageCommit): Promise<void> {
     let all = this.#versions.get(connectionId);
     if (!all) this.#versions.set(connectionId, (all = new Map()));
-    for (const v of commit.versions) all.set(v.externalId, clone(v));
+    for (const v of commit.versions) all.set(v.externalId, copyVersion(v));
     if (commit.cursor !== undefined) this.#cursors.set(connectionId, clone(commit.cursor));
     if (commit.ackInboxId) this.#inbox.delete(commit.ackInboxId);
   }

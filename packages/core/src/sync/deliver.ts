@@ -56,7 +56,9 @@ export async function deliverBatch(options: {
       ...(changes ? { changes } : {}),
     };
     await sink(event);
-    written.set(draft.externalId, toDeliveredVersion(draft, fingerprint, new Date().toISOString()));
+    // The page's receive time stands for the delivery time: retention prunes by days, and one clock read per
+    // ticket was measurable.
+    written.set(draft.externalId, toDeliveredVersion(draft, fingerprint, receivedAt));
     delivered++;
   }
   const commit: PageCommit = { versions: [...written.values()] };
