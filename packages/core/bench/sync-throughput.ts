@@ -436,12 +436,8 @@ async function measureBaseline({ feed, warmup }: RunRequest): Promise<RunResult>
     mode: 'baseline',
     tickets: host.tickets,
     requests: m.value,
-    durationMs: m.durationMs,
-    cpuMs: m.cpuMs,
     digest: host.digest,
-    rssStart: m.rssStart,
-    rssWalkPeak: m.rssWalkPeak,
-    rssPeak: m.rssPeak,
+    ...timing(m),
     heapKept: kept,
     heapVersions: 0,
     heapLeft: kept,
@@ -501,12 +497,8 @@ async function engineWalk(feed: Endpoint): Promise<Omit<RunResult, 'heapLeft'> &
     tickets: host.tickets,
     // The engine's own count of requests on the wire during the run (connect's GET /api/me is not part of it).
     requests: m.value.requests,
-    durationMs: m.durationMs,
-    cpuMs: m.cpuMs,
     digest: host.digest,
-    rssStart: m.rssStart,
-    rssWalkPeak: m.rssWalkPeak,
-    rssPeak: m.rssPeak,
+    ...timing(m),
     heapKept,
     heapVersions,
     heapStart: m.heapStart,
@@ -537,10 +529,24 @@ async function syncToEnd(hub: Hub, connectionId: string): Promise<SyncRun> {
   return run;
 }
 
+/** What {@link measure} reports about one walk. */
+interface Measurement<T> {
+  value: T;
+  durationMs: number;
+  cpuMs: number;
+  rssStart: number;
+  rssWalkPeak: number;
+  rssPeak: number;
+  heapStart: number;
+}
+
+/** The fields of a measurement that a {@link RunResult} carries as they are. */
+function timing(m: Measurement<unknown>): Pick<RunResult, 'durationMs' | 'cpuMs' | 'rssStart' | 'rssWalkPeak' | 'rssPeak'> {
+  return { durationMs: m.durationMs, cpuMs: m.cpuMs, rssStart: m.rssStart, rssWalkPeak: m.rssWalkPeak, rssPeak: m.rssPeak };
+}
+
 /** Times `work`, sampling RSS meanwhile; starts from a collected heap so runs start alike. */
-async function measure<T>(
-  work: () => Promise<T>,
-): Promise<{ value: T; durationMs: number; cpuMs: number; rssStart: number; rssWalkPeak: number; rssPeak: number; heapStart: number }> {
+async function measure<T>(work: () => Promise<T>): Promise<Measurement<T>> {
   const heapStart = heapUsedAfterGc();
   const rssStart = process.memoryUsage.rss();
   let sampled = rssStart;

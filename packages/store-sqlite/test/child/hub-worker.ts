@@ -3,6 +3,7 @@
 import { createHub, type TicketEvent } from '@ticketbridge/core';
 import { SqliteStore } from '../../src/index.js';
 import { DESK_TOKEN, fixedDesk } from './fixed-desk.js';
+import { answerCalls } from './ipc.js';
 
 const [path, keyBase64, hangAt] = process.argv.slice(2);
 const store = new SqliteStore({ path: path!, key: Buffer.from(keyBase64!, 'base64') });
@@ -13,14 +14,8 @@ hub.on('ticket', async (event: TicketEvent) => {
   if (event.ticket.externalId === hangAt) await new Promise(() => {});
 });
 
-process.on('message', (raw) => {
-  const { id, method } = raw as { id: number; method: string };
-  const reply = (p: Promise<unknown>) =>
-    p.then(
-      (result) => process.send!({ id, result }),
-      (error: unknown) => process.send!({ id, error: error instanceof Error ? error.message : String(error) }),
-    );
-  if (method === 'connect') void reply(hub.connect({ platform: 'fixeddesk', credentials: { apiToken: DESK_TOKEN }, syncMode: 'poll' }).then((c) => c.id));
-  else if (method === 'syncAll') void reply(hub.list().then((all) => Promise.all(all.map((c) => hub.syncNow(c.id)))));
+answerCalls({
+  connect: () => hub.connect({ platform: 'fixeddesk', credentials: { apiToken: DESK_TOKEN }, syncMode: 'poll' }).then((c) => c.id),
+  syncAll: () => hub.list().then((all) => Promise.all(all.map((c) => hub.syncNow(c.id)))),
 });
 process.send!({ event: 'ready' });

@@ -10,6 +10,7 @@
 import { createHub, type TicketEvent } from '@ticketbridge/core';
 import { acme } from '@ticketbridge/core/testing';
 import { SqliteStore } from '../../src/index.js';
+import { answerCalls, closeOnSigterm } from './ipc.js';
 
 const DAY = 24 * 3600_000;
 
@@ -63,22 +64,10 @@ async function syncUntilRun(): Promise<unknown> {
   }
 }
 
-process.on('message', (raw) => {
-  const { id, method, args } = raw as { id: number; method: string; args: unknown[] };
-  const reply = (p: Promise<unknown>) =>
-    p.then(
-      (result) => process.send!({ id, result }),
-      (error: unknown) => process.send!({ id, error: error instanceof Error ? error.message : String(error) }),
-    );
-  if (method === 'connect') {
-    const [credentials, baseUrl] = args as [Record<string, unknown>, string];
-    void reply(hub.connect({ platform: 'acme', credentials, baseUrl, syncMode: 'poll', pollIntervalMs: DAY }).then((c) => c.id));
-  } else if (method === 'sync') void reply(syncUntilRun());
+answerCalls({
+  connect: (credentials: Record<string, unknown>, baseUrl: string) =>
+    hub.connect({ platform: 'acme', credentials, baseUrl, syncMode: 'poll', pollIntervalMs: DAY }).then((c) => c.id),
+  sync: syncUntilRun,
 });
-process.on('SIGTERM', () => {
-  void hub
-    .close()
-    .then(() => store.close())
-    .then(() => process.exit(0));
-});
+closeOnSigterm(() => hub.close().then(() => store.close()));
 process.send!({ event: 'ready' });

@@ -1,21 +1,21 @@
 // A second process with its own SqliteStore on the same file, driven over IPC by multi-process.test.ts.
 import { SqliteStore } from '../../src/index.js';
+import { answerCalls, closeOnSigterm } from './ipc.js';
 
 const [path] = process.argv.slice(2);
 const store = new SqliteStore({ path: path!, allowPlaintext: true });
 type Method = (...args: unknown[]) => Promise<unknown>;
 
-process.on('message', (raw) => {
-  const { id, method, args } = raw as { id: number; method: string; args: unknown[] };
-  const fn = (store as unknown as Record<string, Method>)[method];
-  Promise.resolve()
-    .then(() => fn!.apply(store, args))
-    .then(
-      (result) => process.send!({ id, result: result instanceof Map ? Object.fromEntries(result) : result }),
-      (error: unknown) => process.send!({ id, error: error instanceof Error ? error.message : String(error) }),
-    );
+// Every StateStore method, by name; Maps travel as plain objects over IPC.
+answerCalls((method) => {
+  const fn = (store as unknown as Record<string, Method | undefined>)[method];
+  return (
+    fn &&
+    (async (...args: unknown[]) => {
+      const result = await fn.apply(store, args);
+      return result instanceof Map ? Object.fromEntries(result) : result;
+    })
+  );
 });
-process.on('SIGTERM', () => {
-  void store.close().then(() => process.exit(0));
-});
+closeOnSigterm(() => store.close());
 process.send!({ event: 'ready' });

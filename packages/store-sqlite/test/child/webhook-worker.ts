@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createHub, type TicketEvent } from '@ticketbridge/core';
 import { acme } from '@ticketbridge/core/testing';
 import { SqliteStore } from '../../src/index.js';
+import { answerCalls, closeOnSigterm } from './ipc.js';
 
 const DAY = 24 * 3600_000;
 const [path, keyBase64, mode] = process.argv.slice(2);
@@ -34,34 +35,18 @@ hub.on('webhook.rejected', (rejection) => void send({ event: 'rejected', data: r
 hub.on('error', (error) => void send({ event: 'error', data: error.message }));
 server.on('request', hub.webhooks.nodeHandler());
 
-process.on('message', (raw) => {
-  const { id, method, args } = raw as { id: number; method: string; args: unknown[] };
-  const reply = (p: Promise<unknown>) =>
-    p.then(
-      (result) => process.send!({ id, result }),
-      (error: unknown) => process.send!({ id, error: error instanceof Error ? error.message : String(error) }),
-    );
-  if (method === 'connect') {
-    const [credentials, baseUrl] = args as [Record<string, unknown>, string];
-    void reply(
-      hub
-        .connect({ platform: 'acme', credentials, baseUrl, syncMode: 'both', pollIntervalMs: DAY })
-        .then((c) => ({ id: c.id, secret: (c as { webhookSecret?: string }).webhookSecret })),
-    );
-  } else if (method === 'sync') {
-    void reply(hub.list().then(([c]) => hub.syncNow(c!.id)).then((run) => ({ status: run.status, ticketsSynced: run.ticketsSynced })));
-  } else if (method === 'url') {
-    void reply(hub.list().then(([c]) => hub.webhooks.urlFor(c!.id)));
-  } else if (method === 'drain') {
-    // Waits for the inbox work in flight, then reports what is still pending.
-    void reply(hub.close().then(() => store.inboxPending().then((pending) => pending.length)));
-  }
+answerCalls({
+  connect: (credentials: Record<string, unknown>, baseUrl: string) =>
+    hub
+      .connect({ platform: 'acme', credentials, baseUrl, syncMode: 'both', pollIntervalMs: DAY })
+      .then((c) => ({ id: c.id, secret: (c as { webhookSecret?: string }).webhookSecret })),
+  sync: () => hub.list().then(([c]) => hub.syncNow(c!.id)).then((run) => ({ status: run.status, ticketsSynced: run.ticketsSynced })),
+  url: () => hub.list().then(([c]) => hub.webhooks.urlFor(c!.id)),
+  // Waits for the inbox work in flight, then reports what is still pending.
+  drain: () => hub.close().then(() => store.inboxPending().then((pending) => pending.length)),
 });
-process.on('SIGTERM', () => {
+closeOnSigterm(() => {
   server.close();
-  void hub
-    .close()
-    .then(() => store.close())
-    .then(() => process.exit(0));
+  return hub.close().then(() => store.close());
 });
 process.send!({ event: 'ready' });
