@@ -23,7 +23,15 @@ export interface HostAppOptions {
 /** Largest JSON body the Connect API reads; a Connect form is a few hundred bytes. */
 const MAX_API_BODY_BYTES = 64 * 1024;
 
-class BadRequest extends Error {}
+/** A Connect request the API refuses before it reaches the hub, with the status to answer. */
+class BadRequest extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 413 = 400,
+  ) {
+    super(message);
+  }
+}
 
 /** A running example host. */
 export interface HostApp {
@@ -72,7 +80,7 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
       try {
         body = parseConnectRequest(await readJson(req));
       } catch (error) {
-        if (error instanceof BadRequest) return send(res, error.message.startsWith('body over') ? 413 : 400, { error: error.message });
+        if (error instanceof BadRequest) return send(res, error.status, { error: error.message });
         throw error;
       }
       const origin = options.platformOrigins?.[body.platform];
@@ -148,7 +156,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_API_BODY_BYTES) throw new BadRequest(`body over ${MAX_API_BODY_BYTES} bytes`);
+    if (size > MAX_API_BODY_BYTES) throw new BadRequest(`body over ${MAX_API_BODY_BYTES} bytes`, 413);
     chunks.push(c as Buffer);
   }
   try {

@@ -45,7 +45,7 @@ export interface HubOptions {
   retry?: Partial<RetryPolicy>;
   /** Sync runs kept per connection (default 100). */
   historyLimit?: number;
-  /** Sync lock time-to-live (default 5 minutes; renewed after each page). */
+  /** Sync lock time-to-live (default 5 minutes; renewed as each page is delivered). */
   lockTtlMs?: number;
   /** Delay of the first sync after connect (default 0: right away). */
   initialSyncDelayMs?: number;

@@ -61,7 +61,7 @@ export interface SyncEngineOptions {
   retry: RetryPolicy;
   /** Sync history kept per connection (default 100). */
   historyLimit: number;
-  /** Lock time-to-live; renewed after each page (default 5 min). */
+  /** Lock time-to-live; renewed as each page is delivered (default 5 min). */
   lockTtlMs: number;
   /** Identifies this process in lock ownership. */
   workerId: string;
@@ -69,10 +69,10 @@ export interface SyncEngineOptions {
   signal: AbortSignal;
 }
 
-/** Thrown when the host's handler failed; retried like a transient error (the host may be briefly down). */
 /** Another worker holds the sync lock now (ours expired during a long page): this run stops before delivering. */
 class LockLost extends Error {}
 
+/** Thrown when the host's handler failed; retried like a transient error (the host may be briefly down). */
 class HandlerFailure extends TicketbridgeError {
   constructor(cause: unknown) {
     super('transient', `the host's ticket handler failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
@@ -198,7 +198,8 @@ export class SyncEngine {
       for await (const page of connector.pull(ctx, cursorBefore, {})) {
         signal.throwIfAborted();
         // A fetch can outlast the lock (long rate-limit waits). Delivering after another worker took over would let
-        // two runs deliver and commit the same pages; re-taking the lock (ours, or expired and free) rules that out.
+        // two runs deliver and commit the same pages; re-taking the lock (ours, or expired and free) rules that out,
+        // and it renews the lock for this page, so no second write per page is needed.
         if (!(await store.acquireLock(lockKey, owner, this.#o.lockTtlMs))) throw new LockLost();
         const receivedAt = now();
         const result = await this.#o.mutex.run(connectionId, () =>
@@ -223,7 +224,6 @@ export class SyncEngine {
         run.duplicatesDropped += result.duplicates;
         run.cursorAfter = page.nextCursor;
         if (page.total !== undefined) total = page.total;
-        await store.renewLock(lockKey, owner, this.#o.lockTtlMs);
         await store.saveRun(run);
         const seen = run.ticketsSynced + run.duplicatesDropped;
         const elapsed = Math.max(1, Date.now() - started);

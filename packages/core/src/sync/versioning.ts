@@ -3,14 +3,18 @@ import type { TicketChanges, TicketDraft } from '../model/ticket.js';
 import type { DeliveredVersion } from '../store/types.js';
 
 /**
+ * A deletion is one version whatever path reported it: a webhook's tombstone carries no fields, a poll's deleted
+ * ticket carries its last ones.
+ */
+const DELETED_FINGERPRINT = createHash('sha256').update('["deleted"]').digest('base64url').slice(0, 22);
+
+/**
  * Hash of the normalized fields that define a version. Two deliveries of the same platform state (one by poll,
  * one by webhook) hash alike; two edits within the same second of a second-granular platform do not. `raw`,
  * comments and people's names stay out of it because poll and webhook paths may carry them differently.
  */
 export function versionFingerprint(t: TicketDraft): string {
-  // A deletion is one version whatever path reported it: a webhook's tombstone carries no fields, a poll's deleted
-  // ticket carries its last ones.
-  if (t.deleted) return createHash('sha256').update('["deleted"]').digest('base64url').slice(0, 22);
+  if (t.deleted) return DELETED_FINGERPRINT;
   const material = JSON.stringify([
     t.subject,
     t.description,
@@ -44,7 +48,8 @@ export type VersionVerdict = 'new' | 'duplicate' | 'stale';
 
 /**
  * `stale` when older than what the host has (a late poll page after a webhook), `duplicate` when the same version
- * or a second report of a deletion already delivered, `new` otherwise (a restored ticket is new again). Timestamps compare as instants, not strings, so `…Z` and `….000Z` agree.
+ * or a second report of a deletion already delivered, `new` otherwise (a restored ticket is new again). Timestamps
+ * compare as instants, not strings, so `…Z` and `….000Z` agree.
  */
 export function judgeVersion(incoming: TicketDraft, fingerprint: string, previous: DeliveredVersion | undefined): VersionVerdict {
   if (!previous) return 'new';
