@@ -33,6 +33,12 @@ export interface HubSpotOptions {
   lookupTtlMs?: number;
   /** Search page size (default and maximum 200). Lower it only to test paging. */
   pageSize?: number;
+  /**
+   * Accept webhooks signed only with v1/v2 `X-HubSpot-Signature` (default `false`). Those signatures carry no
+   * timestamp; when allowed, a request is accepted only if every event's `occurredAt` is inside the hub's replay
+   * window. Leave it off: HubSpot signs every webhook with v3.
+   */
+  acceptLegacySignatures?: boolean;
 }
 
 /** The HubSpot connector's id (`platform` on tickets). */
@@ -158,7 +164,7 @@ export function hubspot(options: HubSpotOptions = {}) {
       return ticket ?? null;
     },
     normalize: (raw, ctx) => normalizeHubSpotTicket(raw, lookupsFromMetadata(ctx.metadata)),
-    webhook: hubspotWebhook,
+    webhook: hubspotWebhook({ acceptLegacySignatures: options.acceptLegacySignatures ?? false }),
   });
 }
 

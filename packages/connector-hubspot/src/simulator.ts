@@ -55,8 +55,12 @@ export interface HubSpotSimulator extends ConnectorSimulator<HubSpotCredentials>
 
 /** Webhook sending with HubSpot's batch format and signatures. */
 export interface HubSpotSimulatorWebhooks extends SimulatorWebhooks {
-  /** Sends an arbitrary array of events (signed) to `url`. */
-  send(url: string, events: unknown[], options?: { secret?: string; forge?: boolean; timestamp?: number }): Promise<{ status: number; body: string }>;
+  /**
+   * Sends an arbitrary array of events (signed) to `url`. `timestamp` (epoch ms) backdates the v3 signature;
+   * `omitV3` leaves out `X-HubSpot-Signature-v3` and its timestamp, as an attacker replaying a captured request with
+   * only its v1 header would.
+   */
+  send(url: string, events: unknown[], options?: { secret?: string; forge?: boolean; timestamp?: number; omitV3?: boolean }): Promise<{ status: number; body: string }>;
 }
 
 interface SimTicket {
@@ -496,7 +500,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
     return { ...out, headers: { ...rateHeaders(now), ...out.headers, 'x-hubspot-correlation-id': randomUUID() } };
   }
 
-  async function send(url: string, events: unknown[], o: { secret?: string; forge?: boolean; timestamp?: number } = {}) {
+  async function send(url: string, events: unknown[], o: { secret?: string; forge?: boolean; timestamp?: number; omitV3?: boolean } = {}) {
     const body = JSON.stringify(events);
     const secret = o.forge ? `forged-${o.secret ?? clientSecret}` : (o.secret ?? clientSecret);
     const timestamp = String(o.timestamp ?? Date.now());
@@ -507,8 +511,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
         'user-agent': 'HubSpot Connect 2.0 (http://dev.hubspot.com/) - WebhooksExecutorDaemon-executor',
         'x-hubspot-signature-version': 'v1',
         'x-hubspot-signature': signHubSpotV1({ secret, body }),
-        'x-hubspot-signature-v3': signHubSpotV3({ secret, method: 'POST', uri: url, body, timestamp }),
-        'x-hubspot-request-timestamp': timestamp,
+        ...(o.omitV3 ? {} : { 'x-hubspot-signature-v3': signHubSpotV3({ secret, method: 'POST', uri: url, body, timestamp }), 'x-hubspot-request-timestamp': timestamp }),
         'x-hubspot-timeout-millis': '10000',
       },
       body,
@@ -536,7 +539,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
         if (kind === 'deleted') return { ...common, subscriptionType: 'ticket.deletion', changeFlag: 'DELETED' };
         return { ...common, subscriptionType: 'ticket.propertyChange', propertyName: 'hs_pipeline_stage', propertyValue: t?.props['hs_pipeline_stage'] ?? '' };
       });
-      return send(url, events, { ...(o.secret ? { secret: o.secret } : {}), ...(o.forge ? { forge: true } : {}) });
+      return send(url, events, { ...(o.secret ? { secret: o.secret } : {}), ...(o.forge ? { forge: true } : {}), ...(o.sentAt ? { timestamp: o.sentAt.getTime() } : {}) });
     },
   };
 

@@ -3,7 +3,7 @@ import { TicketbridgeError, type ConnectorWebhook, type WebhookInstructions, typ
 import { z } from 'zod';
 import type { HubSpotCredentials } from './credentials.js';
 
-/** How old (or how far in the future) a v3 timestamp may be; HubSpot's docs and SDKs use 5 minutes. */
+/** How old (or how far in the future) a v3 timestamp may be; HubSpot's docs and SDKs use 5 minutes. The hub enforces it. */
 export const HUBSPOT_SIGNATURE_MAX_AGE_MS = 5 * 60_000;
 
 /** HubSpot's object type id for tickets, sent as `objectTypeId` by the generic `object.*` subscriptions. */
@@ -45,28 +45,44 @@ export function signHubSpotLegacy(version: 'v1' | 'v2', secret: string, method: 
   return createHash('sha256').update(source, 'utf8').digest('hex');
 }
 
+/** Options of {@link verifyHubSpotSignature}. */
+export interface HubSpotSignatureOptions {
+  /**
+   * Accept requests signed only with v1/v2 (`X-HubSpot-Signature`). Default `false`: those signatures cover no
+   * timestamp, so a captured request verifies forever. When `true`, the hub accepts such a request only if every
+   * event's `occurredAt` lies inside the replay window.
+   */
+  acceptLegacySignatures?: boolean;
+}
+
 /**
- * Verifies a HubSpot webhook: v3 when its header is present (with the 5-minute replay window), else v1/v2 as
- * `X-HubSpot-Signature-Version` says. v1/v2 carry no timestamp, so only v3 protects against replays; HubSpot sends v3
- * to every app that can receive webhooks today, and older versions alongside it for compatibility.
+ * Verifies a HubSpot webhook with `X-HubSpot-Signature-v3` and returns its signed timestamp (the hub refuses it
+ * outside the 5-minute replay window). HubSpot sends v3 on every webhook today, with v1/v2 beside it for older
+ * apps; a request without v3 is refused unless `acceptLegacySignatures` is set, since falling back to v1/v2 would
+ * let anyone replay a captured request (a year-old `ticket.deletion`, say) by leaving the v3 header out.
  */
-export function verifyHubSpotSignature(request: WebhookRequest, secret: string): WebhookVerification {
+export function verifyHubSpotSignature(request: WebhookRequest, secret: string, options: HubSpotSignatureOptions = {}): WebhookVerification {
   const method = request.method.toUpperCase();
   const v3 = request.headers['x-hubspot-signature-v3'];
   if (v3 !== undefined) {
     const timestamp = request.headers['x-hubspot-request-timestamp'];
-    if (!timestamp || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing or malformed X-HubSpot-Request-Timestamp' };
-    const age = request.receivedAt.getTime() - Number(timestamp);
-    if (age > HUBSPOT_SIGNATURE_MAX_AGE_MS) return { ok: false, reason: 'X-HubSpot-Request-Timestamp is older than 5 minutes' };
-    if (age < -HUBSPOT_SIGNATURE_MAX_AGE_MS) return { ok: false, reason: 'X-HubSpot-Request-Timestamp is more than 5 minutes in the future' };
+    if (!timestamp || !/^\d{1,15}$/.test(timestamp)) return { ok: false, reason: 'missing or malformed X-HubSpot-Request-Timestamp' };
     const match = uriCandidates(request.url).some((uri) => safeEqual(signHubSpotV3(secret, method, uri, request.rawBody, timestamp), v3));
-    return match ? { ok: true } : { ok: false, reason: 'X-HubSpot-Signature-v3 does not match' };
+    return match ? { ok: true, signedAt: new Date(Number(timestamp)) } : { ok: false, reason: 'X-HubSpot-Signature-v3 does not match' };
+  }
+  if (!options.acceptLegacySignatures) {
+    return {
+      ok: false,
+      reason:
+        'no X-HubSpot-Signature-v3 header: v1/v2 signatures carry no timestamp and are refused as possible replays (the connector option acceptLegacySignatures allows them)',
+    };
   }
   const signature = request.headers['x-hubspot-signature'];
   const version = (request.headers['x-hubspot-signature-version'] ?? '').toLowerCase();
   if (!signature) return { ok: false, reason: 'no X-HubSpot-Signature-v3 or X-HubSpot-Signature header' };
   if (version !== 'v1' && version !== 'v2') return { ok: false, reason: `unsupported X-HubSpot-Signature-Version "${version}"` };
   const match = uriCandidates(request.url).some((uri) => safeEqual(signHubSpotLegacy(version, secret, method, uri, request.rawBody), signature.toLowerCase()));
+  // No signedAt: the hub checks each event's occurredAt against the replay window instead.
   return match ? { ok: true } : { ok: false, reason: `X-HubSpot-Signature (${version}) does not match` };
 }
 
@@ -141,7 +157,7 @@ export function parseHubSpotWebhook(request: WebhookRequest): WebhookItem[] {
     note(event.objectId, event.occurredAt, action === 'deletion' || action === 'privacyDeletion');
   }
   return [...latest.entries()].map(([externalId, v]) =>
-    v.deleted ? { kind: 'deleted', externalId, deletedAt: new Date(v.at).toISOString() } : { kind: 'ref', externalId },
+    v.deleted ? { kind: 'deleted', externalId, deletedAt: new Date(v.at).toISOString() } : { kind: 'ref', externalId, occurredAt: new Date(v.at).toISOString() },
   );
 }
 
@@ -165,10 +181,13 @@ export function hubspotWebhookInstructions(target: { url: string }): WebhookInst
 }
 
 /** The webhook part of the HubSpot connector. */
-export const hubspotWebhook: ConnectorWebhook<HubSpotCredentials> = {
-  secretSource: 'credentials',
-  secretField: 'clientSecret',
-  verify: (request, secret) => verifyHubSpotSignature(request, secret),
-  parse: (request) => parseHubSpotWebhook(request),
-  instructions: (_ctx, target) => hubspotWebhookInstructions(target),
-};
+export function hubspotWebhook(options: HubSpotSignatureOptions = {}): ConnectorWebhook<HubSpotCredentials> {
+  return {
+    secretSource: 'credentials',
+    secretField: 'clientSecret',
+    replayWindowMs: HUBSPOT_SIGNATURE_MAX_AGE_MS,
+    verify: (request, secret) => verifyHubSpotSignature(request, secret, options),
+    parse: (request) => parseHubSpotWebhook(request),
+    instructions: (_ctx, target) => hubspotWebhookInstructions(target),
+  };
+}

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WebhookRequest } from '@ticketbridge/core';
+import { createHub, MemoryStore, type TicketEvent, type WebhookRequest } from '@ticketbridge/core';
+import { startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
 import { hubspot, parseHubSpotWebhook, verifyHubSpotSignature } from '../src/index.js';
 import { startHubSpotSimulator, type HubSpotSimulator } from '../src/testing.js';
 import { makeContext } from './helpers.js';
@@ -19,40 +20,47 @@ function request(headers: Record<string, string>, overrides: Partial<WebhookRequ
 const v3 = (secret: string, uri: string, ts: string, raw: Buffer = body) => createHmac('sha256', secret).update(`POST${uri}${raw.toString('utf8')}${ts}`).digest('base64');
 
 const sims: HubSpotSimulator[] = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
   for (const s of sims.splice(0)) await s.close();
 });
 
 describe('hubspot webhook signatures', () => {
-  it('accepts v3 over the URI exactly as received and refuses tampering, wrong secrets and stale timestamps', () => {
+  it('accepts v3 over the URI exactly as received, reports its timestamp, and refuses tampering and wrong secrets', () => {
     const ts = String(Date.now() - 60_000);
     const ok = request({ 'x-hubspot-signature-v3': v3(SECRET, URL_, ts), 'x-hubspot-request-timestamp': ts });
-    expect(verifyHubSpotSignature(ok, SECRET)).toEqual({ ok: true });
+    expect(verifyHubSpotSignature(ok, SECRET)).toEqual({ ok: true, signedAt: new Date(Number(ts)) });
     expect(verifyHubSpotSignature(ok, `${SECRET}x`).ok).toBe(false);
     expect(verifyHubSpotSignature({ ...ok, rawBody: Buffer.concat([body, Buffer.from(' ')]) }, SECRET).ok).toBe(false);
     expect(verifyHubSpotSignature({ ...ok, url: URL_.replace('conn_01J', 'conn_02J') }, SECRET).ok).toBe(false);
+    // A stale timestamp still verifies here: the hub refuses it against its replay window (tested below, end to end).
     const stale = String(Date.now() - 5 * 60_000 - 1_000);
     const old = verifyHubSpotSignature(request({ 'x-hubspot-signature-v3': v3(SECRET, URL_, stale), 'x-hubspot-request-timestamp': stale }), SECRET);
-    expect(old).toEqual({ ok: false, reason: expect.stringMatching(/older than 5 minutes/) });
-    const future = String(Date.now() + 6 * 60_000);
-    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature-v3': v3(SECRET, URL_, future), 'x-hubspot-request-timestamp': future }), SECRET).ok).toBe(false);
+    expect(old).toEqual({ ok: true, signedAt: new Date(Number(stale)) });
+    expect(hubspot().webhook?.replayWindowMs).toBe(5 * 60_000);
     expect(verifyHubSpotSignature(request({ 'x-hubspot-signature-v3': v3(SECRET, URL_, ts) }), SECRET).ok).toBe(false);
   });
 
   it('also accepts the percent-decoded URI one of HubSpot\'s samples signs', () => {
     const ts = String(Date.now());
     const decoded = decodeURIComponent(URL_);
-    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature-v3': v3(SECRET, decoded, ts), 'x-hubspot-request-timestamp': ts }), SECRET)).toEqual({ ok: true });
+    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature-v3': v3(SECRET, decoded, ts), 'x-hubspot-request-timestamp': ts }), SECRET)).toEqual({ ok: true, signedAt: new Date(Number(ts)) });
   });
 
-  it('verifies v1 and v2 when X-HubSpot-Signature-Version says so', () => {
+  it('refuses v1 and v2 (no timestamp) by default, and verifies them, without a signed time, only when allowed', () => {
     const v1 = createHash('sha256').update(`${SECRET}${body.toString()}`).digest('hex');
     const v2 = createHash('sha256').update(`${SECRET}POST${URL_}${body.toString()}`).digest('hex');
-    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v1' }), SECRET)).toEqual({ ok: true });
-    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v2, 'x-hubspot-signature-version': 'v2' }), SECRET)).toEqual({ ok: true });
-    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v2' }), SECRET).ok).toBe(false);
-    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v9' }), SECRET).ok).toBe(false);
-    expect(verifyHubSpotSignature(request({}), SECRET).ok).toBe(false);
+    const legacy = { acceptLegacySignatures: true };
+    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v1' }), SECRET)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('no X-HubSpot-Signature-v3'),
+    });
+    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v1' }), SECRET, legacy)).toEqual({ ok: true });
+    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v2, 'x-hubspot-signature-version': 'v2' }), SECRET, legacy)).toEqual({ ok: true });
+    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v2' }), SECRET, legacy).ok).toBe(false);
+    expect(verifyHubSpotSignature(request({ 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v9' }), SECRET, legacy).ok).toBe(false);
+    expect(verifyHubSpotSignature(request({}), SECRET, legacy).ok).toBe(false);
   });
 
   it('the simulator signs deliveries exactly as the verifier checks them, over real HTTP', async () => {
@@ -79,9 +87,9 @@ describe('hubspot webhook signatures', () => {
       server.close();
     }
     const secret = sim.credentials().clientSecret!;
-    expect(verifyHubSpotSignature(received[0]!, secret)).toEqual({ ok: true });
+    expect(verifyHubSpotSignature(received[0]!, secret)).toEqual({ ok: true, signedAt: expect.any(Date) });
     expect(verifyHubSpotSignature(received[1]!, secret).ok).toBe(false);
-    expect(parseHubSpotWebhook(received[0]!)).toEqual(ids.map((externalId) => ({ kind: 'ref', externalId })));
+    expect(parseHubSpotWebhook(received[0]!)).toEqual(ids.map((externalId) => ({ kind: 'ref', externalId, occurredAt: expect.any(String) })));
   });
 });
 
@@ -89,9 +97,9 @@ describe('hubspot webhook payloads', () => {
   it('collapses a batch to one item per ticket and ignores other objects', () => {
     const items = parseHubSpotWebhook(request({}));
     expect(items).toEqual([
-      { kind: 'ref', externalId: '1246965' },
+      { kind: 'ref', externalId: '1246965', occurredAt: new Date(1462216307945).toISOString() },
       { kind: 'deleted', externalId: '1246978', deletedAt: new Date(1462216308001).toISOString() },
-      { kind: 'ref', externalId: '1246980' },
+      { kind: 'ref', externalId: '1246980', occurredAt: new Date(1462216308100).toISOString() },
     ]);
   });
 
@@ -108,11 +116,11 @@ describe('hubspot webhook payloads', () => {
       ]),
     );
     expect(parseHubSpotWebhook(request({}, { rawBody: raw }))).toEqual([
-      { kind: 'ref', externalId: '5' },
+      { kind: 'ref', externalId: '5', occurredAt: new Date(20).toISOString() },
       { kind: 'deleted', externalId: '6', deletedAt: new Date(30).toISOString() },
-      { kind: 'ref', externalId: '7' },
+      { kind: 'ref', externalId: '7', occurredAt: new Date(40).toISOString() },
       { kind: 'deleted', externalId: '8', deletedAt: new Date(40).toISOString() },
-      { kind: 'ref', externalId: '9' },
+      { kind: 'ref', externalId: '9', occurredAt: new Date(50).toISOString() },
     ]);
   });
 
@@ -156,5 +164,58 @@ describe('hubspot webhook payloads', () => {
     expect(steps.steps.join('\n')).toMatch(/Private Apps/);
     expect(steps.steps.join('\n')).toMatch(/Tickets/);
     expect(steps.docsUrl).toMatch(/^https:\/\/developers\.hubspot\.com\//);
+  });
+});
+
+describe('hubspot webhook replays, end to end through a hub', () => {
+  async function connected(options: Parameters<typeof hubspot>[0] = {}) {
+    const sim = await startHubSpotSimulator({ searchRateLimit: null });
+    sims.push(sim);
+    let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
+    const server = await startHostServer((req, res) => handler!(req, res));
+    const hub = createHub({ connectors: [hubspot(options)], store: new MemoryStore(), publicUrl: server.url, ...TEST_HUB_DEFAULTS });
+    handler = hub.webhooks.nodeHandler();
+    cleanups.push(async () => {
+      await hub.close();
+      await server.close();
+    });
+    const events: TicketEvent[] = [];
+    hub.on('ticket', (e) => {
+      events.push(e);
+    });
+    const rejected: string[] = [];
+    hub.on('webhook.rejected', (r) => rejected.push(r.reason));
+    const [id] = await sim.seed(1);
+    const conn = await hub.connect({ platform: 'hubspot', credentials: sim.credentials(), baseUrl: sim.url, syncMode: 'webhook' });
+    const deletion = (occurredAt: number) => [{ eventId: 77, subscriptionId: 24, portalId: 62515, appId: 987_654, occurredAt, subscriptionType: 'ticket.deletion', attemptNumber: 0, objectId: Number(id), changeSource: 'CRM_UI', changeFlag: 'DELETED' }];
+    return { sim, hub, conn, events, rejected, deletion };
+  }
+  const yearAgo = () => Date.now() - 365 * 86_400_000;
+
+  it('refuses a year-old ticket.deletion replayed with only its v1 signature (401, nothing emitted)', async () => {
+    const { sim, conn, events, rejected, deletion } = await connected();
+    const res = await sim.webhooks.send(conn.webhookUrl!, deletion(yearAgo()), { omitV3: true });
+    expect(res.status).toBe(401);
+    expect(rejected[0]).toMatch(/no X-HubSpot-Signature-v3/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events).toEqual([]);
+  });
+
+  it('refuses a v3 signature older than five minutes', async () => {
+    const { sim, conn, events, deletion } = await connected();
+    const res = await sim.webhooks.send(conn.webhookUrl!, deletion(Date.now()), { timestamp: Date.now() - 6 * 60_000 });
+    expect(res.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events).toEqual([]);
+  });
+
+  it('with acceptLegacySignatures, accepts v1 only when every event occurred inside the replay window', async () => {
+    const { sim, conn, events, rejected, deletion } = await connected({ acceptLegacySignatures: true });
+    expect((await sim.webhooks.send(conn.webhookUrl!, deletion(yearAgo()), { omitV3: true })).status).toBe(401);
+    expect(rejected[0]).toMatch(/carries no timestamp.*outside|carries no timestamp.*older than/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events).toEqual([]);
+    expect((await sim.webhooks.send(conn.webhookUrl!, deletion(Date.now() - 1_000), { omitV3: true })).status).toBe(200);
+    await waitFor(() => events.some((e) => e.type === 'ticket.deleted'), 5_000, 'fresh deletion delivered');
   });
 });

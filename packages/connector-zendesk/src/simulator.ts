@@ -743,7 +743,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
       for (const externalId of externalIds) {
         const t = mustTicket(externalId);
         const body = hook.subscriptions.includes('conditional_ticket_events') && template ? renderTemplate(template[1], t, event) : eventPayload(t, event);
-        const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const timestamp = (o.sentAt ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
         const key = o.forge ? `${hook.secret}forged` : hook.secret;
         const res = await fetch(url, {
           method: hook.http_method,

@@ -26,7 +26,13 @@ export class MemDesk {
     this.tickets.set(id, t);
     return t;
   }
-  sign(body: string, secret: string): string {
+  /** `t=<unix s>,v1=<hex HMAC of "t.body">`: a signature that covers its timestamp (Stripe's layout). */
+  sign(body: string, secret: string, at = Date.now()): string {
+    const t = Math.floor(at / 1000);
+    return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+  }
+  /** A bare hex HMAC of the body: a legacy scheme that covers no time, like HubSpot v1. */
+  signLegacy(body: string, secret: string): string {
     return createHmac('sha256', secret).update(body).digest('hex');
   }
 }
@@ -94,13 +100,16 @@ export function memConnector(desk: MemDesk) {
     webhook: {
       secretSource: 'host',
       verify(req, secret) {
-        const sig = req.headers['x-mem-signature'];
-        return sig === desk.sign(req.rawBody.toString('utf8'), secret) ? { ok: true } : { ok: false, reason: 'signature mismatch' };
+        const sig = req.headers['x-mem-signature'] ?? '';
+        const body = req.rawBody.toString('utf8');
+        const t = /^t=(\d+),v1=/.exec(sig)?.[1];
+        if (t !== undefined) return sig === desk.sign(body, secret, Number(t) * 1000) ? { ok: true, signedAt: new Date(Number(t) * 1000) } : { ok: false, reason: 'signature mismatch' };
+        return sig === desk.signLegacy(body, secret) ? { ok: true } : { ok: false, reason: 'signature mismatch' };
       },
       parse(req) {
-        const body = JSON.parse(req.rawBody.toString('utf8')) as { ids: string[] };
+        const body = JSON.parse(req.rawBody.toString('utf8')) as { ids: string[]; at?: string };
         if (!Array.isArray(body.ids)) throw new TransientError('no ids');
-        return body.ids.map((externalId) => ({ kind: 'ref' as const, externalId }));
+        return body.ids.map((externalId) => ({ kind: 'ref' as const, externalId, ...(body.at ? { occurredAt: body.at } : {}) }));
       },
       instructions: (_ctx, target) => ({ title: 'Add a webhook in MemDesk', steps: [`URL: ${target.url}`, `Secret: ${target.secret}`] }),
     },

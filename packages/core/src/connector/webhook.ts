@@ -15,17 +15,31 @@ export interface WebhookRequest {
   receivedAt: Date;
 }
 
-/** What a webhook says about one ticket. */
+/**
+ * What a webhook says about one ticket.
+ *
+ * `occurredAt` (ISO-8601) is when the platform says the event happened. It matters only for signature schemes
+ * whose signed content carries no time (see {@link WebhookVerification}): the router then checks each item's event
+ * time against the replay window instead.
+ */
 export type WebhookItem =
-  /** The payload carried the whole ticket. */
-  | { kind: 'ticket'; ticket: TicketDraft }
+  /** The payload carried the whole ticket (its `updatedAt` stands in for `occurredAt` when that is absent). */
+  | { kind: 'ticket'; ticket: TicketDraft; occurredAt?: string }
   /** The payload only named the ticket (thin payloads): the router hydrates it through `fetchTicket`. */
-  | { kind: 'ref'; externalId: string }
-  /** The ticket was deleted; nothing to hydrate. */
+  | { kind: 'ref'; externalId: string; occurredAt?: string }
+  /** The ticket was deleted; nothing to hydrate. `deletedAt` is the event time. */
   | { kind: 'deleted'; externalId: string; deletedAt: string };
 
-/** Result of verifying a signature. */
-export type WebhookVerification = { ok: true } | { ok: false; reason: string };
+/**
+ * Result of verifying a signature.
+ *
+ * A connector reports `signedAt` when the signed content includes a timestamp (Zendesk, HubSpot v3, Standard
+ * Webhooks): the router, not the connector, refuses a request whose `signedAt` lies outside the replay window, so
+ * every platform gets the same window and the same answer (401). Without `signedAt` (a scheme that signs only the
+ * body) a captured request could be replayed forever; the router then accepts it only when every parsed item
+ * carries an event time inside the window, and refuses it otherwise.
+ */
+export type WebhookVerification = { ok: true; signedAt?: Date } | { ok: false; reason: string };
 
 /** What `register` returns and the core stores with the connection (secret fields are sealed at rest). */
 export interface WebhookRegistration {
@@ -64,8 +78,16 @@ export interface ConnectorWebhook<TCredentials> {
    */
   secretField?: keyof TCredentials & string;
   /**
-   * Checks the signature (constant-time compare) and the replay window. Must not parse the body first: the
-   * router only parses what this accepted.
+   * How far `signedAt` (or, without it, an item's event time) may lie from the time of receipt, either way, in
+   * milliseconds. Default: the hub's `webhookReplayWindowMs` (5 minutes). Set it only where the platform documents
+   * another window.
+   */
+  replayWindowMs?: number;
+  /**
+   * Checks the signature (constant-time compare) and returns the signed timestamp, if the scheme has one; the router
+   * checks it against the replay window. Must not parse the body first: the router only parses what this accepted.
+   * Must not fall back to a weaker scheme (one without a timestamp) when the stronger one's header is missing,
+   * unless the host opted in: that fallback is how captured requests get replayed.
    */
   verify(request: WebhookRequest, secret: string, ctx: ConnectorContext<TCredentials>): WebhookVerification | Promise<WebhookVerification>;
   /**

@@ -252,6 +252,18 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       expect(unknown.status).toBe(404);
     });
 
+    it('refuses a captured webhook replayed ten minutes later', async () => {
+      const { sim, hub, events, connector } = await setup();
+      if (!connector.webhook || !sim.webhooks) return expect(connector.webhook && sim.webhooks).toBeFalsy();
+      const ids = await sim.seed(2);
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'webhook' });
+      const secret = conn.webhookSecret;
+      const replayed = await sim.webhooks.deliver(conn.webhookUrl!, [ids[0]!], { sentAt: new Date(Date.now() - 10 * 60_000), ...(secret ? { secret } : {}) });
+      expect(replayed.status).toBe(401);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(events.filter((e) => e.source === 'webhook')).toEqual([]);
+    });
+
     it('both mode: webhook and poll together deliver each version once', async () => {
       const { sim, hub, events, connector } = await setup();
       if (!connector.webhook || !sim.webhooks) return expect(connector.webhook && sim.webhooks).toBeFalsy();

@@ -63,7 +63,12 @@ export interface RateLimitControl {
 export interface SimulatorWebhooks {
   /**
    * Sends the platform's webhook for these tickets' current versions to `url`, signed as the platform signs.
-   * `secret` is needed for host-generated secrets; `forge` signs with a wrong key.
+   * `secret` is needed for host-generated secrets; `forge` signs with a wrong key; `sentAt` signs the request as if
+   * it had been sent then (a captured request replayed later), for platforms whose signature covers a time.
    */
-  deliver(url: string, externalIds: string[], options?: { secret?: string; forge?: boolean; event?: 'created' | 'updated' | 'deleted' }): Promise<{ status: number; body: string }>;
+  deliver(
+    url: string,
+    externalIds: string[],
+    options?: { secret?: string; forge?: boolean; event?: 'created' | 'updated' | 'deleted'; sentAt?: Date },
+  ): Promise<{ status: number; body: string }>;
 }

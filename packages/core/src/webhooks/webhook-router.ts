@@ -32,6 +32,8 @@ export interface WebhookRouterOptions {
   /** Public origin + path prefix the platforms call; used to rebuild the full URL that some platforms sign. */
   publicUrl: string | undefined;
   maxBodyBytes: number;
+  /** Default replay window for signed timestamps and event times, in milliseconds (a connector may declare its own). */
+  replayWindowMs: number;
   logger: Logger;
   http: HttpDefaults;
   signal: AbortSignal;
@@ -99,63 +101,69 @@ export class WebhookRouter {
       return reject(413, `body larger than ${this.#o.maxBodyBytes} bytes`);
     }
 
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(this.#o.signal.reason);
-    this.#o.signal.addEventListener('abort', onAbort, { once: true });
+    // A signal of this request's own that follows the hub's: waits and retries below hang their listeners on it, so
+    // concurrent requests never pile listeners onto the hub's one signal (MaxListenersExceededWarning past ten).
+    const signal = AbortSignal.any([this.#o.signal]);
+    const { ctx, redactor } = createConnectorContext({
+      connector,
+      connectionId: connection.id,
+      credentials: connection.credentials,
+      secretFields: connection.secretFields,
+      metadata: connection.metadata,
+      ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
+      logger: this.#o.logger,
+      signal,
+      http: this.#o.http,
+    });
+    const req: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody: request.body, receivedAt };
+
+    let verdict;
     try {
-      const { ctx, redactor } = createConnectorContext({
-        connector,
-        connectionId: connection.id,
-        credentials: connection.credentials,
-        secretFields: connection.secretFields,
-        metadata: connection.metadata,
-        ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
-        logger: this.#o.logger,
-        signal: controller.signal,
-        http: this.#o.http,
-      });
-      const req: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody: request.body, receivedAt };
-
-      let verdict;
-      try {
-        verdict = await webhook.verify(req, secret, ctx);
-      } catch (error) {
-        verdict = { ok: false as const, reason: redactor.error(error).message };
-      }
-      if (!verdict.ok) return reject(401, `signature rejected: ${verdict.reason}`);
-
-      let items: WebhookItem[];
-      try {
-        items = await webhook.parse(req, ctx);
-      } catch (error) {
-        const message = TicketbridgeError.isInstance(error) ? redactor.error(error).message : 'body is not a payload this connector understands';
-        return reject(400, `malformed payload: ${message}`);
-      }
-
-      let tickets: TicketDraft[];
-      try {
-        tickets = await this.#hydrate(connector, ctx, items, receivedAt);
-      } catch (error) {
-        // The platform will redeliver: answering 503 loses nothing, answering 2xx without the ticket would.
-        this.#o.logger.warn('webhook hydration failed; asking the platform to retry', { connectionId: connection.id, error: redactor.error(error) });
-        return json(503, { ok: false, error: 'could not fetch the ticket from the platform; retry later' }, { 'retry-after': '30' });
-      }
-      if (tickets.length === 0) return json(200, { ok: true, accepted: 0 });
-
-      const entry: InboxEntry = {
-        id: newId('whk'),
-        connectionId: connection.id,
-        receivedAt: receivedAt.toISOString(),
-        source: 'webhook',
-        tickets,
-        attempts: 0,
-      };
-      await this.#o.store.inboxPut(entry);
-      queueMicrotask(() => this.#o.accepted(entry));
-      return json(200, { ok: true, accepted: tickets.length });
-    } finally {
-      this.#o.signal.removeEventListener('abort', onAbort);
+      verdict = await webhook.verify(req, secret, ctx);
+    } catch (error) {
+      verdict = { ok: false as const, reason: redactor.error(error).message };
     }
+    if (!verdict.ok) return reject(401, `signature rejected: ${verdict.reason}`);
+    const windowMs = webhook.replayWindowMs ?? this.#o.replayWindowMs;
+    if (verdict.signedAt !== undefined) {
+      const stale = outsideWindow(verdict.signedAt.getTime(), receivedAt, windowMs);
+      if (stale) return reject(401, `signature rejected: its timestamp is ${stale} the ${windowMs / 1000} s replay window`);
+    }
+
+    let items: WebhookItem[];
+    try {
+      items = await webhook.parse(req, ctx);
+    } catch (error) {
+      const message = TicketbridgeError.isInstance(error) ? redactor.error(error).message : 'body is not a payload this connector understands';
+      return reject(400, `malformed payload: ${message}`);
+    }
+    if (verdict.signedAt === undefined) {
+      // The signature covers no time, so only the events' own times can tell a fresh request from a replay.
+      const unfresh = items.map((item) => eventTimeProblem(item, receivedAt, windowMs)).find((p) => p !== undefined);
+      if (unfresh) return reject(401, `signature rejected: it carries no timestamp, and ${unfresh}`);
+    }
+
+    let tickets: TicketDraft[];
+    try {
+      tickets = await this.#hydrate(connector, ctx, items, receivedAt);
+    } catch (error) {
+      // The platform will redeliver: answering 503 loses nothing, answering 2xx without the ticket would.
+      this.#o.logger.warn('webhook hydration failed; asking the platform to retry', { connectionId: connection.id, error: redactor.error(error) });
+      return json(503, { ok: false, error: 'could not fetch the ticket from the platform; retry later' }, { 'retry-after': '30' });
+    }
+    if (tickets.length === 0) return json(200, { ok: true, accepted: 0 });
+
+    const entry: InboxEntry = {
+      id: newId('whk'),
+      connectionId: connection.id,
+      receivedAt: receivedAt.toISOString(),
+      source: 'webhook',
+      tickets,
+      attempts: 0,
+    };
+    await this.#o.store.inboxPut(entry);
+    queueMicrotask(() => this.#o.accepted(entry));
+    return json(200, { ok: true, accepted: tickets.length });
   }
 
   async #hydrate(connector: AnyConnector, ctx: Parameters<AnyConnector['fetchTicket']>[0], items: WebhookItem[], receivedAt: Date): Promise<TicketDraft[]> {
@@ -230,6 +238,24 @@ export class WebhookRouter {
     if (this.#o.publicUrl) return new URL(this.#o.publicUrl).origin + pathAndQuery;
     return `http://${host ?? 'localhost'}${pathAndQuery}`;
   }
+}
+
+/** `'older than'` / `'later than'` when `at` is more than `windowMs` away from `receivedAt`, else undefined. */
+function outsideWindow(at: number, receivedAt: Date, windowMs: number): string | undefined {
+  const age = receivedAt.getTime() - at;
+  if (Number.isNaN(age)) return 'not a valid time for';
+  if (age > windowMs) return 'older than';
+  if (age < -windowMs) return 'later than';
+  return undefined;
+}
+
+/** Why an item's event time does not vouch for a fresh request, or undefined when it does. */
+function eventTimeProblem(item: WebhookItem, receivedAt: Date, windowMs: number): string | undefined {
+  const at = item.kind === 'deleted' ? item.deletedAt : (item.occurredAt ?? (item.kind === 'ticket' ? item.ticket.updatedAt : undefined));
+  const id = item.kind === 'ticket' ? item.ticket.externalId : item.externalId;
+  if (at === undefined) return `the event for ticket ${id} has no time to check the replay window against`;
+  const outside = outsideWindow(Date.parse(at), receivedAt, windowMs);
+  return outside ? `the event for ticket ${id} (${at}) is ${outside} the ${windowMs / 1000} s replay window` : undefined;
 }
 
 /** A deleted-ticket version for events that carry only an id. */

@@ -165,7 +165,7 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
   };
   if (options.tickets) seedTickets(options.tickets);
 
-  const deliverOne = (url: string, id: string, event: 'created' | 'updated' | 'deleted', secret: string | undefined, forge: boolean): Promise<WebhookDelivery> => {
+  const deliverOne = (url: string, id: string, event: 'created' | 'updated' | 'deleted', secret: string | undefined, forge: boolean, sentAt: Date | undefined): Promise<WebhookDelivery> => {
     const ticket = table.get(id);
     const body = JSON.stringify({ event: `ticket.${event}`, ticket_id: id, occurred_at: ticket?.updated_at ?? isoSeconds(Date.now()) });
     const key = forge ? `forged-${secret ?? 'secret'}-x` : secret;
@@ -174,6 +174,7 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
       url,
       body,
       headers: { 'content-type': 'application/json', 'user-agent': 'AcmeDesk-Webhooks/1.0' },
+      ...(sentAt ? { timestamp: sentAt } : {}),
       sign: ({ body: bytes, timestamp }) => {
         const ts = String(Math.floor(timestamp.getTime() / 1000));
         return { [ACME_TIMESTAMP_HEADER]: ts, [ACME_SIGNATURE_HEADER]: signHmacSha256Hex({ secret: key, payload: Buffer.concat([Buffer.from(`${ts}.`), bytes]) }) };
@@ -231,7 +232,7 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
       async deliver(url, externalIds, o = {}) {
         let last: WebhookDelivery | undefined;
         for (const id of externalIds) {
-          last = await deliverOne(url, id, o.event ?? 'updated', o.secret, o.forge === true);
+          last = await deliverOne(url, id, o.event ?? 'updated', o.secret, o.forge === true, o.sentAt);
           // The first refusal is what the caller needs to see; later ones would hide it.
           if (last.status >= 300) break;
         }
