@@ -4,6 +4,7 @@ import {
   TicketbridgeError,
   type HttpError,
   defineConnector,
+  paginate,
   type Comment,
   type ConnectorContext,
   type HttpConfig,
@@ -58,7 +59,7 @@ export interface ZendeskOptions {
    * events (default), `trigger` creates a trigger that posts the documented JSON template.
    */
   webhookMode?: ZendeskWebhookMode;
-  /** How old a webhook's signed timestamp may be before it is refused as a replay, in ms. Default 5 minutes. */
+  /** How far a webhook's signed timestamp may be from its arrival before the hub refuses it as a replay, in ms. Default: the hub's `webhookReplayWindowMs` (5 minutes). */
   webhookReplayWindowMs?: number;
 }
 
@@ -132,20 +133,24 @@ function parseBody<T>(schema: z.ZodType<T>, data: unknown, label: string): T {
 
 async function readComments(ctx: Ctx, ticketId: string): Promise<Comment[] | undefined> {
   const comments: Comment[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const res = await ctx.http.request(paths.comments(ticketId), {
-      searchParams: { 'page[size]': COMMENTS_PAGE_SIZE, include: 'users', ...(after ? { 'page[after]': after } : {}) },
-      // Deleted between the export and this read: keep the ticket, skip its comments.
-      acceptStatus: [404],
-    });
-    if (res.status === 404) return undefined;
-    const page = parseBody(CommentsResponse, res.data, `GET ${paths.comments(ticketId)}`);
+  const label = `GET ${paths.comments(ticketId)}`;
+  const pages = paginate<CommentsResponse | null, string>(
+    async (after) => {
+      const res = await ctx.http.request(paths.comments(ticketId), {
+        searchParams: { 'page[size]': COMMENTS_PAGE_SIZE, include: 'users', ...(after ? { 'page[after]': after } : {}) },
+        // Deleted between the export and this read: keep the ticket, skip its comments.
+        acceptStatus: [404],
+      });
+      return res.status === 404 ? null : parseBody(CommentsResponse, res.data, label);
+    },
+    (page) => (page?.meta?.has_more ? page.meta.after_cursor : undefined) ?? undefined,
+    { signal: ctx.signal },
+  );
+  for await (const page of pages) {
+    if (!page) return undefined;
     comments.push(...normalizeZendeskComments(page.comments, lookupsFrom(page.users)));
-    const next = page.meta?.has_more ? page.meta.after_cursor : undefined;
-    if (!next) return comments;
-    after = next;
   }
+  return comments;
 }
 
 async function draft(ctx: Ctx, ticket: ZendeskTicket, lookups: ZendeskLookups, includeComments: boolean): Promise<TicketDraft> {
@@ -294,6 +299,6 @@ export function zendesk(options: ZendeskOptions = {}) {
 
     normalize: (raw, ctx) => normalizeZendesk(raw, ctx.credentials.subdomain),
 
-    webhook: zendeskWebhook({ mode: options.webhookMode ?? 'events', replayWindowMs: options.webhookReplayWindowMs ?? 5 * 60_000 }),
+    webhook: zendeskWebhook({ mode: options.webhookMode ?? 'events', ...(options.webhookReplayWindowMs === undefined ? {} : { replayWindowMs: options.webhookReplayWindowMs }) }),
   });
 }

@@ -307,29 +307,34 @@ describe('webhook router', () => {
 });
 
 describe('sync lock', () => {
-  it('a run whose lock was taken over stops before its next page; the new holder resumes from the last commit', async () => {
+  it('a run that stalled past its lock while another worker took over commits nothing more; the new holder resumes from the last commit', async () => {
     const { hub, desk, events, store } = await setup({ lockTtlMs: 50 });
     desk.add(30);
     const conn = await hub.connect({ platform: 'memdesk', credentials: creds, syncMode: 'poll' });
     let stolen = false;
-    hub.on('ticket', async (e) => {
-      if (e.ticket.externalId === '10' && !stolen) {
-        // The handler outlasts the lock; another worker takes it meanwhile.
-        await new Promise((r) => setTimeout(r, 120));
-        stolen = await store.acquireLock(`sync:${conn.id}`, 'other-worker', 60_000);
+    hub.on('ticket', (e) => {
+      if (e.ticket.externalId === '15' && !stolen) {
+        // The handler blocks the event loop past the lock's TTL (no renewal can run); another worker takes it.
+        const until = Date.now() + 120;
+        while (Date.now() < until);
+        stolen = true;
+        return store.acquireLock(`sync:${conn.id}`, 'other-worker', 60_000).then((took) => void (stolen = took));
       }
+      return undefined;
     });
     const run = await hub.syncNow(conn.id);
     expect(stolen).toBe(true);
+    // Page 1 (tickets 1-10) was committed; page 2 is abandoned after ticket 15, before its commit.
     expect(run).toMatchObject({ status: 'skipped', pages: 1, ticketsSynced: 10 });
     expect(run.note).toMatch(/another worker is syncing/);
-    expect(events.map((e) => e.ticket.externalId)).toEqual(Array.from({ length: 10 }, (_, i) => String(i + 1)));
+    expect(events.map((e) => e.ticket.externalId)).toEqual(Array.from({ length: 15 }, (_, i) => String(i + 1)));
     expect(await store.getCursor(conn.id)).toEqual(run.cursorAfter);
 
     await store.releaseLock(`sync:${conn.id}`, 'other-worker');
     const resumed = await hub.syncNow(conn.id);
     expect(resumed).toMatchObject({ status: 'succeeded', ticketsSynced: 20, cursorBefore: run.cursorAfter });
     expect(new Set(events.map((e) => e.ticket.externalId)).size).toBe(30);
-    expect(events).toHaveLength(30);
+    // Tickets 11-15 come twice, with the same keys: the documented at-most-one-page window.
+    expect(events).toHaveLength(35);
   });
 });

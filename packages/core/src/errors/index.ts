@@ -6,3 +6,5 @@ export { TransientError } from './transient-error.js';
 export { PermanentError } from './permanent-error.js';
 export { ResponseShapeError } from './response-shape-error.js';
 export { ConfigError } from './config-error.js';
+export { StuckCursorError, type StuckCursorErrorOptions } from './stuck-cursor-error.js';
+export { PageLimitError, type PageLimitErrorOptions } from './page-limit-error.js';

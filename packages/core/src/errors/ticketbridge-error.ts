@@ -8,7 +8,9 @@ export type TicketbridgeErrorCode =
   | 'permanent'
   | 'config'
   | 'response_shape'
-  | 'webhook';
+  | 'webhook'
+  | 'stuck_cursor'
+  | 'page_limit';
 
 /** Options shared by every Ticketbridge error. */
 export interface TicketbridgeErrorOptions {

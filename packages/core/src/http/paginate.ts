@@ -1,4 +1,4 @@
-import { PermanentError } from '../errors/permanent-error.js';
+import { StuckCursorError } from '../errors/stuck-cursor-error.js';
 
 /** Options of {@link paginate}. */
 export interface PaginateOptions<TCursor> {
@@ -16,7 +16,8 @@ export interface PaginateOptions<TCursor> {
  * page-number styles alike, since the cursor is whatever the connector passes back in.
  *
  * Pages, not items, are yielded, because a connector hands the engine one page at a time and saves the cursor
- * after each. A cursor that does not advance throws `PermanentError` rather than looping forever on a platform bug.
+ * after each. A cursor that comes back (the same one again, or any earlier one: a cycle) throws `StuckCursorError`
+ * rather than looping forever on a platform bug.
  *
  * @example
  * for await (const page of paginate(
@@ -30,21 +31,20 @@ export async function* paginate<TPage, TCursor = string>(
   options: PaginateOptions<TCursor> = {},
 ): AsyncGenerator<TPage, void, undefined> {
   let cursor = options.start;
+  const seen = new Set<string>();
+  if (cursor !== undefined) seen.add(JSON.stringify(cursor));
   for (let pages = 0; options.maxPages === undefined || pages < options.maxPages; pages++) {
     options.signal?.throwIfAborted();
     const page = await fetchPage(cursor);
     yield page;
     const next = getNext(page, cursor);
     if (next === undefined || next === null) return;
-    if (cursor !== undefined && sameCursor(next, cursor)) {
-      throw new PermanentError('pagination cursor did not advance; stopping instead of looping');
+    const key = JSON.stringify(next);
+    if (seen.has(key)) {
+      const shown = key.length > 200 ? `${key.slice(0, 200)}...` : key;
+      throw new StuckCursorError(`pagination cursor ${shown} came back after it had been read; stopping instead of looping`, { cursor: shown });
     }
+    seen.add(key);
     cursor = next;
   }
-}
-
-function sameCursor(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
 }

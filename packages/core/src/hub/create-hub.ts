@@ -35,6 +35,12 @@ export interface HubOptions {
   pollJitter?: number;
   /** Largest webhook body accepted (default 1 MiB); larger ones get 413. */
   maxWebhookBodyBytes?: number;
+  /**
+   * How far a webhook's signed timestamp (or, for schemes that sign no time, each event's own time) may lie from
+   * the time of receipt before the request is refused as a replay (401). Default 5 minutes, the window Zendesk,
+   * HubSpot and Standard Webhooks document. A connector may declare its own (`webhook.replayWindowMs`).
+   */
+  webhookReplayWindowMs?: number;
   /** Scheduler (default: in-process timers). */
   scheduler?: Scheduler;
   /** Logger (default: silent). Only redacted values reach it. */
@@ -45,8 +51,18 @@ export interface HubOptions {
   retry?: Partial<RetryPolicy>;
   /** Sync runs kept per connection (default 100). */
   historyLimit?: number;
-  /** Sync lock time-to-live (default 5 minutes; renewed as each page is delivered). */
+  /**
+   * Sync lock time-to-live (default 5 minutes). A running sync renews it every third of this, also while your
+   * `ticket` handler works on a page, so another worker sharing the store takes over only from a process that died
+   * or stalled for longer than this.
+   */
   lockTtlMs?: number;
+  /**
+   * Pages one sync run may read (default 50 000). Past it the run stops as `page_limit` in the history, with every
+   * page before it checkpointed; the next run resumes there. It bounds what no other check catches, such as a
+   * cursor that advances forever. (A cursor that comes back to one already read stops the run as `stuck_cursor`.)
+   */
+  maxPagesPerRun?: number;
   /** Delay of the first sync after connect (default 0: right away). */
   initialSyncDelayMs?: number;
   /** Start schedules and replay the webhook inbox on creation (default true). */
@@ -174,6 +190,7 @@ export function createHub(options: HubOptions): Hub {
     retry: { maxAttempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000, ...options.retry },
     historyLimit: options.historyLimit ?? 100,
     lockTtlMs: options.lockTtlMs ?? 5 * 60_000,
+    maxPagesPerRun: options.maxPagesPerRun ?? 50_000,
     workerId,
     signal: lifetime.signal,
     events: {
@@ -210,6 +227,7 @@ export function createHub(options: HubOptions): Hub {
     connector: (id) => connectors.get(id),
     publicUrl,
     maxBodyBytes: options.maxWebhookBodyBytes ?? 1024 * 1024,
+    replayWindowMs: options.webhookReplayWindowMs ?? 5 * 60_000,
     logger,
     http,
     signal: lifetime.signal,
@@ -339,8 +357,9 @@ export function createHub(options: HubOptions): Hub {
         createdAt: now,
         updatedAt: now,
       };
+      // Started before the save: a start() still listing connections would schedule this one again, with no delay.
+      await start();
       await store.saveConnection(stored);
-      void start();
       schedule(stored, options.initialSyncDelayMs ?? 0);
       const result = view(stored) as ConnectResult;
       const secretForUser = webhookSecret;

@@ -30,8 +30,13 @@ export async function deliverBatch(options: {
   sink: TicketSink;
   cursor?: JsonValue | null;
   ackInboxId?: string;
+  /**
+   * Called before each ticket is handed to the sink and before the commit; throwing abandons the batch uncommitted
+   * (the sync engine throws when its lock lease is no longer held, so a worker that lost the lock commits nothing).
+   */
+  guard?: () => void;
 }): Promise<DeliveryResult> {
-  const { store, connectionId, tickets, source, receivedAt, sink } = options;
+  const { store, connectionId, tickets, source, receivedAt, sink, guard } = options;
   const previous = await store.getVersions(connectionId, [...new Set(tickets.map((t) => t.externalId))]);
   const written = new Map<string, DeliveredVersion>();
   let delivered = 0;
@@ -55,6 +60,7 @@ export async function deliverBatch(options: {
       idempotencyKey: idempotencyKey(connectionId, draft, fingerprint),
       ...(changes ? { changes } : {}),
     };
+    guard?.();
     await sink(event);
     // The page's receive time stands for the delivery time: retention prunes by days, and one clock read per
     // ticket was measurable.
@@ -64,6 +70,7 @@ export async function deliverBatch(options: {
   const commit: PageCommit = { versions: [...written.values()] };
   if (options.cursor !== undefined) commit.cursor = options.cursor;
   if (options.ackInboxId) commit.ackInboxId = options.ackInboxId;
+  guard?.();
   await store.commitPage(connectionId, commit);
   return { delivered, duplicates };
 }

@@ -1,5 +1,5 @@
 import type { AnyConnector } from '../connector/connector.js';
-import { ConfigError, CredentialsError, HttpError, TicketbridgeError } from '../errors/index.js';
+import { ConfigError, CredentialsError, HttpError, PageLimitError, StuckCursorError, TicketbridgeError } from '../errors/index.js';
 import type { Redactor } from '../credentials/redact.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { StateStore } from '../store/state-store.js';
@@ -9,6 +9,7 @@ import type { KeyedMutex } from '../util/keyed-mutex.js';
 import type { Logger } from '../util/logger.js';
 import { createConnectorContext, type HttpDefaults } from './connection-context.js';
 import { deliverBatch, type TicketSink } from './deliver.js';
+import { LockLease } from './lock-lease.js';
 
 /** How failed runs are retried. */
 export interface RetryPolicy {
@@ -61,8 +62,10 @@ export interface SyncEngineOptions {
   retry: RetryPolicy;
   /** Sync history kept per connection (default 100). */
   historyLimit: number;
-  /** Lock time-to-live; renewed as each page is delivered (default 5 min). */
+  /** Lock time-to-live; renewed on a timer at a third of it while the run lasts (default 5 min). */
   lockTtlMs: number;
+  /** Pages one run may read before it stops as `page_limit` (default 50 000). */
+  maxPagesPerRun: number;
   /** Identifies this process in lock ownership. */
   workerId: string;
   /** Hub-wide abort (close). */
@@ -71,6 +74,36 @@ export interface SyncEngineOptions {
 
 /** Another worker holds the sync lock now (ours expired during a long page): this run stops before delivering. */
 class LockLost extends Error {}
+
+/**
+ * Notices a pull that comes back to a cursor it was already at (the start cursor, or any page's): that page is
+ * still delivered (its versions are deduplicated), but a page after it means a loop, so the run stops there.
+ */
+class CursorLoopCheck {
+  readonly #seen = new Set<string>();
+  readonly #platform: string;
+  #repeated: string | undefined;
+
+  constructor(start: unknown, platform: string) {
+    this.#seen.add(JSON.stringify(start));
+    this.#platform = platform;
+  }
+
+  beforePage(): void {
+    if (this.#repeated === undefined) return;
+    const shown = this.#repeated.length > 200 ? `${this.#repeated.slice(0, 200)}...` : this.#repeated;
+    throw new StuckCursorError(`the cursor ${shown} came back after it had already been read; stopping instead of reading the same pages again`, {
+      platform: this.#platform,
+      cursor: shown,
+    });
+  }
+
+  see(cursor: unknown): void {
+    const key = JSON.stringify(cursor);
+    if (this.#seen.has(key)) this.#repeated = key;
+    else this.#seen.add(key);
+  }
+}
 
 /** Thrown when the host's handler failed; retried like a transient error (the host may be briefly down). */
 class HandlerFailure extends TicketbridgeError {
@@ -118,10 +151,10 @@ export class SyncEngine {
     const existing = this.#running.get(connectionId);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const onHubAbort = () => controller.abort(this.#o.signal.reason);
-    this.#o.signal.addEventListener('abort', onHubAbort, { once: true });
-    const done = this.#run(connectionId, trigger, attempt, controller.signal).finally(() => {
-      this.#o.signal.removeEventListener('abort', onHubAbort);
+    // Follows the hub's signal without a listener on it: one listener per concurrent run on that one signal would
+    // trip Node's MaxListenersExceededWarning past ten connections syncing at once.
+    const signal = AbortSignal.any([this.#o.signal, controller.signal]);
+    const done = this.#run(connectionId, trigger, attempt, signal).finally(() => {
       this.#running.delete(connectionId);
     });
     this.#running.set(connectionId, { controller, done });
@@ -161,9 +194,13 @@ export class SyncEngine {
     if (connection.status !== 'active' && trigger !== 'manual') {
       return this.#finishSkipped(run, `connection is ${connection.status}`);
     }
-    if (!(await store.acquireLock(lockKey, owner, this.#o.lockTtlMs))) {
-      return this.#finishSkipped(run, 'another worker is syncing this connection');
-    }
+    const lease = await LockLease.acquire(store, lockKey, owner, this.#o.lockTtlMs);
+    if (!lease) return this.#finishSkipped(run, 'another worker is syncing this connection');
+    // The lease renews itself while pages are fetched and while the host handles them; once it is no longer held
+    // another worker may have taken over, so nothing more is delivered or committed.
+    const guard = () => {
+      if (!lease.held) throw new LockLost();
+    };
 
     let redactor: Redactor | undefined;
     try {
@@ -195,12 +232,20 @@ export class SyncEngine {
       redactor = r;
       const started = Date.now();
       let total: number | undefined;
+      const loop = new CursorLoopCheck(cursorBefore, connector.id);
       for await (const page of connector.pull(ctx, cursorBefore, {})) {
         signal.throwIfAborted();
-        // A fetch can outlast the lock (long rate-limit waits). Delivering after another worker took over would let
-        // two runs deliver and commit the same pages; re-taking the lock (ours, or expired and free) rules that out,
-        // and it renews the lock for this page, so no second write per page is needed.
-        if (!(await store.acquireLock(lockKey, owner, this.#o.lockTtlMs))) throw new LockLost();
+        guard();
+        // Before delivering: a page that follows a repeated cursor is the platform (or connector) going round in
+        // circles, and the pages after it would be the same ones again.
+        loop.beforePage();
+        if (run.pages >= this.#o.maxPagesPerRun) {
+          throw new PageLimitError(`stopped after ${run.pages} pages (maxPagesPerRun); the next run resumes from the last page's cursor`, {
+            platform: connector.id,
+            limit: this.#o.maxPagesPerRun,
+          });
+        }
+        loop.see(page.nextCursor);
         const receivedAt = now();
         const result = await this.#o.mutex.run(connectionId, () =>
           deliverBatch({
@@ -210,6 +255,7 @@ export class SyncEngine {
             source: 'poll',
             receivedAt,
             cursor: page.nextCursor,
+            guard,
             sink: async (event) => {
               try {
                 await this.#o.sink(event);
@@ -252,7 +298,7 @@ export class SyncEngine {
       }
       return await this.#fail(run, connection, error, redactor, signal);
     } finally {
-      await store.releaseLock(lockKey, owner).catch(() => undefined);
+      await lease.release().catch(() => undefined);
     }
   }
 
@@ -302,6 +348,7 @@ export class SyncEngine {
       return run;
     }
 
+    // A stuck cursor or the page limit would only repeat: the next scheduled poll tries again, a retry would not.
     const retryable =
       error instanceof HandlerFailure ||
       (error instanceof HttpError ? error.retryable : TicketbridgeError.isInstance(error) && (error.code === 'transient' || error.code === 'rate_limit'));

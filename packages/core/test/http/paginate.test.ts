@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PermanentError } from '../../src/errors/index.js';
+import { StuckCursorError } from '../../src/errors/index.js';
 import { createHttpClient } from '../../src/http/create-http-client.js';
 import { paginate } from '../../src/http/paginate.js';
 import { closeServers, recordingServer, redactor, zendeskLikeConfig } from './helpers.js';
@@ -48,7 +48,7 @@ describe('paginate', () => {
     expect(seen).toEqual([3, 4]);
   });
 
-  it('throws PermanentError instead of looping when the cursor does not advance', async () => {
+  it('throws StuckCursorError instead of looping when the cursor does not advance', async () => {
     const walk = paginate(
       async () => ({ next: { after: 'same' } }),
       (p) => p.next,
@@ -57,8 +57,22 @@ describe('paginate', () => {
     const error = await (async () => {
       for await (const p of walk) pages.push(p);
     })().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PermanentError);
+    expect(error).toBeInstanceOf(StuckCursorError);
     expect(pages).toHaveLength(2);
+  });
+
+  it('throws StuckCursorError on a cycle through several cursors', async () => {
+    const next: Record<string, string> = { a: 'b', b: 'c', c: 'a' };
+    let fetched = 0;
+    const walk = paginate(
+      async (cursor: string | undefined) => ({ next: next[cursor ?? 'c']!, n: ++fetched }),
+      (p) => p.next,
+    );
+    const error = await (async () => {
+      for await (const _ of walk);
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'stuck_cursor', cursor: '"a"' });
+    expect(fetched).toBe(4);
   });
 
   it('stops before the next page when the signal aborts', async () => {

@@ -1,0 +1,27 @@
+import { TicketbridgeError, type TicketbridgeErrorOptions } from './ticketbridge-error.js';
+
+/** Options for {@link PageLimitError}. */
+export interface PageLimitErrorOptions extends TicketbridgeErrorOptions {
+  /** The limit that was reached (`maxPagesPerRun`). */
+  limit: number;
+}
+
+/**
+ * A sync run read `maxPagesPerRun` pages and stopped: the bound on what no other check catches (a cursor that
+ * advances forever, a runaway connector). Every page before it was delivered and checkpointed, so the next run
+ * resumes where this one stopped; a real backlog larger than the limit simply takes several runs.
+ */
+export class PageLimitError extends TicketbridgeError {
+  /** The limit that was reached. */
+  readonly limit: number;
+
+  constructor(message: string, options: PageLimitErrorOptions) {
+    super('page_limit', message, options);
+    this.name = 'PageLimitError';
+    this.limit = options.limit;
+  }
+
+  override toJSON() {
+    return { ...super.toJSON(), limit: this.limit };
+  }
+}
