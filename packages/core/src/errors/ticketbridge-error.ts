@@ -8,6 +8,7 @@ export type TicketbridgeErrorCode =
   | 'permanent'
   | 'config'
   | 'response_shape'
+  | 'response_too_large'
   | 'webhook';
 
 /** Options shared by every Ticketbridge error. */
