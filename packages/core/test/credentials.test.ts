@@ -66,6 +66,13 @@ describe('redaction', () => {
     expect(r.error(new Error('bad s3cr3t-token')).message).toBe(`bad ${REDACTED}`);
   });
 
+  it('replaces secrets in any letter case, longest first, even with RegExp characters in them', () => {
+    const r = new Redactor(['Tok.en+(1)?', 'Tok.en+(1)?-extended', 'abcd']);
+    expect(r.string('a TOK.EN+(1)? b tok.en+(1)?-EXTENDED c tokXen+(1)?')).toBe(`a ${REDACTED} b ${REDACTED} c tokXen+(1)?`);
+    expect(r.string('ABCD abcd AbCd')).toBe(`${REDACTED} ${REDACTED} ${REDACTED}`);
+    expect(new Redactor([]).string('nothing to hide')).toBe('nothing to hide');
+  });
+
   it('redacts secret credential fields', () => {
     expect(redactCredentials({ subdomain: 'acme', apiToken: 'abc' }, ['apiToken'])).toEqual({ subdomain: 'acme', apiToken: REDACTED });
   });

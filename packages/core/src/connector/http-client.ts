@@ -26,6 +26,11 @@ export interface HttpRequestOptions<T = unknown> {
   bucket?: string;
   /** Statuses returned to the caller instead of thrown (e.g. 404 when a ticket may be gone). */
   acceptStatus?: number[];
+  /**
+   * Largest body this request may read, in bytes; it wins over the connector's `HttpConfig.maxResponseBytes` and the
+   * hub's default (64 MiB). For the one endpoint known to answer bigger pages than the rest.
+   */
+  maxResponseBytes?: number;
 }
 
 /** A parsed response. */

@@ -24,4 +24,12 @@ export interface HttpConfig {
    * afterwards).
    */
   errorMessage?: (body: unknown, status: number) => string | undefined;
+  /**
+   * Largest response body read from this platform, in bytes, for a platform known for big pages (an export
+   * endpoint's 100 MB page). A body over it fails with `ResponseTooLargeError` instead of exhausting memory.
+   * Precedence: a request's `HttpRequestOptions.maxResponseBytes`, then this, then the hub's
+   * `http.maxResponseBytes`, then 64 MiB. At most `buffer.constants.MAX_STRING_LENGTH` (about 512 MiB on 64-bit
+   * Node), the longest text the runtime can decode.
+   */
+  maxResponseBytes?: number;
 }

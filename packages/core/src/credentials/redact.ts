@@ -3,10 +3,13 @@ export const REDACTED = '[redacted]';
 
 /**
  * Replaces every occurrence of the given secrets (and their common encodings: base64 of `user:secret`-style
- * auth is covered by redacting the whole header value upstream) in a string.
+ * auth is covered by redacting the whole header value upstream) in a string, in any letter case: platforms echo
+ * tokens upper- or lower-cased in their error bodies.
  */
 export class Redactor {
   readonly #secrets: string[];
+  /** Every secret as one case-insensitive alternation, so a string is scanned once however many secrets there are. */
+  readonly #pattern: RegExp | undefined;
 
   constructor(secrets: Iterable<string | undefined | null>) {
     const set = new Set<string>();
@@ -20,6 +23,7 @@ export class Redactor {
     }
     // Longest first so a secret containing another is replaced whole.
     this.#secrets = [...set].sort((a, b) => b.length - a.length);
+    this.#pattern = this.#secrets.length ? new RegExp(this.#secrets.map(escapeRegExp).join('|'), 'gi') : undefined;
   }
 
   /** A redactor that also hides these extra values. */
@@ -27,11 +31,9 @@ export class Redactor {
     return new Redactor([...this.#secrets, ...secrets]);
   }
 
-  /** The string with every known secret replaced by {@link REDACTED}. */
+  /** The string with every known secret, in any letter case, replaced by {@link REDACTED}. */
   string(value: string): string {
-    let out = value;
-    for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
+    return this.#pattern ? value.replace(this.#pattern, REDACTED) : value;
   }
 
   /** A deep copy of a JSON-like value with every string redacted. */
@@ -50,6 +52,10 @@ export class Redactor {
     if (error instanceof Error) return { name: error.name, message: this.string(error.message) };
     return { name: 'Error', message: this.string(String(error)) };
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function redactDeep(value: unknown, redactor: Redactor): unknown {

@@ -5,6 +5,7 @@ export { RateLimitError } from './rate-limit-error.js';
 export { TransientError } from './transient-error.js';
 export { PermanentError } from './permanent-error.js';
 export { ResponseShapeError } from './response-shape-error.js';
+export { ResponseTooLargeError, type ResponseTooLargeErrorOptions } from './response-too-large-error.js';
 export { ConfigError } from './config-error.js';
 export { StuckCursorError, type StuckCursorErrorOptions } from './stuck-cursor-error.js';
 export { PageLimitError, type PageLimitErrorOptions } from './page-limit-error.js';

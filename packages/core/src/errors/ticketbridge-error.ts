@@ -10,7 +10,8 @@ export type TicketbridgeErrorCode =
   | 'response_shape'
   | 'webhook'
   | 'stuck_cursor'
-  | 'page_limit';
+  | 'page_limit'
+  | 'response_too_large';
 
 /** Options shared by every Ticketbridge error. */
 export interface TicketbridgeErrorOptions {

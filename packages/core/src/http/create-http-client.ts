@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError } from 'ky';
 import type { HttpClient, HttpRequestOptions, HttpResponse, SearchParams } from '../connector/http-client.js';
@@ -9,6 +10,7 @@ import type { HttpError, HttpErrorOptions } from '../errors/http-error.js';
 import { PermanentError } from '../errors/permanent-error.js';
 import { RateLimitError } from '../errors/rate-limit-error.js';
 import { ResponseShapeError } from '../errors/response-shape-error.js';
+import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TicketbridgeError } from '../errors/ticketbridge-error.js';
 import { TransientError } from '../errors/transient-error.js';
 import { type Logger, silentLogger } from '../util/logger.js';
@@ -45,6 +47,17 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   /** Time allowed for one attempt, headers and body, in milliseconds. Default 30 000. */
   timeoutMs?: number;
+  /**
+   * Largest response body read, in bytes. Default {@link DEFAULT_MAX_RESPONSE_BYTES} (64 MiB). A body that declares
+   * more in `content-length` fails before any of it is read; one that grows past it while being read is cut off
+   * and its connection closed; both throw `ResponseTooLargeError`, which is not retried.
+   *
+   * This is the hub-wide default (`createHub({ http: { maxResponseBytes } })`). Precedence, highest first: the
+   * request's `HttpRequestOptions.maxResponseBytes`, the connector's `HttpConfig.maxResponseBytes`, this option,
+   * the default. At most `buffer.constants.MAX_STRING_LENGTH` (about 512 MiB on 64-bit Node), the longest text
+   * the runtime can decode; an invalid value throws `ConfigError`.
+   */
+  maxResponseBytes?: number;
   /** Retries of a transient failure after the first attempt. Default 4. */
   retries?: number;
   /** Smallest back-off between retries, in milliseconds. Default 500 (tests set a few ms). */
@@ -68,6 +81,12 @@ export interface HttpClientOptions {
   /** Clock for `Retry-After` dates and bucket pauses; defaults to `Date.now`. */
   now?: () => number;
 }
+
+/**
+ * Bytes of response body the client reads when neither the request, the connector nor the hub sets
+ * `maxResponseBytes`: 64 MiB, well above any platform's page and far below what takes a process down.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** At most this many 429s in a row are answered by waiting and re-sending; then the engine takes over. */
 const MAX_CONSECUTIVE_429 = 10;
@@ -96,6 +115,8 @@ interface Call {
   bucket: string;
   idempotent: boolean;
   options: HttpRequestOptions<unknown>;
+  /** Body bytes this call may read (request, connector, client option, default: the first one set). */
+  maxResponseBytes: number;
   /** Rate-limit waiting already spent by this call, against `maxRateLimitWaitMs`. */
   waitedMs: number;
 }
@@ -128,6 +149,10 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
   const signal = options.signal;
   const limiter = new RateLimiter({ now });
   const base = resolveBase(config.baseUrl, options.baseUrlOverride, platform);
+  const maxResponseBytes =
+    checkMaxResponseBytes(config.maxResponseBytes, 'HttpConfig.maxResponseBytes', platform) ??
+    checkMaxResponseBytes(options.maxResponseBytes, 'maxResponseBytes', platform) ??
+    DEFAULT_MAX_RESPONSE_BYTES;
   // Header values are credentials (HttpConfig says so); hide them and their bare token part even if the caller's
   // redactor was built without them.
   const redactor = options.redactor.with(
@@ -170,7 +195,14 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
         redirect: 'manual',
         signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
       });
-      const text = await response.text();
+      const text = await readBody(response, call.maxResponseBytes, (declared) => {
+        const size = declared === undefined ? `a body over ${call.maxResponseBytes} bytes` : `a body of ${declared} bytes (content-length), over ${call.maxResponseBytes}`;
+        const outcome = declared === undefined ? 'stopped reading' : 'not read';
+        return new ResponseTooLargeError(`${call.label} answered ${response.status} with ${size} (maxResponseBytes); ${outcome}`, {
+          ...errorOptions(call, { status: response.status }),
+          limitBytes: call.maxResponseBytes,
+        });
+      });
       return { status: response.status, headers: response.headers, text, url };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -346,6 +378,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
   async function request<T = unknown>(path: string, requestOptions: HttpRequestOptions<T> = {}): Promise<HttpResponse<T>> {
     const method = requestOptions.method ?? 'GET';
     const url = resolveUrl(base, path, requestOptions.searchParams, platform, redactor);
+    const callMaxResponseBytes = checkMaxResponseBytes(requestOptions.maxResponseBytes, 'HttpRequestOptions.maxResponseBytes', platform) ?? maxResponseBytes;
     const call: Call = {
       method,
       url,
@@ -353,6 +386,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
       bucket: requestOptions.bucket ?? 'default',
       idempotent: requestOptions.idempotent ?? (method === 'GET' || method === 'PUT' || method === 'DELETE'),
       options: requestOptions as HttpRequestOptions<unknown>,
+      maxResponseBytes: callMaxResponseBytes,
       waitedMs: 0,
     };
     return retryWithBackoff(async () => settle<T>(call, await attempt(call)), {
@@ -465,6 +499,61 @@ function resolveUrl(base: URL, path: string, searchParams: SearchParams | undefi
     }
   }
   return url;
+}
+
+/** The longest string `Buffer#toString` can return; a larger cap could never be decoded anyway. */
+const MAX_DECODABLE_BYTES = bufferConstants.MAX_STRING_LENGTH;
+
+function checkMaxResponseBytes(value: number | undefined, field: string, platform: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_DECODABLE_BYTES) {
+    throw new ConfigError(`${field} must be a whole number of bytes from 1 to ${MAX_DECODABLE_BYTES}, got ${String(value)}`, { platform, field });
+  }
+  return value;
+}
+
+/**
+ * Reads a body as UTF-8 (a leading BOM dropped, as `Response#text` does) without ever holding more than `limit`
+ * bytes of it: a body still growing at the cap is cancelled, which closes the connection instead of draining it.
+ * `tooLarge` builds the error, with the declared length when `content-length` already says too much.
+ */
+async function readBody(response: Response, limit: number, tooLarge: (declared: number | undefined) => Error): Promise<string> {
+  const body = response.body;
+  if (!body) return '';
+  const lengthHeader = response.headers.get('content-length');
+  const declared = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+  if (declared !== undefined && declared > limit) {
+    void body.cancel().catch(() => undefined);
+    throw tooLarge(declared);
+  }
+  // content-length counts the bytes on the wire; only when they are not compressed is it the size read here, and
+  // then one buffer of that size is filled in place, so Buffer.concat need not copy the whole body a second time.
+  const encoding = response.headers.get('content-encoding');
+  let exact = declared !== undefined && (encoding === null || encoding === 'identity') ? Buffer.allocUnsafe(declared) : undefined;
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > limit) {
+      // Not awaited: the cancel only has to start closing the socket, and the error must not wait on it.
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge(undefined);
+    }
+    if (exact && received <= exact.length) {
+      exact.set(value, received - value.byteLength);
+      continue;
+    }
+    // More than content-length announced (the HTTP parser should prevent it): keep what was filled, go on in chunks.
+    if (exact) chunks.push(exact.subarray(0, received - value.byteLength));
+    exact = undefined;
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+  }
+  const bytes = exact ? exact.subarray(0, received) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', bom ? 3 : 0);
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false };

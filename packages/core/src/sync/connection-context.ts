@@ -6,7 +6,7 @@ import type { Logger } from '../util/logger.js';
 import type { JsonObject } from '../util/json.js';
 
 /** HTTP settings a hub applies to every connection (tests shorten the delays). */
-export type HttpDefaults = Partial<Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'minRetryDelayMs' | 'maxRetryDelayMs' | 'maxRateLimitWaitMs'>>;
+export type HttpDefaults = Partial<Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'minRetryDelayMs' | 'maxRetryDelayMs' | 'maxRateLimitWaitMs' | 'maxResponseBytes'>>;
 
 /** Builds the redactor for a connection: secret credential fields plus every auth header value. */
 export function connectionRedactor(connector: AnyConnector, credentials: Record<string, unknown>, secretFields: string[], extra: string[] = []): Redactor {

@@ -297,6 +297,27 @@ describe('createHttpClient: secrets', () => {
     expect(String((error as Error).message)).not.toContain(TOKEN);
   });
 
+  it('redacts the token echoed back in another letter case, in errors and logs', async () => {
+    const upper = TOKEN.toUpperCase();
+    let calls = 0;
+    const { server } = await recordingServer(() =>
+      ++calls === 1 ? { status: 503, body: { message: `token ${upper} throttled` } } : { status: 403, body: { error: `TOKEN ${upper} LACKS SCOPE` } },
+    );
+    const lines: unknown[] = [];
+    const capture = (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields });
+    const logger: Logger = { debug: capture, info: capture, warn: capture, error: capture };
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, logger, baseUrlOverride: server.url, ...fast });
+
+    const error = await http.get('tickets.json').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).platformMessage).toBe('TOKEN [redacted] LACKS SCOPE');
+    expect(lines.length).toBeGreaterThan(0);
+    const everything = `${(error as Error).message} ${JSON.stringify(error)} ${JSON.stringify(lines)}`;
+    expect(everything).toContain('throttled');
+    expect(everything.toLowerCase()).not.toContain(TOKEN.toLowerCase());
+  });
+
   it('redacts a network failure and its cause', async () => {
     const { server } = await recordingServer(() => ({ status: 200 }));
     const closed = server.url;

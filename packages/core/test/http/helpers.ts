@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Redactor } from '../../src/credentials/redact.js';
 import type { HttpConfig } from '../../src/connector/http-config.js';
 import type { HttpObserver } from '../../src/http/create-http-client.js';
@@ -58,3 +59,48 @@ export function recordingObserver() {
 
 /** Short delays so retry tests run fast. */
 export const fast = { minRetryDelayMs: 5, maxRetryDelayMs: 20 } as const;
+
+/** What {@link streamBody} wrote, and when the connection closed. */
+export interface StreamedBody {
+  /** Bytes handed to the socket so far. */
+  written(): number;
+  /** Resolves when the response's connection closes: body ended, client gone, or the safety ceiling hit. */
+  closed: Promise<void>;
+}
+
+/**
+ * Streams a body with back-pressure: `next` gives the chunks, `undefined` ends the body. Stops writing as soon as
+ * the client closes the connection, so an endless body lives only as long as the client reads it; `ceilingBytes`
+ * resets the connection after that many bytes, so a client that never stops fails its test instead of taking the
+ * test process down.
+ */
+export function streamBody(res: ServerResponse, next: () => Buffer | undefined, ceilingBytes = Number.POSITIVE_INFINITY): StreamedBody {
+  let written = 0;
+  let open = true;
+  const closed = new Promise<void>((resolve) =>
+    res.on('close', () => {
+      open = false;
+      resolve();
+    }),
+  );
+  const pump = (): void => {
+    while (open) {
+      if (written >= ceilingBytes) {
+        res.destroy();
+        return;
+      }
+      const chunk = next();
+      if (!chunk) {
+        res.end();
+        return;
+      }
+      written += chunk.length;
+      if (!res.write(chunk)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+  return { written: () => written, closed };
+}
