@@ -1,4 +1,4 @@
-import { TicketbridgeError, type TicketbridgeErrorCode, type TicketbridgeErrorOptions } from './ticketbridge-error.js';
+import { errorMarker, hasErrorMarker, TicketbridgeError, type TicketbridgeErrorCode, type TicketbridgeErrorOptions } from './ticketbridge-error.js';
 
 /** Options for {@link HttpError}. */
 export interface HttpErrorOptions extends TicketbridgeErrorOptions {
@@ -14,8 +14,17 @@ export interface HttpErrorOptions extends TicketbridgeErrorOptions {
   retryAfterMs?: number;
 }
 
+const marker = errorMarker('HttpError');
+
 /** An error that came from an HTTP exchange with a platform. */
 export class HttpError extends TicketbridgeError {
+  readonly [marker] = true;
+
+  /** True for an HttpError (or a subclass), even one created by another copy of this package. */
+  static override isInstance(error: unknown): error is HttpError {
+    return hasErrorMarker(error, marker);
+  }
+
   /** HTTP status, or undefined for network failures. */
   readonly status: number | undefined;
   /** `METHOD /path` of the failed request. */

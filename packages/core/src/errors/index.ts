@@ -9,3 +9,4 @@ export { ResponseTooLargeError, type ResponseTooLargeErrorOptions } from './resp
 export { ConfigError } from './config-error.js';
 export { StuckCursorError, type StuckCursorErrorOptions } from './stuck-cursor-error.js';
 export { PageLimitError, type PageLimitErrorOptions } from './page-limit-error.js';
+export { AbortedError, type AbortedErrorOptions } from './aborted-error.js';

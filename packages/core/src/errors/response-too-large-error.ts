@@ -1,10 +1,13 @@
 import { HttpError, type HttpErrorOptions } from './http-error.js';
+import { errorMarker, hasErrorMarker } from './ticketbridge-error.js';
 
 /** Options for {@link ResponseTooLargeError}. */
 export interface ResponseTooLargeErrorOptions extends HttpErrorOptions {
   /** The cap that was exceeded, in bytes (the request's effective `maxResponseBytes`). */
   limitBytes: number;
 }
+
+const marker = errorMarker('ResponseTooLargeError');
 
 /**
  * A platform (or a proxy in front of it) answered with a body larger than `maxResponseBytes`, declared by its
@@ -14,6 +17,13 @@ export interface ResponseTooLargeErrorOptions extends HttpErrorOptions {
  * (`HttpConfig.maxResponseBytes`, `HttpRequestOptions.maxResponseBytes`) if the platform's pages are that big.
  */
 export class ResponseTooLargeError extends HttpError {
+  readonly [marker] = true;
+
+  /** True for a ResponseTooLargeError (or a subclass), even one created by another copy of this package. */
+  static override isInstance(error: unknown): error is ResponseTooLargeError {
+    return hasErrorMarker(error, marker);
+  }
+
   /** The cap that was exceeded, in bytes. */
   readonly limitBytes: number;
 

@@ -11,7 +11,8 @@ export type TicketbridgeErrorCode =
   | 'webhook'
   | 'stuck_cursor'
   | 'page_limit'
-  | 'response_too_large';
+  | 'response_too_large'
+  | 'aborted';
 
 /** Options shared by every Ticketbridge error. */
 export interface TicketbridgeErrorOptions {
@@ -42,13 +43,32 @@ export class TicketbridgeError extends Error {
     this.platform = options.platform;
   }
 
-  /** True for any Ticketbridge error, even one created by another copy of this package. */
+  /**
+   * True for any Ticketbridge error, even one created by another copy of this package. Every subclass has its own
+   * `isInstance` (`HttpError.isInstance`, `CredentialsError.isInstance`...) that is true only for that class and
+   * its subclasses.
+   */
   static isInstance(error: unknown): error is TicketbridgeError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+    return hasErrorMarker(error, marker);
   }
 
   /** A plain, secret-free representation for logs, events and sync history. */
   toJSON(): { name: string; code: TicketbridgeErrorCode; message: string; platform?: string } {
     return { name: this.name, code: this.code, message: this.message, ...(this.platform ? { platform: this.platform } : {}) };
   }
+}
+
+/**
+ * The marker of one error class: `Symbol.for('ticketbridge.error.<Name>')`, the same symbol in every copy of core,
+ * so `isInstance` survives a plugin that bundles its own copy where `instanceof` does not.
+ *
+ * @internal
+ */
+export function errorMarker(name: string): symbol {
+  return Symbol.for(`ticketbridge.error.${name}`);
+}
+
+/** @internal */
+export function hasErrorMarker(error: unknown, marker: symbol): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
 }

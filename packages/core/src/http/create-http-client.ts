@@ -395,12 +395,12 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
       maxDelayMs: maxDelay,
       ...(signal ? { signal } : {}),
       shouldRetry: (error) => {
-        if (!(error instanceof TransientError)) return false;
+        if (!TransientError.isInstance(error)) return false;
         if (!call.idempotent && !unsent.has(error)) return false;
         // A 503 asking for longer than we may block is handed to the engine, like a long 429.
         return error.retryAfterMs === undefined || error.retryAfterMs <= maxRateLimitWaitMs;
       },
-      delayFor: (error) => (error instanceof TransientError ? error.retryAfterMs : undefined),
+      delayFor: (error) => (TransientError.isInstance(error) ? error.retryAfterMs : undefined),
       onRetry: ({ attempt: n, delayMs, error }) => {
         const httpError = error as TransientError;
         logger.warn('transient failure; retrying', { request: call.label, attempt: n, delayMs, error: redactor.error(httpError) });

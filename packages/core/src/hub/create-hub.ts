@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { AnyConnector } from '../connector/connector.js';
 import { secretFieldNames } from '../credentials/describe-credentials.js';
-import { ConfigError, CredentialsError } from '../errors/index.js';
+import { AbortedError, ConfigError, CredentialsError } from '../errors/index.js';
 import type { TicketEvent } from '../model/ticket.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { TimerScheduler } from '../scheduler/timer-scheduler.js';
@@ -378,7 +378,7 @@ export function createHub(options: HubOptions): Hub {
       const c = await mustGet(id);
       scheduler.cancel(`poll:${id}`);
       scheduler.cancel(`retry:${id}`);
-      await engine.abort(id);
+      await engine.abort(id, 'disconnected');
       const connector = connectors.get(c.platform);
       const registration = c.webhook?.registration;
       if (connector?.webhook?.unregister && registration) {
@@ -392,7 +392,7 @@ export function createHub(options: HubOptions): Hub {
       const c = await mustGet(id);
       scheduler.cancel(`poll:${id}`);
       scheduler.cancel(`retry:${id}`);
-      await engine.abort(id);
+      await engine.abort(id, 'paused');
       const paused: StoredConnection = { ...c, status: 'paused', updatedAt: new Date().toISOString() };
       await store.saveConnection(paused);
       return view(paused);
@@ -438,7 +438,7 @@ export function createHub(options: HubOptions): Hub {
 
     async close() {
       // Abort first: a long backfill stops at its next page (its cursor is saved) instead of running to the end.
-      lifetime.abort(new ConfigError('hub closed'));
+      lifetime.abort(new AbortedError('hub closed', { reason: 'closed' }));
       await scheduler.close();
       await engine.drain();
       await Promise.allSettled([...inflight]);

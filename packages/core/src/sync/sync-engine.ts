@@ -1,5 +1,5 @@
 import type { AnyConnector } from '../connector/connector.js';
-import { ConfigError, CredentialsError, HttpError, PageLimitError, StuckCursorError, TicketbridgeError } from '../errors/index.js';
+import { AbortedError, ConfigError, CredentialsError, HttpError, PageLimitError, StuckCursorError, TicketbridgeError } from '../errors/index.js';
 import type { Redactor } from '../credentials/redact.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { StateStore } from '../store/state-store.js';
@@ -72,8 +72,17 @@ export interface SyncEngineOptions {
   signal: AbortSignal;
 }
 
+const lockLost = Symbol('ticketbridge.lockLost');
+
 /** Another worker holds the sync lock now (ours expired during a long page): this run stops before delivering. */
-class LockLost extends Error {}
+class LockLost extends Error {
+  readonly [lockLost] = true;
+  static isInstance(error: unknown): error is LockLost {
+    return typeof error === 'object' && error !== null && lockLost in error;
+  }
+}
+
+const handlerFailure = Symbol('ticketbridge.handlerFailure');
 
 /**
  * Notices a pull that comes back to a cursor it was already at (the start cursor, or any page's): that page is
@@ -107,6 +116,11 @@ class CursorLoopCheck {
 
 /** Thrown when the host's handler failed; retried like a transient error (the host may be briefly down). */
 class HandlerFailure extends TicketbridgeError {
+  readonly [handlerFailure] = true;
+  static override isInstance(error: unknown): error is HandlerFailure {
+    return typeof error === 'object' && error !== null && handlerFailure in error;
+  }
+
   constructor(cause: unknown) {
     super('transient', `the host's ticket handler failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'HandlerFailure';
@@ -131,10 +145,10 @@ export class SyncEngine {
   }
 
   /** Aborts a running sync of this connection (pause, disconnect) and waits for it to stop. */
-  async abort(connectionId: string): Promise<void> {
+  async abort(connectionId: string, reason: 'paused' | 'disconnected'): Promise<void> {
     const running = this.#running.get(connectionId);
     if (!running) return;
-    running.controller.abort(new ConfigError('sync aborted: the connection was paused or removed'));
+    running.controller.abort(new AbortedError(`sync aborted: the connection was ${reason}`, { reason }));
     await running.done.catch(() => undefined);
   }
 
@@ -292,7 +306,7 @@ export class SyncEngine {
       this.#o.events.finished({ ...run });
       return run;
     } catch (error) {
-      if (error instanceof LockLost) {
+      if (LockLost.isInstance(error)) {
         // Not a failure: the worker that took over resumes from the last committed page, so nothing is lost.
         return this.#finishSkipped(run, `stopped after ${run.pages} pages: the sync lock expired and another worker is syncing this connection`);
       }
@@ -310,15 +324,17 @@ export class SyncEngine {
     return run;
   }
 
-  async #fail(run: SyncRun, connection: StoredConnection, error: unknown, redactor: Redactor | undefined, signal: AbortSignal): Promise<SyncRun> {
+  async #fail(run: SyncRun, connection: StoredConnection, thrown: unknown, redactor: Redactor | undefined, signal: AbortSignal): Promise<SyncRun> {
     const { store } = this.#o;
+    // Whatever surfaced (a fetch AbortError, a half-read body), an aborted run stopped because it was told to.
+    const error: unknown = signal.aborted && AbortedError.isInstance(signal.reason) ? signal.reason : thrown;
     const plain = redactor ? redactor.error(error) : { name: 'Error', message: 'error (details withheld: no redactor)' };
     const recorded: RecordedError = {
       code: TicketbridgeError.isInstance(error) ? error.code : 'internal',
       message: plain.message,
       at: new Date().toISOString(),
-      ...(error instanceof CredentialsError && error.field ? { field: error.field } : {}),
-      ...(error instanceof HttpError && error.status !== undefined ? { status: error.status } : {}),
+      ...(CredentialsError.isInstance(error) && error.field ? { field: error.field } : {}),
+      ...(HttpError.isInstance(error) && error.status !== undefined ? { status: error.status } : {}),
     };
     run.errors.push(recorded);
     run.finishedAt = recorded.at;
@@ -331,7 +347,7 @@ export class SyncEngine {
       return run;
     }
 
-    if (error instanceof CredentialsError || (TicketbridgeError.isInstance(error) && error.code === 'credentials')) {
+    if (TicketbridgeError.isInstance(error) && error.code === 'credentials') {
       // Credentials never fix themselves: stop, mark the connection, no retry.
       run.status = 'failed';
       const fresh = (await store.getConnection(connection.id)) ?? connection;
@@ -350,12 +366,12 @@ export class SyncEngine {
 
     // A stuck cursor or the page limit would only repeat: the next scheduled poll tries again, a retry would not.
     const retryable =
-      error instanceof HandlerFailure ||
-      (error instanceof HttpError ? error.retryable : TicketbridgeError.isInstance(error) && (error.code === 'transient' || error.code === 'rate_limit'));
+      HandlerFailure.isInstance(error) ||
+      (HttpError.isInstance(error) ? error.retryable : TicketbridgeError.isInstance(error) && (error.code === 'transient' || error.code === 'rate_limit'));
     if (retryable && run.attempt < this.#o.retry.maxAttempts) {
       const backoff = Math.min(this.#o.retry.maxDelayMs, this.#o.retry.baseDelayMs * 2 ** (run.attempt - 1));
       const jittered = backoff / 2 + Math.random() * (backoff / 2);
-      const delay = Math.max(jittered, error instanceof HttpError ? (error.retryAfterMs ?? 0) : 0);
+      const delay = Math.max(jittered, HttpError.isInstance(error) ? (error.retryAfterMs ?? 0) : 0);
       run.status = 'retrying';
       run.nextRetryAt = new Date(Date.now() + delay).toISOString();
       await store.saveRun(run);
