@@ -1,4 +1,7 @@
 import { connect, type Socket } from 'node:net';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, createHub, MemoryStore, type HubOptions, type TicketEvent, type WebhookRejection } from '../src/index.js';
 import { startHostServer, TEST_HUB_DEFAULTS, waitFor } from '../src/testing.js';
@@ -14,6 +17,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves with the promise's value, or with `fallback` once `ms` passed: no wait in this file is unbounded. */
@@ -163,6 +167,28 @@ describe('webhook body reading (node handler)', () => {
     await client.floodUntilDropped(chunkFrame(Buffer.alloc(16 * 1024, 32)), t.allClosed);
     expect(client.response()).toMatchObject({ status: 405, headers: { connection: 'close' } });
     expect(t.serverBytesRead()).toBeLessThan(MiB);
+    await t.nothingEmitted();
+  });
+
+  it('real HTTP clients in another process read the 413 or 408 before the connection closes', async () => {
+    const t = await setup({ webhookBodyTimeoutMs: 300 });
+    const rounds = 5;
+    const child = fileURLToPath(new URL('./child/webhook-clients.mjs', import.meta.url));
+    // A client that hangs is killed; what it printed until then is compared all the same.
+    const { stdout } = await run(process.execPath, [child, t.url, String(rounds)], { timeout: 15_000 }).catch((e: { stdout: string }) => e);
+    const seen: Record<string, string[]> = {};
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      const [name, outcome] = JSON.parse(line) as [string, string];
+      (seen[name] ??= []).push(outcome);
+    }
+    const tooLarge = `413 close: {"ok":false,"error":"body larger than ${LIMIT} bytes"}`;
+    expect(seen).toEqual({
+      declared: Array(rounds).fill(tooLarge),
+      endless: Array(rounds).fill(tooLarge),
+      slow: Array(rounds).fill('408 close: {"ok":false,"error":"body not received within 300 ms"}'),
+      nodeHttp: Array(rounds).fill('413 close: (not read)'),
+    });
+    expect(t.rejected.map((r) => r.status).sort()).toEqual([...Array(3 * rounds).fill(413), ...Array(rounds).fill(408)].sort());
     await t.nothingEmitted();
   });
 

@@ -59,10 +59,10 @@ export interface RawWebhookRequest {
 type BodyRead = Buffer | 'too-large' | 'timeout' | 'aborted';
 
 /**
- * How long a connection whose body was left unread may outlive its answer: Node destroys it once the answer is
- * flushed, and this covers a client that keeps its window shut so that the flush never completes.
+ * How long a connection whose body was left unread stays half-closed after its answer, so that a client still sending
+ * can read the answer before the connection is reset.
  */
-const UNREAD_CLOSE_DEADLINE_MS = 1_000;
+const UNREAD_CLOSE_GRACE_MS = 1_000;
 
 const json = (status: number, body: WebhookResponse['body'], headers: Record<string, string> = {}): WebhookResponse => ({
   status,
@@ -327,13 +327,21 @@ function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: number): P
 
 /**
  * Closes the connection of a request whose body was not read to the end; call it before writing the answer with
- * `connection: close`, after which Node half-closes the socket and destroys it once the answer is flushed. Reading
- * stays stopped: what the client sends meanwhile waits in kernel buffers and is lost with the connection.
+ * `connection: close`. Reading stays stopped: what the client sends meanwhile waits in kernel buffers and is lost
+ * with the connection.
  */
 function closeUnread(req: IncomingMessage): void {
   req.pause();
   const socket = req.socket;
-  const timer = setTimeout(() => socket.destroy(), UNREAD_CLOSE_DEADLINE_MS);
+  // Node ends a `connection: close` answer with destroySoon(): FIN, then destroy as soon as the FIN is written. With
+  // unread bytes that destroy is a reset, and a client still sending often hits it before reading the answer (fetch
+  // fails with EPIPE instead of returning the 413). Half-closed, the client reads the answer; the timer ends it all.
+  // Just before, Node resumes a request nobody read, to drain it for keep-alive: pausing it again keeps the rest unread.
+  socket.destroySoon = () => {
+    req.pause();
+    socket.end();
+  };
+  const timer = setTimeout(() => socket.destroy(), UNREAD_CLOSE_GRACE_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
 }
