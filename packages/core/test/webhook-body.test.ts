@@ -235,3 +235,76 @@ it('refuses a webhookBodyTimeoutMs that timers cannot hold', () => {
     expect(() => createHub({ connectors: [], store: new MemoryStore(), webhookBodyTimeoutMs: bad, autoStart: false })).toThrow(ConfigError);
   }
 });
+
+describe('webhook body reading (fetch handler)', () => {
+  /** A body stream that records its pulls and whether it was cancelled; it ends after the test, for a handler that never stops reading. */
+  function probeStream(pull: (c: ReadableStreamDefaultController<Uint8Array>) => Promise<void> | void) {
+    const probe = { pulls: 0, cancelled: false, ended: false };
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        probe.pulls++;
+        if (probe.ended) return c.close();
+        await pull(c);
+      },
+      cancel() {
+        probe.cancelled = true;
+      },
+    });
+    cleanups.push(() => void (probe.ended = true));
+    return { stream, probe };
+  }
+
+  /** The fetch handler's answer to a POST of `body`, within 3 s. */
+  async function answer(t: Awaited<ReturnType<typeof setup>>, body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Promise<Response> {
+    const request = new Request(t.url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, duplex: 'half' } as RequestInit);
+    const res = await within(t.hub.webhooks.fetchHandler()(request), 3_000, 'no answer after 3 s');
+    expect(res).toBeInstanceOf(Response);
+    return res as Response;
+  }
+
+  it('answers 408 to a slow body stream and cancels it', async () => {
+    const t = await setup({ webhookBodyTimeoutMs: 500 });
+    const { stream, probe } = probeStream(async (c) => {
+      await sleep(100);
+      c.enqueue(new Uint8Array([32]));
+    });
+    const started = Date.now();
+    const res = await answer(t, stream);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(res.status).toBe(408);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(await res.json()).toEqual({ ok: false, error: 'body not received within 500 ms' });
+    expect(probe.cancelled).toBe(true);
+    const pulls = probe.pulls;
+    await sleep(300);
+    expect(probe.pulls).toBe(pulls);
+    expect(t.rejected.map((r) => [r.status, r.connectorId])).toEqual([[408, t.conn.id]]);
+    await t.nothingEmitted();
+  });
+
+  it('answers 413 to a declared oversized body and cancels its stream unread', async () => {
+    const t = await setup();
+    const { stream, probe } = probeStream((c) => c.enqueue(new Uint8Array(16 * 1024)));
+    const res = await answer(t, stream, { 'content-length': String(10 * 1024 ** 3) });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(probe.cancelled).toBe(true);
+    expect(probe.pulls).toBeLessThanOrEqual(1);
+    expect(t.rejected.map((r) => r.status)).toEqual([413]);
+    await t.nothingEmitted();
+  });
+
+  it('answers 413 once an endless body stream crosses the limit, and cancels it', async () => {
+    const t = await setup();
+    const { stream, probe } = probeStream((c) => c.enqueue(new Uint8Array(16 * 1024)));
+    const res = await answer(t, stream);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(probe.cancelled).toBe(true);
+    const pulls = probe.pulls;
+    expect(pulls * 16 * 1024).toBeLessThan(LIMIT + 64 * 1024);
+    await sleep(100);
+    expect(probe.pulls).toBe(pulls);
+    await t.nothingEmitted();
+  });
+});

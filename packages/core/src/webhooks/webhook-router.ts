@@ -230,22 +230,32 @@ export class WebhookRouter {
     res.end(JSON.stringify(out.body));
   }
 
-  /** A handler for Fetch-API servers (Hono, Next.js route handlers, Bun, Deno): `(request) => Promise<Response>`. */
+  /**
+   * A handler for Fetch-API servers (Hono, Next.js route handlers, Bun, Deno): `(request) => Promise<Response>`.
+   * The body stream of a request that is too large or too slow is cancelled and the answer carries
+   * `connection: close`; closing the connection is then up to the runtime.
+   */
   fetchHandler(): (request: Request) => Promise<Response> {
     return async (request) => {
+      const receivedAt = new Date();
       const incoming = new URL(request.url);
       const url = this.#fullUrl(incoming.pathname + incoming.search, incoming.host);
       const headers: Record<string, string> = {};
       request.headers.forEach((v, k) => {
         headers[k] = v;
       });
-      let body: Buffer | 'too-large' = Buffer.alloc(0);
+      let body: Buffer | 'too-large' | 'timeout' = Buffer.alloc(0);
       if (request.method === 'POST') {
         const declared = Number(request.headers.get('content-length') ?? '0');
-        body = declared > this.#o.maxBodyBytes ? 'too-large' : await readWebBody(request, this.#o.maxBodyBytes);
+        if (declared > this.#o.maxBodyBytes) {
+          body = 'too-large';
+          // Left unread, the runtime would keep receiving it; cancelling tells it the rest is not wanted.
+          void request.body?.cancel().catch(() => undefined);
+        } else body = await readWebBody(request.body, this.#o.maxBodyBytes, this.#bodyTimeoutMs);
       }
-      const out = await this.handle({ method: request.method, url, headers, body });
-      return new Response(JSON.stringify(out.body), { status: out.status, headers: out.headers });
+      const out = body === 'timeout' ? this.#timedOut(url, receivedAt) : await this.handle({ method: request.method, url, headers, body });
+      const close = !Buffer.isBuffer(body);
+      return new Response(JSON.stringify(out.body), { status: out.status, headers: close ? { ...out.headers, connection: 'close' } : out.headers });
     };
   }
 
@@ -346,22 +356,35 @@ function closeUnread(req: IncomingMessage): void {
   socket.once('close', () => clearTimeout(timer));
 }
 
-async function readWebBody(request: Request, limit: number): Promise<Buffer | 'too-large'> {
-  if (!request.body) return Buffer.alloc(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel();
-      return 'too-large';
+/** Reads a Fetch body within `limit` bytes and `timeoutMs`; past either, the stream is cancelled. */
+async function readWebBody(stream: ReadableStream<Uint8Array> | null, limit: number, timeoutMs: number): Promise<Buffer | 'too-large' | 'timeout'> {
+  if (!stream) return Buffer.alloc(0);
+  const reader = stream.getReader();
+  // Not awaited: a source slow to cancel must not hold up the answer.
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  let timedOut = false;
+  // Cancelling settles the pending read as done, so the loop ends without a race per chunk.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    cancel();
+  }, timeoutMs);
+  try {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (timedOut) return 'timeout';
+      if (done) return Buffer.concat(chunks);
+      size += value.length;
+      if (size > limit) {
+        cancel();
+        return 'too-large';
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
-  return Buffer.concat(chunks);
 }
 
 /** Re-exported for hosts that only need the type of a stored connection's webhook side. */
