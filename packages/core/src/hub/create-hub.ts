@@ -41,6 +41,11 @@ export interface HubOptions {
    * HubSpot and Standard Webhooks document. A connector may declare its own (`webhook.replayWindowMs`).
    */
   webhookReplayWindowMs?: number;
+   * Time allowed to receive a whole webhook body, from when the handler starts reading it (default 10 000 ms). A body
+   * still incomplete by then is answered 408, reported in `webhook.rejected`, and its connection closed: a client
+   * dripping bytes cannot hold a connection open. Must be a positive number of milliseconds below 2^31.
+   */
+  webhookBodyTimeoutMs?: number;
   /** Scheduler (default: in-process timers). */
   scheduler?: Scheduler;
   /** Logger (default: silent). Only redacted values reach it. */
@@ -160,6 +165,12 @@ export function createHub(options: HubOptions): Hub {
   const inflight = new Set<Promise<unknown>>();
   const workerId = newId('worker');
 
+  const bodyTimeoutMs = options.webhookBodyTimeoutMs;
+  // Timers turn anything above 2^31 - 1 (Infinity included) into 1 ms: every webhook would time out.
+  if (bodyTimeoutMs !== undefined && !(bodyTimeoutMs > 0 && bodyTimeoutMs < 2 ** 31)) {
+    throw new ConfigError(`webhookBodyTimeoutMs must be a positive number of milliseconds below 2^31, got ${bodyTimeoutMs}`, { field: 'webhookBodyTimeoutMs' });
+  }
+
   if (publicUrl) {
     try {
       new URL(publicUrl);
@@ -228,6 +239,7 @@ export function createHub(options: HubOptions): Hub {
     publicUrl,
     maxBodyBytes: options.maxWebhookBodyBytes ?? 1024 * 1024,
     replayWindowMs: options.webhookReplayWindowMs ?? 5 * 60_000,
+    bodyTimeoutMs,
     logger,
     http,
     signal: lifetime.signal,

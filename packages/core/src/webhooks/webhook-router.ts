@@ -34,6 +34,11 @@ export interface WebhookRouterOptions {
   maxBodyBytes: number;
   /** Default replay window for signed timestamps and event times, in milliseconds (a connector may declare its own). */
   replayWindowMs: number;
+  /**
+   * Time allowed to read a whole body, from when the handler starts reading it (default 10 000 ms). A body that has
+   * not arrived by then is answered 408 and its connection closed, so a client dripping bytes cannot hold it open.
+   */
+  bodyTimeoutMs?: number;
   logger: Logger;
   http: HttpDefaults;
   signal: AbortSignal;
@@ -51,6 +56,15 @@ export interface RawWebhookRequest {
   /** The body, or `'too-large'` when it exceeded the limit while reading. */
   body: Buffer | 'too-large';
 }
+
+/** How reading a body ended when it did not produce one. */
+type BodyRead = Buffer | 'too-large' | 'timeout' | 'aborted';
+
+/**
+ * How long a connection whose body was left unread stays half-closed after its answer, so that a client still sending
+ * can read the answer before the connection is reset.
+ */
+const UNREAD_CLOSE_GRACE_MS = 1_000;
 
 const json = (status: number, body: WebhookResponse['body'], headers: Record<string, string> = {}): WebhookResponse => ({
   status,
@@ -191,46 +205,83 @@ export class WebhookRouter {
     return out;
   }
 
-  /** A handler for Node's `http` server, Express or Fastify's raw mode: `server.on('request', router.nodeHandler())`. */
+  /**
+   * A handler for Node's `http` server, Express or Fastify's raw mode: `server.on('request', router.nodeHandler())`.
+   * A body that is too large, too slow or not read (another method than POST) is never drained: the answer carries
+   * `connection: close` and the connection is closed once it is sent.
+   */
   nodeHandler(): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
       void this.#handleNode(req, res).catch((error: unknown) => {
         this.#o.logger.error('webhook handler failed', { error: error instanceof Error ? error.message : String(error) });
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        if (!req.complete) closeUnread(req);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', ...(req.complete ? {} : { connection: 'close' }) });
         res.end(JSON.stringify({ ok: false, error: 'internal error' }));
       });
     };
   }
 
   async #handleNode(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = new Date();
     const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const url = this.#fullUrl(path, req.headers.host);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const body = req.method === 'POST' ? await readBody(req, this.#o.maxBodyBytes) : Buffer.alloc(0);
-    const out = await this.handle({ method: req.method ?? 'GET', url, headers, body });
-    res.writeHead(out.status, out.headers);
+    const body = req.method === 'POST' ? await readNodeBody(req, this.#o.maxBodyBytes, this.#bodyTimeoutMs) : Buffer.alloc(0);
+    // The client is gone: there is nobody to answer.
+    if (body === 'aborted') return;
+    const out = body === 'timeout' ? this.#timedOut(url, receivedAt) : await this.handle({ method: req.method ?? 'GET', url, headers, body });
+    // Draining what is left would let the client decide how much the server reads; closing bounds it.
+    const close = !Buffer.isBuffer(body) || !req.complete;
+    if (close) closeUnread(req);
+    res.writeHead(out.status, close ? { ...out.headers, connection: 'close' } : out.headers);
     res.end(JSON.stringify(out.body));
-    if (body === 'too-large') req.resume();
   }
 
-  /** A handler for Fetch-API servers (Hono, Next.js route handlers, Bun, Deno): `(request) => Promise<Response>`. */
+  /**
+   * A handler for Fetch-API servers (Hono, Next.js route handlers, Bun, Deno): `(request) => Promise<Response>`.
+   * The body stream of a request that is too large or too slow is cancelled and the answer carries
+   * `connection: close`; closing the connection is then up to the runtime.
+   */
   fetchHandler(): (request: Request) => Promise<Response> {
     return async (request) => {
+      const receivedAt = new Date();
       const incoming = new URL(request.url);
       const url = this.#fullUrl(incoming.pathname + incoming.search, incoming.host);
       const headers: Record<string, string> = {};
       request.headers.forEach((v, k) => {
         headers[k] = v;
       });
-      let body: Buffer | 'too-large' = Buffer.alloc(0);
+      let body: Buffer | 'too-large' | 'timeout' = Buffer.alloc(0);
       if (request.method === 'POST') {
         const declared = Number(request.headers.get('content-length') ?? '0');
-        body = declared > this.#o.maxBodyBytes ? 'too-large' : await readWebBody(request, this.#o.maxBodyBytes);
+        if (declared > this.#o.maxBodyBytes) {
+          body = 'too-large';
+          // Left unread, the runtime would keep receiving it; cancelling tells it the rest is not wanted.
+          void request.body?.cancel().catch(() => undefined);
+        } else body = await readWebBody(request.body, this.#o.maxBodyBytes, this.#bodyTimeoutMs);
       }
-      const out = await this.handle({ method: request.method, url, headers, body });
-      return new Response(JSON.stringify(out.body), { status: out.status, headers: out.headers });
+      const out = body === 'timeout' ? this.#timedOut(url, receivedAt) : await this.handle({ method: request.method, url, headers, body });
+      const close = !Buffer.isBuffer(body);
+      return new Response(JSON.stringify(out.body), { status: out.status, headers: close ? { ...out.headers, connection: 'close' } : out.headers });
     };
+  }
+
+  get #bodyTimeoutMs(): number {
+    return this.#o.bodyTimeoutMs ?? 10_000;
+  }
+
+  /** The 408 of a body that did not arrive in time, reported like the rejections of {@link handle}. */
+  #timedOut(url: string, receivedAt: Date): WebhookResponse {
+    const reason = `body not received within ${this.#bodyTimeoutMs} ms`;
+    let connectorId: string | null = null;
+    try {
+      connectorId = new URL(url).searchParams.get('connectorId');
+    } catch {
+      // A URL that does not parse names no connector; the 408 still stands.
+    }
+    this.#o.rejected({ connectorId, status: 408, reason, receivedAt: receivedAt.toISOString() });
+    return json(408, { ok: false, error: reason });
   }
 
   /** The URL as the platform called it: the public origin (proxies rewrite Host) plus the raw path and query. */
@@ -283,45 +334,83 @@ export function tombstone(platform: string, externalId: string, deletedAt: strin
   };
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+/** Reads a Node request body within `limit` bytes and `timeoutMs`; past either, reading stops where it is. */
+function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyRead> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) return Promise.resolve('too-large');
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
+    const settle = (outcome: BodyRead) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+      // Without a 'data' listener a flowing stream would keep reading and dropping; paused, the parser stops reading
+      // the socket once the request's buffer is full.
+      if (!Buffer.isBuffer(outcome)) req.pause();
+      resolve(outcome);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve('too-large');
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
+      if (size > limit) settle('too-large');
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(Buffer.concat(chunks));
+    const onGone = () => settle('aborted');
+    const timer = setTimeout(() => settle('timeout'), timeoutMs);
+    req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
   });
 }
 
-async function readWebBody(request: Request, limit: number): Promise<Buffer | 'too-large'> {
-  if (!request.body) return Buffer.alloc(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel();
-      return 'too-large';
+/**
+ * Closes the connection of a request whose body was not read to the end; call it before writing the answer with
+ * `connection: close`. Reading stays stopped: what the client sends meanwhile waits in kernel buffers and is lost
+ * with the connection.
+ */
+function closeUnread(req: IncomingMessage): void {
+  req.pause();
+  const socket = req.socket;
+  // Node ends a `connection: close` answer with destroySoon(): FIN, then destroy as soon as the FIN is written. With
+  // unread bytes that destroy is a reset, and a client still sending often hits it before reading the answer (fetch
+  // fails with EPIPE instead of returning the 413). Half-closed, the client reads the answer; the timer ends it all.
+  // Just before, Node resumes a request nobody read, to drain it for keep-alive: pausing it again keeps the rest unread.
+  socket.destroySoon = () => {
+    req.pause();
+    socket.end();
+  };
+  const timer = setTimeout(() => socket.destroy(), UNREAD_CLOSE_GRACE_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Reads a Fetch body within `limit` bytes and `timeoutMs`; past either, the stream is cancelled. */
+async function readWebBody(stream: ReadableStream<Uint8Array> | null, limit: number, timeoutMs: number): Promise<Buffer | 'too-large' | 'timeout'> {
+  if (!stream) return Buffer.alloc(0);
+  const reader = stream.getReader();
+  // Not awaited: a source slow to cancel must not hold up the answer.
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  let timedOut = false;
+  // Cancelling settles the pending read as done, so the loop ends without a race per chunk.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    cancel();
+  }, timeoutMs);
+  try {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (timedOut) return 'timeout';
+      if (done) return Buffer.concat(chunks);
+      size += value.length;
+      if (size > limit) {
+        cancel();
+        return 'too-large';
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
-  return Buffer.concat(chunks);
 }
 
 /** Re-exported for hosts that only need the type of a stored connection's webhook side. */
