@@ -123,19 +123,21 @@ describe('the sync lock while the host handles a page', () => {
   }
 
   it('keeps the lock alive past its TTL while the handler is slow, so a second worker does not deliver the page again', async () => {
-    const { a, b, conn } = await twoWorkers(new MemoryStore(), 150);
+    const { a, b, conn } = await twoWorkers(new MemoryStore(), 900);
     const keys: string[] = [];
-    // 4 ms a ticket: one 100-ticket page takes ~400 ms, well past the 150 ms TTL.
+    // 12 ms a ticket: one 100-ticket page takes ~1.2 s, past the 900 ms TTL. (The TTL leaves the renewal timer, every
+    // 300 ms, room for a busy machine's event-loop delays.)
     a.on('ticket', async (e: TicketEvent) => {
       keys.push(e.idempotencyKey);
-      await sleep(4);
+      await sleep(12);
     });
     b.on('ticket', (e: TicketEvent) => {
       keys.push(e.idempotencyKey);
     });
     const first = a.syncNow(conn.id);
     await waitFor(() => keys.length >= 10, 5_000, 'worker A mid-page');
-    await sleep(300);
+    // Past A's TTL since it took the lock: without renewal, B would take over here.
+    await sleep(1_000);
     const second = await b.syncNow(conn.id);
     expect(second).toMatchObject({ status: 'skipped', note: expect.stringContaining('another worker') });
     expect(await first).toMatchObject({ status: 'succeeded', ticketsSynced: 250 });
@@ -145,14 +147,14 @@ describe('the sync lock while the host handles a page', () => {
 
   it('abandons the page uncommitted when the lock is lost mid-page, and the next worker resumes from the last commit', async () => {
     const store = new StealableStore();
-    const { a, b, conn } = await twoWorkers(store, 90);
+    const { a, b, conn } = await twoWorkers(store, 600);
     const keysA: string[] = [];
     a.on('ticket', async (e: TicketEvent) => {
       keysA.push(e.idempotencyKey);
       if (keysA.length === 110) {
         // Mid-way through page 2: the store stops renewing our lock, and the lease's timer finds out.
         store.steal();
-        await sleep(120);
+        await sleep(700);
       }
     });
     const run = await a.syncNow(conn.id);

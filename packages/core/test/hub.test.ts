@@ -308,14 +308,14 @@ describe('webhook router', () => {
 
 describe('sync lock', () => {
   it('a run that stalled past its lock while another worker took over commits nothing more; the new holder resumes from the last commit', async () => {
-    const { hub, desk, events, store } = await setup({ lockTtlMs: 50 });
+    const { hub, desk, events, store } = await setup({ lockTtlMs: 300 });
     desk.add(30);
     const conn = await hub.connect({ platform: 'memdesk', credentials: creds, syncMode: 'poll' });
     let stolen = false;
     hub.on('ticket', (e) => {
       if (e.ticket.externalId === '15' && !stolen) {
         // The handler blocks the event loop past the lock's TTL (no renewal can run); another worker takes it.
-        const until = Date.now() + 120;
+        const until = Date.now() + 400;
         while (Date.now() < until);
         stolen = true;
         return store.acquireLock(`sync:${conn.id}`, 'other-worker', 60_000).then((took) => void (stolen = took));

@@ -20,7 +20,7 @@ describe('two hubs on one SQLite file', () => {
     const path = file('lease');
     const storeA = new SqliteStore({ path, allowPlaintext: true });
     const storeB = new SqliteStore({ path, allowPlaintext: true });
-    const options = { connectors: [acme()], ...TEST_HUB_DEFAULTS, autoStart: false, lockTtlMs: 200 };
+    const options = { connectors: [acme()], ...TEST_HUB_DEFAULTS, autoStart: false, lockTtlMs: 800 };
     const a = createHub({ ...options, store: storeA });
     const b = createHub({ ...options, store: storeB });
     cleanups.push(
@@ -33,8 +33,9 @@ describe('two hubs on one SQLite file', () => {
     const keys: string[] = [];
     a.on('ticket', async (e: TicketEvent) => {
       keys.push(e.idempotencyKey);
-      // 5 ms a ticket: one 100-ticket page takes ~500 ms, past the 200 ms TTL.
-      await new Promise((r) => setTimeout(r, 5));
+      // 10 ms a ticket: one 100-ticket page takes ~1 s, past the 800 ms TTL (renewed every ~270 ms, room enough for a
+      // busy machine's event-loop delays).
+      await new Promise((r) => setTimeout(r, 10));
     });
     b.on('ticket', (e: TicketEvent) => {
       keys.push(e.idempotencyKey);
@@ -42,7 +43,7 @@ describe('two hubs on one SQLite file', () => {
     const conn = await a.connect({ platform: 'acme', credentials: { ...sim.credentials() }, baseUrl: sim.url, syncMode: 'poll' });
     const first = a.syncNow(conn.id);
     await waitFor(() => keys.length >= 20, 10_000, 'hub A mid-page');
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1_000));
     expect(await b.syncNow(conn.id)).toMatchObject({ status: 'skipped' });
     expect(await first).toMatchObject({ status: 'succeeded', ticketsSynced: 300 });
     expect(keys).toHaveLength(300);

@@ -41,6 +41,7 @@ export interface HubOptions {
    * HubSpot and Standard Webhooks document. A connector may declare its own (`webhook.replayWindowMs`).
    */
   webhookReplayWindowMs?: number;
+  /**
    * Time allowed to receive a whole webhook body, from when the handler starts reading it (default 10 000 ms). A body
    * still incomplete by then is answered 408, reported in `webhook.rejected`, and its connection closed: a client
    * dripping bytes cannot hold a connection open. Must be a positive number of milliseconds below 2^31.
