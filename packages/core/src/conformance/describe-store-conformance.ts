@@ -15,7 +15,7 @@ export type StoreFactory = () => StateStore | Promise<StateStore>;
  *
  * @example
  * ```ts
- * import { describeStoreConformance } from '@ticketbridge/core/testing';
+ * import { describeStoreConformance } from '@ticketbridge/core/conformance';
  * describeStoreConformance('MyStore', () => new MyStore({ url: process.env.DB_URL }));
  * ```
  */
