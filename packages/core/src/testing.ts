@@ -15,3 +15,4 @@ export * from './testing/start-host-server.js';
 export * from './testing/test-hub-defaults.js';
 export * from './testing/hostile-subdomains.js';
 export * from './testing/create-test-context.js';
+export * from './testing/create-test-draft.js';
