@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up from scratch and runs every check: install, build, typecheck, package exports lint, tests.
+# Sets up from scratch and runs every check: install, build, typecheck, package exports lint (with core's check that
+# its testing kit loads from plain Node, ESM and CommonJS, without vitest), tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pnpm install --frozen-lockfile

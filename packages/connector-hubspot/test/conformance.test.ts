@@ -1,4 +1,4 @@
-import { describeConnectorConformance } from '@ticketbridge/core/testing';
+import { describeConnectorConformance } from '@ticketbridge/core/conformance';
 import { hubspot } from '../src/index.js';
 import { startHubSpotSimulator } from '../src/testing.js';
 

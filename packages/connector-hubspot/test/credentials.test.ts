@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CredentialsError, describeCredentials } from '@ticketbridge/core';
 import { hubspot } from '../src/index.js';
 import { startHubSpotSimulator, type HubSpotSimulator } from '../src/testing.js';
-import { makeContext } from './helpers.js';
+import { createTestContext } from '@ticketbridge/core/testing';
 
 const sims: HubSpotSimulator[] = [];
 afterEach(async () => {
@@ -11,7 +11,7 @@ afterEach(async () => {
 
 async function connectWith(sim: HubSpotSimulator, accessToken: string) {
   const connector = hubspot();
-  const ctx = await makeContext({ connector, credentials: { accessToken }, baseUrl: sim.url });
+  const ctx = createTestContext({ connector, credentials: { accessToken }, baseUrl: sim.url });
   return connector.testConnection(ctx).then(
     (info) => ({ info, error: undefined }),
     (error: unknown) => ({ info: undefined, error }),

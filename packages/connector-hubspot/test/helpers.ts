@@ -1,40 +1,5 @@
-import { Redactor, createHttpClient, silentLogger, type ConnectorContext, type JsonObject, type PullPage, type TicketDraft } from '@ticketbridge/core';
-import { hubspot, type HubSpotCredentials, type HubSpotOptions } from '../src/index.js';
-
-/** A connector context over real loopback HTTP to a simulator, through core's HTTP client with fast retries. */
-export async function makeContext(options: {
-  connector?: ReturnType<typeof hubspot>;
-  credentials: HubSpotCredentials;
-  baseUrl: string;
-  metadata?: JsonObject;
-  overlapMs?: number;
-  connectionId?: string;
-}): Promise<ConnectorContext<HubSpotCredentials>> {
-  const connector = options.connector ?? hubspot();
-  const credentials = connector.credentials.parse(options.credentials);
-  const redactor = new Redactor([credentials.accessToken, ...(credentials.clientSecret ? [credentials.clientSecret] : [])]);
-  const http = createHttpClient(connector.http(credentials), {
-    platform: connector.id,
-    redactor,
-    logger: silentLogger,
-    retries: 4,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    timeoutMs: 5_000,
-    maxRateLimitWaitMs: 20_000,
-    baseUrlOverride: options.baseUrl,
-  });
-  return {
-    connectionId: options.connectionId ?? 'conn_test',
-    credentials,
-    http,
-    logger: silentLogger,
-    signal: new AbortController().signal,
-    metadata: options.metadata ?? {},
-    overlapMs: options.overlapMs ?? connector.defaultOverlapMs ?? 0,
-    now: () => new Date(),
-  };
-}
+import type { PullPage, TicketDraft } from '@ticketbridge/core';
+import type { HubSpotOptions } from '../src/index.js';
 
 /** Runs a pull to the end, returning its pages. */
 export async function drain(iterable: AsyncIterable<PullPage>): Promise<PullPage[]> {

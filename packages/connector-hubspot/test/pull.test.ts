@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JsonValue } from '@ticketbridge/core';
 import { hubspot } from '../src/index.js';
 import { startHubSpotSimulator, type HubSpotSimulator } from '../src/testing.js';
-import { drain, latestById, makeContext } from './helpers.js';
+import { createTestContext } from '@ticketbridge/core/testing';
+import { drain, latestById } from './helpers.js';
 
 const sims: HubSpotSimulator[] = [];
 afterEach(async () => {
@@ -13,9 +14,9 @@ async function setup(options: Parameters<typeof startHubSpotSimulator>[0] = {}, 
   const sim = await startHubSpotSimulator({ searchRateLimit: null, ...options });
   sims.push(sim);
   const connector = hubspot(connectorOptions);
-  const probe = await makeContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
+  const probe = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
   const info = await connector.testConnection(probe);
-  const ctx = await makeContext({ connector, credentials: sim.credentials(), baseUrl: sim.url, metadata: info.metadata ?? {} });
+  const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url, metadata: info.metadata ?? {} });
   return { sim, connector, ctx, info };
 }
 
@@ -135,7 +136,7 @@ describe('hubspot pull', () => {
     expect(tickets.some((t) => t.requester?.email?.endsWith('@example.org'))).toBe(true);
     expect(tickets.some((t) => t.assignee?.name)).toBe(true);
     expect(sim.stats().byPath['/crm/v4/associations/tickets/contacts/batch/read']).toBe(1);
-    const limited = await makeContext({ connector, credentials: { accessToken: sim.ticketsOnlyToken() }, baseUrl: sim.url, metadata: ctx.metadata });
+    const limited = createTestContext({ connector, credentials: { accessToken: sim.ticketsOnlyToken() }, baseUrl: sim.url, metadata: ctx.metadata });
     const bare = [...latestById(await drain(connector.pull(limited, null, {}))).values()];
     expect(bare).toHaveLength(60);
     expect(bare.every((t) => t.requester === null)).toBe(true);

@@ -4,10 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHub, MemoryStore, type TicketEvent, type WebhookRequest } from '@ticketbridge/core';
-import { startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
+import { createTestContext, startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
 import { hubspot, parseHubSpotWebhook, verifyHubSpotSignature } from '../src/index.js';
 import { startHubSpotSimulator, type HubSpotSimulator } from '../src/testing.js';
-import { makeContext } from './helpers.js';
 
 const SECRET = 'b8a6c3f0-9d1e-4c52-8a77-2f5e1d0c9b44';
 const URL_ = 'https://app.example.com/api/webhooks/tickets?connectorId=conn_01J%3Aabc';
@@ -134,9 +133,9 @@ describe('hubspot webhook payloads', () => {
     sims.push(sim);
     const connector = hubspot();
     const ids = await sim.seed(40);
-    const probe = await makeContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
+    const probe = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
     const info = await connector.testConnection(probe);
-    const ctx = await makeContext({ connector, credentials: sim.credentials(), baseUrl: sim.url, metadata: info.metadata ?? {} });
+    const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url, metadata: info.metadata ?? {} });
     await sim.remove([ids[0]!]);
     sim.resetStats();
     const tickets = await connector.fetchTickets!(ctx, ids);

@@ -1,4 +1,4 @@
-import { describeConnectorConformance } from '@ticketbridge/core/testing';
+import { describeConnectorConformance } from '@ticketbridge/core/conformance';
 import { zendesk } from '../src/index.js';
 import { startZendeskSimulator } from '../src/testing.js';
 

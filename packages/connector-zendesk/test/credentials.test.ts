@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { CredentialsError, describeCredentials } from '@ticketbridge/core';
-import { HOSTILE_SUBDOMAINS } from '@ticketbridge/core/testing';
+import { createTestContext, HOSTILE_SUBDOMAINS } from '@ticketbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { zendeskErrorMessage } from '../src/api.js';
 import { zendesk, zendeskAuthorization } from '../src/index.js';
-import { contextFor, withSimulator } from './helpers.js';
+import { withSimulator } from './helpers.js';
 
 const connector = zendesk();
 const errorBodies = JSON.parse(readFileSync(new URL('./fixtures/error-bodies.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -48,7 +48,7 @@ describe('credentials form', () => {
 describe('Test & Connect', () => {
   it('accepts an admin and reports the account', async () => {
     await withSimulator({ seed: 1 }, async (sim) => {
-      const info = await connector.testConnection(contextFor(sim));
+      const info = await connector.testConnection(createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url }));
       expect(info).toEqual({ accountName: 'acmecorp.zendesk.com', metadata: { subdomain: 'acmecorp', userId: sim.user('admin').id, role: 'admin' } });
       const [call] = sim.requests();
       expect(call).toMatchObject({ method: 'GET', path: '/api/v2/users/me.json' });
@@ -58,7 +58,7 @@ describe('Test & Connect', () => {
   it('a wrong token names apiToken, keeps Zendesk\'s message and never echoes the token', async () => {
     await withSimulator({ seed: 1 }, async (sim) => {
       const bad = { ...sim.credentials(), apiToken: 'wrong-token-1234567890' };
-      const error = await failure(connector.testConnection(contextFor(sim, connector, bad)));
+      const error = await failure(connector.testConnection(createTestContext({ connector, credentials: bad, baseUrl: sim.url })));
       expect(error.field).toBe('apiToken');
       expect(error.status).toBe(401);
       expect(error.platformMessage).toBe("Couldn't authenticate you");
@@ -71,18 +71,18 @@ describe('Test & Connect', () => {
   it('an agent (not an admin) names email and says the export is admin-only', async () => {
     await withSimulator({ seed: 1 }, async (sim) => {
       const agent = { ...sim.credentials(), email: sim.user('agent').email };
-      const error = await failure(connector.testConnection(contextFor(sim, connector, agent)));
+      const error = await failure(connector.testConnection(createTestContext({ connector, credentials: agent, baseUrl: sim.url })));
       expect(error.field).toBe('email');
       expect(error.message).toMatch(/agent, not an admin.*admin-only/);
       // And indeed: the export refuses a non-admin with 403.
-      await expect(zendesk().pull(contextFor(sim, connector, agent), null, {})[Symbol.asyncIterator]().next()).rejects.toMatchObject({ status: 403 });
+      await expect(zendesk().pull(createTestContext({ connector, credentials: agent, baseUrl: sim.url }), null, {})[Symbol.asyncIterator]().next()).rejects.toMatchObject({ status: 403 });
     });
   });
 
   it('an anonymous answer (user id null) names email', async () => {
     await withSimulator({ seed: 1, unknownEmail: 'anonymous' }, async (sim) => {
       const stranger = { ...sim.credentials(), email: 'nobody@elsewhere.test' };
-      const error = await failure(connector.testConnection(contextFor(sim, connector, stranger)));
+      const error = await failure(connector.testConnection(createTestContext({ connector, credentials: stranger, baseUrl: sim.url })));
       expect(error.field).toBe('email');
       expect(error.message).toMatch(/anonymous/);
     });

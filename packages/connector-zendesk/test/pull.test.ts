@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { zendesk } from '../src/index.js';
-import { contextFor, pullAll, withSimulator } from './helpers.js';
+import { createTestContext } from '@ticketbridge/core/testing';
+import { pullAll, withSimulator } from './helpers.js';
 
 const exportRequests = (sim: { requests(): Array<{ path: string; query: URLSearchParams }> }) =>
   sim.requests().filter((r) => r.path === '/api/v2/incremental/tickets/cursor.json');
@@ -9,7 +10,7 @@ describe('incremental pull over the cursor export', () => {
   it('sends start_time only on the first call, then follows the cursor until end_of_stream', async () => {
     await withSimulator({ seed: 3, exportPageSize: 40 }, async (sim) => {
       await sim.seed(100);
-      const ctx = contextFor(sim);
+      const ctx = createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url });
       const pages = await pullAll(ctx, null);
       expect(pages.map((p) => p.tickets.length)).toEqual([40, 40, 20]);
       const calls = exportRequests(sim);
@@ -30,7 +31,7 @@ describe('incremental pull over the cursor export', () => {
   it('fills requester, assignee and organization from the side-loads', async () => {
     await withSimulator({ seed: 4 }, async (sim) => {
       await sim.seed(30);
-      const [page] = await pullAll(contextFor(sim), null);
+      const [page] = await pullAll(createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url }), null);
       const withRequester = page!.tickets.filter((t) => t.requester);
       expect(withRequester).toHaveLength(30);
       for (const t of withRequester) {
@@ -50,7 +51,7 @@ describe('incremental pull over the cursor export', () => {
   it('resumes from the stored cursor: only changed tickets come back, deleted ones as deleted', async () => {
     await withSimulator({ seed: 5 }, async (sim) => {
       const ids = await sim.seed(20);
-      const ctx = contextFor(sim);
+      const ctx = createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url });
       const first = await pullAll(ctx, null);
       const cursor = first.at(-1)!.nextCursor;
       expect(await pullAll(ctx, cursor).then((p) => p.flatMap((x) => x.tickets))).toHaveLength(0);
@@ -68,7 +69,7 @@ describe('incremental pull over the cursor export', () => {
   it('does not see changes from the last minute until the next poll (the export leaves them out)', async () => {
     await withSimulator({ seed: 6 }, async (sim) => {
       const ids = await sim.seed(10);
-      const ctx = contextFor(sim);
+      const ctx = createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url });
       const cursor = (await pullAll(ctx, null)).at(-1)!.nextCursor;
       // Changed "now" on the simulator's clock: inside the excluded minute.
       await sim.update([ids[1]!], { advanceMs: 0 });
@@ -84,7 +85,7 @@ describe('incremental pull over the cursor export', () => {
   it('starts from `since` and never asks for a start_time within the last minute', async () => {
     await withSimulator({ seed: 7 }, async (sim) => {
       await sim.seed(5);
-      const ctx = contextFor(sim);
+      const ctx = createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url });
       await pullAll(ctx, null, {}, new Date(Date.now() + 3_600_000).toISOString());
       const [call] = exportRequests(sim);
       expect(Number(call!.query.get('start_time'))).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) - 60);
@@ -97,7 +98,7 @@ describe('incremental pull over the cursor export', () => {
   it('pauses on the export bucket header instead of running into the 10-requests limit', async () => {
     await withSimulator({ seed: 8, exportPageSize: 5, exportLimitPerMinute: 2, exportWindowMs: 1_000 }, async (sim) => {
       await sim.seed(25);
-      const pages = await pullAll(contextFor(sim), null);
+      const pages = await pullAll(createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url }), null);
       expect(pages.flatMap((p) => p.tickets)).toHaveLength(25);
       expect(sim.stats().limitViolations).toBe(0);
       expect(sim.stats().rateLimited).toBe(0);
@@ -108,7 +109,7 @@ describe('incremental pull over the cursor export', () => {
     await withSimulator({ seed: 9, exportPageSize: 5 }, async (sim) => {
       await sim.seed(12);
       sim.faults.inject('status429', { count: 1, path: /incremental/ });
-      const pages = await pullAll(contextFor(sim), null);
+      const pages = await pullAll(createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url }), null);
       expect(pages.flatMap((p) => p.tickets)).toHaveLength(12);
       expect(sim.stats().rateLimited).toBe(1);
       expect(sim.stats().limitViolations).toBe(0);
@@ -121,7 +122,7 @@ describe('incremental pull over the cursor export', () => {
       for (let i = 0; i < 150; i++) await sim.addComment(ids[0]!, { body: `reply ${i}`, public: i % 3 !== 0 }, { advanceMs: 0 });
       await sim.addComment(ids[0]!, { body: 'internal', html: '<p>internal <b>note</b></p>', public: false });
       const connector = zendesk({ includeComments: true });
-      const tickets = (await pullAll(contextFor(sim, connector), null, { includeComments: true })).flatMap((p) => p.tickets);
+      const tickets = (await pullAll(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), null, { includeComments: true })).flatMap((p) => p.tickets);
       const busy = tickets.find((t) => t.externalId === ids[0])!;
       expect(busy.comments!.length).toBeGreaterThan(150);
       expect(busy.comments!.some((c) => !c.public)).toBe(true);
@@ -140,7 +141,7 @@ describe('fetchTicket and fetchTickets', () => {
   it('hydrates one ticket with side-loads and answers null for deleted or unknown ids', async () => {
     await withSimulator({ seed: 11 }, async (sim) => {
       const ids = await sim.seed(4);
-      const ctx = contextFor(sim);
+      const ctx = createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url });
       const connector = zendesk();
       const one = await connector.fetchTicket(ctx, ids[0]!);
       expect(one).toMatchObject({ externalId: ids[0], requester: { name: expect.any(String), email: expect.stringContaining('@') } });

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createHub, MemoryStore, TicketbridgeError, type TicketEvent, type WebhookRequest } from '@ticketbridge/core';
-import { startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
+import { createTestContext, startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SigningSecretResponse } from '../src/api.js';
 import { parseZendeskWebhook, signZendeskWebhook, TICKET_EVENT_TYPES, TRIGGER_PAYLOAD_TEMPLATE, verifyZendeskSignature, zendesk } from '../src/index.js';
 import { startZendeskSimulator } from '../src/testing.js';
-import { contextFor, withSimulator } from './helpers.js';
+import { withSimulator } from './helpers.js';
 
 const raw = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const SECRET = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==';
@@ -86,7 +86,7 @@ describe('register and unregister through the Webhooks API', () => {
   it('events mode: one webhook subscribed to the ticket events; the secret is the one Zendesk generated', async () => {
     await withSimulator({ seed: 2 }, async (sim) => {
       const connector = zendesk();
-      const ctx = contextFor(sim, connector);
+      const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
       const registration = await connector.webhook!.register!(ctx, { url: 'https://app.example.com/hook', secret: 'host-suggestion' });
       const { webhooks, triggers } = sim.registered();
       expect(webhooks).toHaveLength(1);
@@ -105,7 +105,7 @@ describe('register and unregister through the Webhooks API', () => {
   it('trigger mode: a conditional webhook plus a trigger posting the template; both removed, trigger first', async () => {
     await withSimulator({ seed: 2 }, async (sim) => {
       const connector = zendesk({ webhookMode: 'trigger' });
-      const ctx = contextFor(sim, connector);
+      const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
       const registration = await connector.webhook!.register!(ctx, { url: 'https://app.example.com/hook', secret: 'x' });
       const { webhooks, triggers } = sim.registered();
       expect(webhooks[0]!.subscriptions).toEqual(['conditional_ticket_events']);
@@ -123,7 +123,7 @@ describe('register and unregister through the Webhooks API', () => {
     await withSimulator({ seed: 2 }, async (sim) => {
       const connector = zendesk({ webhookMode: 'trigger' });
       sim.faults.inject('status500', { count: 1, path: /triggers/ });
-      await expect(connector.webhook!.register!(contextFor(sim, connector), { url: 'https://app.example.com/hook', secret: 'x' })).rejects.toBeTruthy();
+      await expect(connector.webhook!.register!(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), { url: 'https://app.example.com/hook', secret: 'x' })).rejects.toBeTruthy();
       expect(sim.registered()).toEqual({ webhooks: [], triggers: [] });
     });
   });

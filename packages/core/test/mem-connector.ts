@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { defineConnector, secretField, subdomainField, CredentialsError, TransientError, type TicketDraft, type JsonValue } from '../src/index.js';
+import { createTestDraft } from '../src/testing.js';
 
 /** A platform that lives in memory: enough to exercise the engine and router without a simulator. */
 export class MemDesk {
@@ -38,27 +39,8 @@ export class MemDesk {
 }
 
 export function draft(id: string, at: number): TicketDraft {
-  return {
-    externalId: id,
-    platform: 'memdesk',
-    url: `https://mem.example/t/${id}`,
-    subject: `Ticket ${id}`,
-    description: 'Help',
-    status: 'open',
-    rawStatus: 'open',
-    priority: 'normal',
-    rawPriority: 'normal',
-    channel: 'email',
-    requester: { externalId: 'u1', name: 'Ana', email: 'ana@example.com' },
-    assignee: null,
-    organization: null,
-    tags: [],
-    customFields: {},
-    createdAt: new Date(at).toISOString(),
-    updatedAt: new Date(at).toISOString(),
-    deleted: false,
-    raw: { id },
-  };
+  const time = new Date(at).toISOString();
+  return createTestDraft({ externalId: id, platform: 'memdesk', url: `https://mem.example/t/${id}`, createdAt: time, updatedAt: time });
 }
 
 export const GOOD_TOKEN = 'memdesk-token-0123456789';

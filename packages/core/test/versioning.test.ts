@@ -1,28 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { tombstone, type TicketDraft } from '../src/index.js';
 import { diffVersions, judgeVersion, toDeliveredVersion, versionFingerprint } from '../src/sync/versioning.js';
+import { createTestDraft } from '../src/testing.js';
 
-const base: TicketDraft = {
-  externalId: '1',
+const base: TicketDraft = createTestDraft({
   platform: 'acme',
   url: null,
   subject: 'Printer on fire',
   description: 'It is very colourful.',
-  status: 'open',
-  rawStatus: 'open',
-  priority: 'normal',
-  rawPriority: 'normal',
-  channel: 'email',
-  requester: { externalId: 'u1', name: 'Ana', email: 'ana@example.com' },
-  assignee: null,
-  organization: null,
   tags: ['a', 'b'],
-  customFields: {},
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: '2026-01-01T00:00:01Z',
-  deleted: false,
   raw: {},
-};
+});
 
 describe('version judgement', () => {
   it('treats the same timestamp and content as a duplicate, even written differently', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describeStoreConformance } from '@ticketbridge/core/testing';
+import { describeStoreConformance } from '@ticketbridge/core/conformance';
 import { SqliteStore } from '../src/index.js';
 import { tempDir } from './temp-dir.js';
 

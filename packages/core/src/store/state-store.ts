@@ -3,7 +3,7 @@ import type { JsonValue } from '../util/json.js';
 
 /**
  * Everything the core persists. `MemoryStore` implements it for tests and single-process demos; durable stores
- * (SQLite, PostgreSQL) implement it for production. `describeStoreConformance` in `@ticketbridge/core/testing`
+ * (SQLite, PostgreSQL) implement it for production. `describeStoreConformance` in `@ticketbridge/core/conformance`
  * checks an implementation.
  *
  * All methods may be called concurrently; each must be atomic on its own.

@@ -1,4 +1,4 @@
-import { describeConnectorConformance } from '@ticketbridge/core/testing';
+import { describeConnectorConformance } from '@ticketbridge/core/conformance';
 import { acme, startAcmeSimulator } from '@ticketbridge/core/testing';
 
 // The lead's conformance suite, run against the reference connector and its simulator end to end through the hub.

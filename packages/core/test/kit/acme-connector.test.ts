@@ -1,25 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CredentialsError, Redactor, TicketbridgeError, createHttpClient, describeCredentials, silentLogger, type ConnectorContext, type PullPage, type WebhookRequest } from '@ticketbridge/core';
-import { acme, mapAcmePriority, mapAcmeStatus, startAcmeSimulator, type AcmeCursor, type AcmeSimulator } from '@ticketbridge/core/testing';
+import { CredentialsError, TicketbridgeError, describeCredentials, type ConnectorContext, type PullPage, type WebhookRequest } from '@ticketbridge/core';
+import { acme, createTestContext, mapAcmePriority, mapAcmeStatus, startAcmeSimulator, type AcmeCursor, type AcmeSimulator } from '@ticketbridge/core/testing';
 
 type Creds = { subdomain: string; apiToken: string };
 const connector = acme();
 const secret = 'host-secret-abcdef0123456789';
-
-function context(sim: AcmeSimulator, credentials: Creds = sim.credentials(), overlapMs = 60_000): ConnectorContext<Creds> {
-  const config = connector.http(credentials);
-  const http = createHttpClient(config, {
-    platform: 'acme',
-    redactor: new Redactor([credentials.apiToken]),
-    logger: silentLogger,
-    baseUrlOverride: sim.url,
-    retries: 2,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
-  });
-  return { connectionId: 'conn_test', credentials, http, logger: silentLogger, signal: new AbortController().signal, metadata: {}, overlapMs, now: () => new Date() };
-}
 
 async function pullAll(ctx: ConnectorContext<Creds>, cursor: AcmeCursor | null): Promise<PullPage[]> {
   const pages: PullPage[] = [];
@@ -57,15 +43,15 @@ describe('acme connector', () => {
 
   it('testConnection returns the account, and names the field at fault', async () => {
     const sim = await start(0);
-    await expect(connector.testConnection(context(sim))).resolves.toEqual({
+    await expect(connector.testConnection(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }))).resolves.toEqual({
       accountName: 'Acme Corp (acme.acme-desk.test)',
       metadata: { accountId: 'acc_3', userId: 'usr_1', role: 'admin' },
     });
-    const wrongAccount = await connector.testConnection(context(sim, { ...sim.credentials(), subdomain: 'globex' })).catch((e: unknown) => e);
+    const wrongAccount = await connector.testConnection(createTestContext({ connector, credentials: { ...sim.credentials(), subdomain: 'globex' }, baseUrl: sim.url })).catch((e: unknown) => e);
     expect(wrongAccount).toBeInstanceOf(CredentialsError);
     expect((wrongAccount as CredentialsError).field).toBe('subdomain');
     const badToken = 'acme_pat_wrong_value_123456';
-    const wrongToken = await connector.testConnection(context(sim, { subdomain: 'acme', apiToken: badToken })).catch((e: unknown) => e);
+    const wrongToken = await connector.testConnection(createTestContext({ connector, credentials: { subdomain: 'acme', apiToken: badToken }, baseUrl: sim.url })).catch((e: unknown) => e);
     expect(wrongToken).toBeInstanceOf(CredentialsError);
     expect((wrongToken as CredentialsError).field).toBe('apiToken');
     expect(`${(wrongToken as Error).message} ${JSON.stringify(wrongToken)}`).not.toContain(badToken);
@@ -74,7 +60,7 @@ describe('acme connector', () => {
 
   it('pulls every ticket at page size 100, then restarts overlapMs before the newest change', async () => {
     const sim = await start(250);
-    const pages = await pullAll(context(sim), null);
+    const pages = await pullAll(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), null);
     expect(pages.map((p) => p.tickets.length)).toEqual([100, 100, 50]);
     expect(new Set(pages.flatMap((p) => p.tickets.map((t) => t.externalId))).size).toBe(250);
     const newest = Math.max(...[...sim.snapshot().values()].map((v) => Date.parse(v)));
@@ -83,16 +69,16 @@ describe('acme connector', () => {
     // Mid-pass cursors resume inside the pass.
     const mid = pages[0]!.nextCursor as unknown as AcmeCursor;
     expect(mid.cursor).toEqual(expect.any(String));
-    const resumed = await pullAll(context(sim), mid);
+    const resumed = await pullAll(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), mid);
     expect(resumed.flatMap((p) => p.tickets.map((t) => t.externalId))).toEqual(pages.slice(1).flatMap((p) => p.tickets.map((t) => t.externalId)));
   });
 
   it('the next pass re-reads the overlap window and picks up updates', async () => {
     const sim = await start(120);
-    const first = await pullAll(context(sim), null);
+    const first = await pullAll(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), null);
     const cursor = first.at(-1)!.nextCursor as unknown as AcmeCursor;
     await sim.update(['5', '60']);
-    const second = (await pullAll(context(sim), cursor)).flatMap((p) => p.tickets);
+    const second = (await pullAll(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), cursor)).flatMap((p) => p.tickets);
     const since = Date.parse(cursor.updatedSince!);
     const expected = [...sim.snapshot()].filter(([, at]) => Date.parse(at) >= since).map(([id]) => id);
     expect(second.map((t) => t.externalId).sort()).toEqual(expected.sort());
@@ -102,13 +88,13 @@ describe('acme connector', () => {
 
   it('an empty account yields one empty page and keeps the cursor', async () => {
     const sim = await start(0);
-    const pages = await pullAll(context(sim), null);
+    const pages = await pullAll(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), null);
     expect(pages).toEqual([{ tickets: [], nextCursor: { updatedSince: null, cursor: null, highWater: null } }]);
   });
 
   it('fetchTicket hydrates one ticket and returns null for a deleted one', async () => {
     const sim = await start(10);
-    const ctx = context(sim);
+    const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
     const t = await connector.fetchTicket(ctx, '4');
     expect(t).toMatchObject({ externalId: '4', platform: 'acme', deleted: false, url: 'https://acme.acme-desk.test/tickets/4' });
     await sim.remove(['4']);

@@ -1,4 +1,4 @@
-import { describeStoreConformance } from '../../src/testing.js';
+import { describeStoreConformance } from '../../src/conformance.js';
 import { MemoryStore } from '../../src/index.js';
 
 describeStoreConformance('MemoryStore', () => new MemoryStore());

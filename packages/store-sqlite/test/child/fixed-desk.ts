@@ -1,6 +1,7 @@
 // A platform with a fixed set of tickets, so a crashed process and the one that replaces it see the same data.
 // It makes no HTTP requests: these tests are about the store under the hub, not a platform API.
 import { CredentialsError, TicketDraft, defineConnector, secretField, type JsonValue } from '@ticketbridge/core';
+import { createTestDraft } from '@ticketbridge/core/testing';
 
 export const DESK_TOKEN = 'fixed-desk-token-0123456789';
 export const TICKETS = 50;
@@ -9,27 +10,7 @@ export const PAGE_SIZE = 10;
 const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
 
 export function deskTicket(i: number): TicketDraft {
-  return {
-    externalId: String(i),
-    platform: 'fixeddesk',
-    url: `https://desk.example/tickets/${i}`,
-    subject: `Ticket ${i}`,
-    description: 'Help',
-    status: 'open',
-    rawStatus: 'open',
-    priority: 'normal',
-    rawPriority: 'normal',
-    channel: 'email',
-    requester: { externalId: 'u1', name: 'Ana', email: 'ana@example.com' },
-    assignee: null,
-    organization: null,
-    tags: [],
-    customFields: {},
-    createdAt: at(i),
-    updatedAt: at(i),
-    deleted: false,
-    raw: { id: i },
-  };
+  return createTestDraft({ externalId: String(i), platform: 'fixeddesk', createdAt: at(i), updatedAt: at(i), raw: { id: i } });
 }
 
 /** The connector; cursors are `{ after: <last ticket number> }`. */

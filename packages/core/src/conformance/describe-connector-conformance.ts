@@ -6,9 +6,11 @@ import { createHub, type Hub, type HubOptions } from '../hub/create-hub.js';
 import type { TicketEvent } from '../model/ticket.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { StateStore } from '../store/state-store.js';
-import type { ConnectorSimulator } from './connector-simulator.js';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ConnectorSimulator } from '../testing/connector-simulator.js';
+import { HOSTILE_SUBDOMAINS } from '../testing/hostile-subdomains.js';
+import { startHostServer } from '../testing/start-host-server.js';
+import { TEST_HUB_DEFAULTS } from '../testing/test-hub-defaults.js';
+import { waitFor } from '../testing/wait-for.js';
 
 /** Options of {@link describeConnectorConformance}. */
 export interface ConnectorConformanceOptions {
@@ -24,26 +26,6 @@ export interface ConnectorConformanceOptions {
   hub?: Partial<HubOptions>;
 }
 
-/** Hostile values a subdomain field must refuse before any request. */
-export const HOSTILE_SUBDOMAINS = ['evil.com#', 'a.b', 'x@y', '../', 'https://evil.com', 'acme.zendesk.com', 'a b', 'acme:443', 'acme?x=1', 'acme%2e'];
-
-/** Polls `check` until it returns true or the timeout passes. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Fast, test-friendly HTTP and retry settings. */
-export const TEST_HUB_DEFAULTS: Partial<HubOptions> = {
-  http: { retries: 4, minRetryDelayMs: 10, maxRetryDelayMs: 100, timeoutMs: 5_000, maxRateLimitWaitMs: 20_000 },
-  retry: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 },
-  initialSyncDelayMs: 24 * 3600_000,
-  pollIntervalMs: 24 * 3600_000,
-};
-
 const versionKey = (e: TicketEvent) => `${e.ticket.externalId}@${Date.parse(e.ticket.updatedAt)}`;
 
 /**
@@ -53,8 +35,16 @@ const versionKey = (e: TicketEvent) => `${e.ticket.externalId}@${Date.parse(e.ti
  * transient faults survived, webhook signatures accepted and forged ones refused, and no duplicate versions in
  * `both` mode.
  *
+ * Needs vitest (it declares `describe`/`it` blocks), which is why it lives at `@ticketbridge/core/conformance` and
+ * not beside the simulators in `@ticketbridge/core/testing`.
+ *
  * @example
  * ```ts
+ * // test/conformance.test.ts
+ * import { describeConnectorConformance } from '@ticketbridge/core/conformance';
+ * import { zendesk } from '@ticketbridge/connector-zendesk';
+ * import { startZendeskSimulator } from '@ticketbridge/connector-zendesk/testing';
+ *
  * describeConnectorConformance({ name: 'zendesk', connector: () => zendesk(), simulator: (o) => startZendeskSimulator(o) });
  * ```
  */
@@ -284,19 +274,4 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       expect(new Set(events.map((e) => e.ticket.externalId)).size).toBe(sim.snapshot().size);
     });
   });
-}
-
-/** A host's HTTP server on loopback, for the webhook endpoint. */
-export async function startHostServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StateStore } from '../store/state-store.js';
 import type { DeliveredVersion, InboxEntry, StoredConnection, SyncRun } from '../store/types.js';
 import type { TicketDraft } from '../model/ticket.js';
+import { createTestDraft } from '../testing/create-test-draft.js';
 
 /** Makes a fresh, empty store for one test. The suite closes it afterwards. */
 export type StoreFactory = () => StateStore | Promise<StateStore>;
@@ -15,7 +16,7 @@ export type StoreFactory = () => StateStore | Promise<StateStore>;
  *
  * @example
  * ```ts
- * import { describeStoreConformance } from '@ticketbridge/core/testing';
+ * import { describeStoreConformance } from '@ticketbridge/core/conformance';
  * describeStoreConformance('MyStore', () => new MyStore({ url: process.env.DB_URL }));
  * ```
  */
@@ -391,25 +392,14 @@ function inbox(id: string, connectionId: string, receivedAt: string, source: Inb
 }
 
 function draft(externalId: string): TicketDraft {
-  return {
+  return createTestDraft({
     externalId,
     platform: 'memdesk',
     url: `https://acme.example.com/tickets/${externalId}`,
-    subject: `Ticket ${externalId}`,
     description: 'Printer on fire',
-    status: 'open',
-    rawStatus: 'open',
     priority: 'high',
     rawPriority: 'high',
-    channel: 'email',
-    requester: { externalId: 'u1', name: 'Ana', email: 'ana@example.com' },
-    assignee: null,
-    organization: null,
     tags: ['printer'],
     customFields: { team: 'ops' },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    deleted: false,
-    raw: { id: externalId },
-  };
+  });
 }
