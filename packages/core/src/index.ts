@@ -14,5 +14,6 @@ export { type Logger, silentLogger, consoleLogger } from './util/logger.js';
 export * from './http/index.js';
 export * from './hub/index.js';
 export * from './sync/index.js';
+export * from './connection/index.js';
 export * from './scheduler/index.js';
 export * from './webhooks/index.js';

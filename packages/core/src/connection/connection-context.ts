@@ -4,6 +4,7 @@ import { Redactor } from '../credentials/redact.js';
 import { createHttpClient, type HttpClientOptions, type HttpObserver } from '../http/index.js';
 import type { Logger } from '../util/logger.js';
 import type { JsonObject } from '../util/json.js';
+import type { StoredConnection } from '../store/types.js';
 
 /** HTTP settings a hub applies to every connection (tests shorten the delays). */
 export type HttpDefaults = Partial<Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'minRetryDelayMs' | 'maxRetryDelayMs' | 'maxRateLimitWaitMs' | 'maxResponseBytes'>>;
@@ -72,4 +73,51 @@ export function createConnectorContext(options: ContextOptions): { ctx: Connecto
     now: () => new Date(),
   };
   return { ctx, redactor };
+}
+
+/** What every context of one hub shares; fixed once when the hub is created. */
+export interface ContextFactoryOptions {
+  logger: Logger;
+  http: HttpDefaults;
+  /** The hub's lifetime: a context's signal follows it. */
+  signal: AbortSignal;
+}
+
+/** The part of a stored connection a context is built from. */
+export type ContextSource = Pick<StoredConnection, 'id' | 'credentials' | 'secretFields' | 'metadata' | 'baseUrl'>;
+
+/**
+ * The one place a hub builds connector contexts: for a stored connection (sync runs, webhooks, disconnect) and for
+ * credentials not saved yet (Test & Connect). The hub's logger, HTTP defaults and lifetime are merged here once, so
+ * no caller assembles context options by hand.
+ */
+export class ContextFactory {
+  readonly #o: ContextFactoryOptions;
+
+  constructor(options: ContextFactoryOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * A context for `connection`. `signal` narrows the hub's lifetime (a run's own abort); `observer` counts what the
+   * HTTP layer did, for the run's history.
+   */
+  create(
+    connector: AnyConnector,
+    connection: ContextSource,
+    extra: { signal?: AbortSignal; observer?: HttpObserver } = {},
+  ): { ctx: ConnectorContext<Record<string, unknown>>; redactor: Redactor } {
+    return createConnectorContext({
+      connector,
+      connectionId: connection.id,
+      credentials: connection.credentials,
+      secretFields: connection.secretFields,
+      metadata: connection.metadata,
+      ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
+      logger: this.#o.logger,
+      signal: extra.signal ?? this.#o.signal,
+      http: this.#o.http,
+      ...(extra.observer ? { observer: extra.observer } : {}),
+    });
+  }
 }

@@ -8,8 +8,8 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { TimerScheduler } from '../scheduler/timer-scheduler.js';
 import type { StateStore } from '../store/state-store.js';
 import type { InboxEntry, StoredConnection, StoredWebhook, SyncMode, SyncRun } from '../store/types.js';
-import { createConnectorContext, type HttpDefaults } from '../sync/connection-context.js';
-import { deliverBatch } from '../sync/deliver.js';
+import { ContextFactory, type HttpDefaults } from '../connection/connection-context.js';
+import { InboxWorker } from '../sync/inbox-worker.js';
 import { SyncEngine, type RetryPolicy } from '../sync/sync-engine.js';
 import { newId } from '../util/ids.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
@@ -191,15 +191,16 @@ export function createHub(options: HubOptions): Hub {
     for (const listener of emitter.listeners('ticket')) await listener(event);
   };
 
+  const contexts = new ContextFactory({ logger, http, signal: lifetime.signal });
+  const retry: RetryPolicy = { maxAttempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000, ...options.retry };
   const engine = new SyncEngine({
     store,
     connector: (id) => connectors.get(id),
     sink,
     scheduler,
     mutex,
-    logger,
-    http,
-    retry: { maxAttempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000, ...options.retry },
+    contexts,
+    retry,
     historyLimit: options.historyLimit ?? 100,
     lockTtlMs: options.lockTtlMs ?? 5 * 60_000,
     maxPagesPerRun: options.maxPagesPerRun ?? 50_000,
@@ -218,21 +219,14 @@ export function createHub(options: HubOptions): Hub {
     },
   });
 
-  const processInbox = async (entry: InboxEntry): Promise<void> => {
-    const connection = await store.getConnection(entry.connectionId);
-    if (!connection || connection.status === 'paused') return;
-    try {
-      await mutex.run(entry.connectionId, () =>
-        deliverBatch({ store, connectionId: entry.connectionId, tickets: entry.tickets, source: entry.source, receivedAt: entry.receivedAt, sink, ackInboxId: entry.id }),
-      );
-    } catch (error) {
-      await store.inboxAttempt(entry.id);
-      const message = error instanceof Error ? error.message : String(error);
-      emitter.emit('error', { message: `webhook delivery failed, will retry: ${message}`, connectionId: entry.connectionId, inboxId: entry.id });
-      const delay = Math.min(15 * 60_000, 5_000 * 2 ** Math.min(entry.attempts, 8));
-      scheduler.once(`inbox:${entry.id}`, delay, () => track(processInbox({ ...entry, attempts: entry.attempts + 1 })));
-    }
-  };
+  const inbox = new InboxWorker({
+    store,
+    sink,
+    mutex,
+    scheduler,
+    retry,
+    failed: (f) => emitter.emit('error', { message: `webhook delivery failed, will retry at ${f.nextRetryAt}: ${f.message}`, connectionId: f.connectionId, inboxId: f.inboxId }),
+  });
 
   const router = new WebhookRouter({
     store,
@@ -242,12 +236,10 @@ export function createHub(options: HubOptions): Hub {
     replayWindowMs: options.webhookReplayWindowMs ?? 5 * 60_000,
     bodyTimeoutMs,
     logger,
-    http,
+    contexts,
     signal: lifetime.signal,
-    accepted: (entry) => {
-      emitter.emit('webhook.accepted', { connectorId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length });
-      void track(processInbox(entry));
-    },
+    inbox,
+    accepted: (entry) => emitter.emit('webhook.accepted', { connectorId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length }),
     rejected: (r) => emitter.emit('webhook.rejected', r),
   });
 
@@ -290,7 +282,7 @@ export function createHub(options: HubOptions): Hub {
         const since = last ? now - Date.parse(last.startedAt) : Infinity;
         schedule(c, last ? Math.max(0, c.pollIntervalMs - since) : 0);
       }
-      for (const entry of await store.inboxPending()) void track(processInbox(entry));
+      await inbox.replay();
     })());
 
   const hub: Hub = {
@@ -327,15 +319,15 @@ export function createHub(options: HubOptions): Hub {
       const credentials = parsed.data as Record<string, unknown>;
       const secretFields = secretFieldNames(connector.credentials);
       const id = newId('conn');
-      const base = { connector, connectionId: id, credentials, secretFields, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}), logger, signal: lifetime.signal, http };
-      const info = await connector.testConnection(createConnectorContext({ ...base, metadata: {} }).ctx);
+      const draft = { id, credentials, secretFields, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}) };
+      const info = await connector.testConnection(contexts.create(connector, { ...draft, metadata: {} }).ctx);
       const metadata = info.metadata ?? {};
 
       let webhook: StoredWebhook | undefined;
       let webhookSecret: string | undefined;
       if (syncMode !== 'poll' && connector.webhook) {
         const url = urlFor(id)!;
-        const { ctx } = createConnectorContext({ ...base, metadata });
+        const { ctx } = contexts.create(connector, { ...draft, metadata });
         const wh = connector.webhook;
         let secret: string;
         if (wh.secretSource === 'credentials') {
@@ -395,7 +387,7 @@ export function createHub(options: HubOptions): Hub {
       const connector = connectors.get(c.platform);
       const registration = c.webhook?.registration;
       if (connector?.webhook?.unregister && registration) {
-        const { ctx } = createConnectorContext({ connector, connectionId: id, credentials: c.credentials, secretFields: c.secretFields, metadata: c.metadata, ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}), logger, signal: lifetime.signal, http });
+        const { ctx } = contexts.create(connector, c);
         await connector.webhook.unregister(ctx, registration);
       }
       await store.deleteConnection(id);
@@ -417,7 +409,7 @@ export function createHub(options: HubOptions): Hub {
       const active: StoredConnection = { ...rest, status: 'active', updatedAt: new Date().toISOString() };
       await store.saveConnection(active);
       schedule(active, 0);
-      for (const entry of await store.inboxPending(id)) void track(processInbox(entry));
+      await inbox.replay(id);
       return view(active);
     },
 
@@ -454,6 +446,7 @@ export function createHub(options: HubOptions): Hub {
       lifetime.abort(new AbortedError('hub closed', { reason: 'closed' }));
       await scheduler.close();
       await engine.drain();
+      await inbox.drain();
       await Promise.allSettled([...inflight]);
     },
   };

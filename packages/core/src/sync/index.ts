@@ -1,4 +1,4 @@
 export { SyncEngine, type SyncEngineOptions, type SyncProgress, type RetryPolicy } from './sync-engine.js';
 export { versionFingerprint, idempotencyKey } from './versioning.js';
 export type { TicketSink } from './deliver.js';
-export type { HttpDefaults } from './connection-context.js';
+

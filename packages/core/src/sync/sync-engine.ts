@@ -6,8 +6,8 @@ import type { StateStore } from '../store/state-store.js';
 import type { RecordedError, StoredConnection, SyncRun, SyncTrigger } from '../store/types.js';
 import { newId } from '../util/ids.js';
 import type { KeyedMutex } from '../util/keyed-mutex.js';
-import type { Logger } from '../util/logger.js';
-import { createConnectorContext, type HttpDefaults } from './connection-context.js';
+import type { ContextFactory } from '../connection/connection-context.js';
+import { backoffDelay } from '../http/retry.js';
 import { deliverBatch, type TicketSink } from './deliver.js';
 import { LockLease } from './lock-lease.js';
 
@@ -15,7 +15,7 @@ import { LockLease } from './lock-lease.js';
 export interface RetryPolicy {
   /** Runs tried in all before giving up until the next scheduled poll (default 6). */
   maxAttempts: number;
-  /** First retry delay (default 30 s); doubles each attempt, with jitter. */
+  /** Smallest retry delay (default 30 s); the ceiling doubles each attempt, the delay is drawn below it (jitter). */
   baseDelayMs: number;
   /** Upper bound of the delay (default 30 min). */
   maxDelayMs: number;
@@ -57,8 +57,8 @@ export interface SyncEngineOptions {
   events: SyncEngineEvents;
   scheduler: Scheduler;
   mutex: KeyedMutex;
-  logger: Logger;
-  http: HttpDefaults;
+  /** Builds each run's connector context (HTTP client, redacting logger). */
+  contexts: ContextFactory;
   retry: RetryPolicy;
   /** Sync history kept per connection (default 100). */
   historyLimit: number;
@@ -220,16 +220,8 @@ export class SyncEngine {
     try {
       await store.saveRun(run);
       this.#o.events.started({ ...run });
-      const { ctx, redactor: r } = createConnectorContext({
-        connector,
-        connectionId,
-        credentials: connection.credentials,
-        secretFields: connection.secretFields,
-        metadata: connection.metadata,
-        ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
-        logger: this.#o.logger,
+      const { ctx, redactor: r } = this.#o.contexts.create(connector, connection, {
         signal,
-        http: this.#o.http,
         observer: {
           onRequest: () => {
             run.requests++;
@@ -369,9 +361,9 @@ export class SyncEngine {
       HandlerFailure.isInstance(error) ||
       (HttpError.isInstance(error) ? error.retryable : TicketbridgeError.isInstance(error) && (error.code === 'transient' || error.code === 'rate_limit'));
     if (retryable && run.attempt < this.#o.retry.maxAttempts) {
-      const backoff = Math.min(this.#o.retry.maxDelayMs, this.#o.retry.baseDelayMs * 2 ** (run.attempt - 1));
-      const jittered = backoff / 2 + Math.random() * (backoff / 2);
-      const delay = Math.max(jittered, HttpError.isInstance(error) ? (error.retryAfterMs ?? 0) : 0);
+      // The same formula as the HTTP layer's and the inbox's; a platform that asked for longer (Retry-After) wins.
+      const backoff = backoffDelay(run.attempt, this.#o.retry.baseDelayMs, this.#o.retry.maxDelayMs);
+      const delay = Math.max(backoff, HttpError.isInstance(error) ? (error.retryAfterMs ?? 0) : 0);
       run.status = 'retrying';
       run.nextRetryAt = new Date(Date.now() + delay).toISOString();
       await store.saveRun(run);

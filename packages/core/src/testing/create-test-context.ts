@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Connector } from '../connector/connector.js';
 import type { ConnectorContext } from '../connector/connector-context.js';
 import { secretFieldNames, type CredentialsSchema } from '../credentials/describe-credentials.js';
-import { createConnectorContext, type HttpDefaults } from '../sync/connection-context.js';
+import { createConnectorContext, type HttpDefaults } from '../connection/connection-context.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { JsonObject } from '../util/json.js';
 import { TEST_HUB_DEFAULTS } from './test-hub-defaults.js';

@@ -7,7 +7,8 @@ import type { InboxEntry, StoredConnection } from '../store/types.js';
 import type { StateStore } from '../store/state-store.js';
 import { newId } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
-import { createConnectorContext, type HttpDefaults } from '../sync/connection-context.js';
+import type { ContextFactory } from '../connection/connection-context.js';
+import type { InboxWorker } from '../sync/inbox-worker.js';
 
 /** The router's answer. */
 export interface WebhookResponse {
@@ -40,9 +41,12 @@ export interface WebhookRouterOptions {
    */
   bodyTimeoutMs?: number;
   logger: Logger;
-  http: HttpDefaults;
+  /** Builds the connector context each request verifies, parses and hydrates with. */
+  contexts: ContextFactory;
   signal: AbortSignal;
-  /** Called after an entry is durably in the inbox and the platform was answered. */
+  /** Delivers what the router put in the durable inbox, after the platform was answered. */
+  inbox: Pick<InboxWorker, 'enqueue'>;
+  /** Called after an entry is durably in the inbox (for the hub's `webhook.accepted` event). */
   accepted(entry: InboxEntry): void;
   rejected(rejection: WebhookRejection): void;
 }
@@ -118,17 +122,7 @@ export class WebhookRouter {
     // A signal of this request's own that follows the hub's: waits and retries below hang their listeners on it, so
     // concurrent requests never pile listeners onto the hub's one signal (MaxListenersExceededWarning past ten).
     const signal = AbortSignal.any([this.#o.signal]);
-    const { ctx, redactor } = createConnectorContext({
-      connector,
-      connectionId: connection.id,
-      credentials: connection.credentials,
-      secretFields: connection.secretFields,
-      metadata: connection.metadata,
-      ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
-      logger: this.#o.logger,
-      signal,
-      http: this.#o.http,
-    });
+    const { ctx, redactor } = this.#o.contexts.create(connector, connection, { signal });
     const req: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody: request.body, receivedAt };
 
     let verdict;
@@ -176,7 +170,10 @@ export class WebhookRouter {
       attempts: 0,
     };
     await this.#o.store.inboxPut(entry);
-    queueMicrotask(() => this.#o.accepted(entry));
+    queueMicrotask(() => {
+      this.#o.accepted(entry);
+      this.#o.inbox.enqueue(entry);
+    });
     return json(200, { ok: true, accepted: tickets.length });
   }
 

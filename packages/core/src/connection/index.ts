@@ -1,0 +1,1 @@
+export type { HttpDefaults } from './connection-context.js';
