@@ -77,6 +77,21 @@ export interface RecordedError {
   status?: number;
 }
 
+/** A request the HTTP layer tried again within a run, as recorded in history (secrets redacted). */
+export interface RecordedRetry {
+  /** When the failed attempt ended (ISO-8601). */
+  at: string;
+  /** `METHOD /path` of the request. */
+  request?: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** How long the HTTP layer waited before the next attempt. */
+  delayMs: number;
+  code: string;
+  status?: number;
+  message: string;
+}
+
 /** One entry of a connection's sync history. */
 export interface SyncRun {
   id: string;
@@ -96,6 +111,11 @@ export interface SyncRun {
   /** Milliseconds spent waiting on rate limits (pre-emptive and after 429). */
   rateLimitWaitMs: number;
   errors: RecordedError[];
+  /**
+   * Every request the HTTP layer retried during this run (the first 100), so a platform that failed and recovered
+   * within the run still shows in history. Absent on runs recorded by versions before it existed.
+   */
+  retries?: RecordedRetry[];
   /** 1 for the first try; increments on each automatic retry of a failed run. */
   attempt: number;
   /** When the engine will retry, for status `retrying`. */

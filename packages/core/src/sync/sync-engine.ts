@@ -74,6 +74,9 @@ export interface SyncEngineOptions {
 
 const lockLost = Symbol('ticketbridge.lockLost');
 
+/** Request retries kept in one run's history; a run retrying more than this is failing anyway. */
+const MAX_RECORDED_RETRIES = 100;
+
 /** Another worker holds the sync lock now (ours expired during a long page): this run stops before delivering. */
 class LockLost extends Error {
   readonly [lockLost] = true;
@@ -200,6 +203,7 @@ export class SyncEngine {
       rateLimited: 0,
       rateLimitWaitMs: 0,
       errors: [],
+      retries: [],
       attempt,
       cursorBefore,
       cursorAfter: cursorBefore,
@@ -232,6 +236,19 @@ export class SyncEngine {
           },
           onRateLimitWait: (ms) => {
             run.rateLimitWaitMs += ms;
+          },
+          onRetry: ({ attempt, delayMs, error }) => {
+            const retries = (run.retries ??= []);
+            if (retries.length >= MAX_RECORDED_RETRIES) return;
+            retries.push({
+              at: new Date().toISOString(),
+              ...(error.request ? { request: error.request } : {}),
+              attempt,
+              delayMs,
+              code: error.code,
+              ...(error.status === undefined ? {} : { status: error.status }),
+              message: redactor ? redactor.string(error.message) : error.code,
+            });
           },
         },
       });
