@@ -3,7 +3,7 @@ import type { TicketEvent } from '@ticketbridge/core';
 /** An alert the example host raises on a ticket. */
 export interface Alert {
   at: string;
-  connectorId: string;
+  connectionId: string;
   platform: string;
   ticketId: string;
   subject: string;
@@ -26,5 +26,5 @@ export function analyse(event: TicketEvent): Alert | undefined {
   if (event.changes?.priority?.to === 'urgent') reasons.push(`priority ${event.changes.priority.from ?? 'none'} → urgent`);
   if (event.changes?.status && ['solved', 'closed'].includes(event.changes.status.from) && event.changes.status.to === 'open') reasons.push('reopened');
   if (!reasons.length) return undefined;
-  return { at: event.receivedAt, connectorId: event.connectorId, platform: t.platform, ticketId: t.externalId, subject: t.subject, reasons, url: t.url };
+  return { at: event.receivedAt, connectionId: event.connectionId, platform: t.platform, ticketId: t.externalId, subject: t.subject, reasons, url: t.url };
 }

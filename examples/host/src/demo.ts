@@ -102,7 +102,7 @@ async function main() {
 
   out('\nSample tickets:');
   for (const c of connections) {
-    for (const e of app.events.filter((x) => x.connectorId === c.id).slice(0, 3)) {
+    for (const e of app.events.filter((x) => x.connectionId === c.id).slice(0, 3)) {
       const t = e.ticket;
       out(`  ${pad(t.platform, 8)} #${pad(t.externalId, 8)} ${pad(t.status, 8)} ${pad(t.priority ?? '-', 7)} ${pad(t.requester?.name ?? '-', 18)} ${t.subject.slice(0, 60)}`);
     }

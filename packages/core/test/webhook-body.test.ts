@@ -136,7 +136,7 @@ describe('webhook body reading (node handler)', () => {
     expect(JSON.parse(res.body)).toEqual({ ok: false, error: 'body not received within 500 ms' });
     // Generous upper bound on a 500 ms deadline: the answer must not wait for Node's own 300 s request timeout.
     expect(client.statusAt()! - started).toBeLessThan(1_500);
-    expect(t.rejected).toEqual([expect.objectContaining({ connectorId: t.conn.id, status: 408, reason: 'body not received within 500 ms' })]);
+    expect(t.rejected).toEqual([expect.objectContaining({ connectionId: t.conn.id, status: 408, reason: 'body not received within 500 ms' })]);
     await t.nothingEmitted();
   });
 
@@ -278,7 +278,7 @@ describe('webhook body reading (fetch handler)', () => {
     const pulls = probe.pulls;
     await sleep(300);
     expect(probe.pulls).toBe(pulls);
-    expect(t.rejected.map((r) => [r.status, r.connectorId])).toEqual([[408, t.conn.id]]);
+    expect(t.rejected.map((r) => [r.status, r.connectionId])).toEqual([[408, t.conn.id]]);
     await t.nothingEmitted();
   });
 

@@ -135,7 +135,7 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
         expect(Date.parse(latest.get(id)!.ticket.updatedAt), id).toBe(Date.parse(updatedAt));
       }
       expect(new Set(events.map(versionKey)).size).toBe(events.length);
-      expect(events.every((e) => e.source === 'poll' && e.connectorId === conn.id && e.ticket.platform === options.name)).toBe(true);
+      expect(events.every((e) => e.source === 'poll' && e.connectionId === conn.id && e.ticket.platform === options.name)).toBe(true);
       const [history] = await hub.history(conn.id);
       expect(history!.ticketsSynced).toBe(events.length);
       expect(history!.requests).toBeGreaterThan(0);

@@ -239,7 +239,7 @@ export function createHub(options: HubOptions): Hub {
     contexts,
     signal: lifetime.signal,
     inbox,
-    accepted: (entry) => emitter.emit('webhook.accepted', { connectorId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length }),
+    accepted: (entry) => emitter.emit('webhook.accepted', { connectionId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length }),
     rejected: (r) => emitter.emit('webhook.rejected', r),
   });
 

@@ -20,7 +20,7 @@ export interface HubEvents {
   /** A webhook was refused (404/401/400/413/405); nothing else was emitted for it. */
   'webhook.rejected': (rejection: WebhookRejection) => void;
   /** A webhook was verified and stored in the inbox; its tickets follow as `ticket` events. */
-  'webhook.accepted': (entry: { connectorId: string; inboxId: string; tickets: number }) => void;
+  'webhook.accepted': (entry: { connectionId: string; inboxId: string; tickets: number }) => void;
   /** The platform rate-limited a request (429) or asked us to slow down. */
   rateLimited: (info: { connectionId: string; waitMs: number; status?: number }) => void;
   /** A connection stopped syncing because its credentials were refused. */

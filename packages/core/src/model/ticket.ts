@@ -53,7 +53,7 @@ export type Comment = z.infer<typeof Comment>;
 
 /**
  * What a connector produces from one platform object: the normalized ticket without the ids that only the core
- * knows (`connectorId`).
+ * knows (`connectionId`).
  */
 export const TicketDraft = z.object({
   /** The platform's id of the ticket (string even where the platform uses numbers). */
@@ -91,8 +91,11 @@ export type TicketDraft = z.infer<typeof TicketDraft>;
 
 /** The normalized ticket every connector produces. */
 export const Ticket = TicketDraft.extend({
-  /** The id of the connection that produced this ticket (the `connectorId` of the webhook URL). */
-  connectorId: z.string(),
+  /**
+   * The id of the connection that produced this ticket (`hub.connect()` returned it; the webhook URL carries it as
+   * `connectorId`). The connector, the platform, is `platform`.
+   */
+  connectionId: z.string(),
 });
 /** The normalized ticket every connector produces. */
 export type Ticket = z.infer<typeof Ticket>;
@@ -120,8 +123,8 @@ export const TicketEvent = z.object({
   type: TicketEventType,
   ticket: Ticket,
   source: TicketSource,
-  /** The connection id. */
-  connectorId: z.string(),
+  /** The id of the connection the version came through (the same as `ticket.connectionId`). */
+  connectionId: z.string(),
   /** When Ticketbridge received this version (poll page or webhook). */
   receivedAt: IsoTimestamp,
   /**

@@ -48,14 +48,14 @@ export async function deliverBatch(options: {
       duplicates++;
       continue;
     }
-    const ticket = { ...draft, connectorId: connectionId };
+    const ticket = { ...draft, connectionId };
     const type = draft.deleted ? 'ticket.deleted' : prior && !prior.deleted ? 'ticket.updated' : 'ticket.created';
     const changes = type === 'ticket.updated' && prior ? diffVersions(prior, draft) : undefined;
     const event: TicketEvent = {
       type,
       ticket,
       source,
-      connectorId: connectionId,
+      connectionId,
       receivedAt,
       idempotencyKey: idempotencyKey(connectionId, draft, fingerprint),
       ...(changes ? { changes } : {}),

@@ -19,8 +19,8 @@ export interface WebhookResponse {
 
 /** Why a webhook was refused, as emitted in `webhook.rejected`. */
 export interface WebhookRejection {
-  /** The `connectorId` query parameter, if any. */
-  connectorId: string | null;
+  /** The connection the request named in its `connectorId` query parameter, if any (it may not exist). */
+  connectionId: string | null;
   status: number;
   reason: string;
   receivedAt: string;
@@ -95,7 +95,7 @@ export class WebhookRouter {
     const receivedAt = new Date();
     let connectorId: string | null = null;
     const reject = (status: number, reason: string, headers: Record<string, string> = {}) => {
-      this.#o.rejected({ connectorId, status, reason, receivedAt: receivedAt.toISOString() });
+      this.#o.rejected({ connectionId: connectorId, status, reason, receivedAt: receivedAt.toISOString() });
       return json(status, { ok: false, error: reason }, headers);
     };
     let url: URL;
@@ -277,7 +277,7 @@ export class WebhookRouter {
     } catch {
       // A URL that does not parse names no connector; the 408 still stands.
     }
-    this.#o.rejected({ connectorId, status: 408, reason, receivedAt: receivedAt.toISOString() });
+    this.#o.rejected({ connectionId: connectorId, status: 408, reason, receivedAt: receivedAt.toISOString() });
     return json(408, { ok: false, error: reason });
   }
 
