@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  CONTRACT_VERSION,
+  defineConnector,
   describeCredentials,
   emailField,
+  markField,
+  markSecret,
   Redactor,
   redactCredentials,
   REDACTED,
@@ -75,5 +79,41 @@ describe('redaction', () => {
 
   it('redacts secret credential fields', () => {
     expect(redactCredentials({ subdomain: 'acme', apiToken: 'abc' }, ['apiToken'])).toEqual({ subdomain: 'acme', apiToken: REDACTED });
+  });
+});
+
+describe('defineConnector', () => {
+  const base = {
+    id: 'plain',
+    displayName: 'Plain',
+    http: () => ({ baseUrl: 'https://plain.example', headers: {} }),
+    testConnection: async () => ({ accountName: 'x' }),
+    async *pull() {},
+    fetchTicket: async () => null,
+    normalize: () => {
+      throw new Error('unused');
+    },
+  };
+
+  it('refuses a credentials field built without a field helper, naming it', () => {
+    expect(() => defineConnector({ ...base, credentials: z.object({ subdomain: subdomainField({ label: 'Subdomain', suffix: '.x' }), token: z.string() }) })).toThrow(
+      /credentials field "token" carry no field metadata/,
+    );
+  });
+
+  it('accepts markField and markSecret for other shapes, and stamps the contract version', () => {
+    const connector = defineConnector({
+      ...base,
+      credentials: z.object({
+        projects: markField(z.array(z.string()).optional(), { label: 'Project keys', help: 'Leave empty for every project' }),
+        token: markSecret(z.string().min(1), { label: 'Token' }),
+      }),
+    });
+    expect(connector.contractVersion).toBe(CONTRACT_VERSION);
+    expect(describeCredentials(connector.credentials)).toEqual([
+      { name: 'projects', required: false, label: 'Project keys', help: 'Leave empty for every project', kind: 'text', secret: false },
+      { name: 'token', required: true, label: 'Token', kind: 'secret', secret: true },
+    ]);
+    expect(() => defineConnector({ ...base, contractVersion: 2 as never, credentials: z.object({}) })).toThrow(/contract v2/);
   });
 });

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { TicketDraft } from '../model/ticket.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
-import type { CredentialsSchema } from '../credentials/describe-credentials.js';
+import { fieldsWithoutMetadata, type CredentialsSchema } from '../credentials/describe-credentials.js';
 import type { ConnectorContext } from './connector-context.js';
 import type { HttpConfig } from './http-config.js';
 import type { PullPage } from './pull-page.js';
@@ -75,6 +75,15 @@ export interface Connector<TSchema extends CredentialsSchema = CredentialsSchema
   readonly webhook?: ConnectorWebhook<z.infer<TSchema>>;
 }
 
+/**
+ * What a plugin passes to {@link defineConnector}: a {@link Connector} whose `contractVersion` may be left out
+ * (`defineConnector` stamps the version of the core it was built against).
+ */
+export type ConnectorDefinition<TSchema extends CredentialsSchema = CredentialsSchema> = Omit<Connector<TSchema>, 'contractVersion'> & {
+  /** Leave it out; set only to assert the version a plugin was written for. */
+  readonly contractVersion?: typeof CONTRACT_VERSION;
+};
+
 /** Any connector, whatever its credentials. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyConnector = Connector<any>;
@@ -90,7 +99,6 @@ export type CredentialsOf<C> = C extends Connector<infer S> ? z.infer<S> : never
  * ```ts
  * export function acme(options: AcmeOptions = {}) {
  *   return defineConnector({
- *     contractVersion: 1,
  *     id: 'acme',
  *     displayName: 'Acme Desk',
  *     credentials: z.object({ subdomain: subdomainField({ label: 'Subdomain', suffix: '.acme.test' }), apiKey: secretField({ label: 'API key' }) }),
@@ -103,10 +111,11 @@ export type CredentialsOf<C> = C extends Connector<infer S> ? z.infer<S> : never
  * }
  * ```
  */
-export function defineConnector<TSchema extends CredentialsSchema>(connector: Connector<TSchema>): Connector<TSchema> {
-  if (connector.contractVersion !== CONTRACT_VERSION) {
-    throw new TypeError(`[ticketbridge] connector "${connector.id}" targets contract v${String(connector.contractVersion)}; this core speaks v${CONTRACT_VERSION}`);
+export function defineConnector<TSchema extends CredentialsSchema>(definition: ConnectorDefinition<TSchema>): Connector<TSchema> {
+  if (definition.contractVersion !== undefined && definition.contractVersion !== CONTRACT_VERSION) {
+    throw new TypeError(`[ticketbridge] connector "${definition.id}" targets contract v${String(definition.contractVersion)}; this core speaks v${CONTRACT_VERSION}`);
   }
+  const connector: Connector<TSchema> = { ...definition, contractVersion: CONTRACT_VERSION };
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(connector.id)) {
     throw new TypeError(`[ticketbridge] connector id "${connector.id}" must be lower-case letters, digits and hyphens`);
   }
@@ -116,6 +125,14 @@ export function defineConnector<TSchema extends CredentialsSchema>(connector: Co
   }
   if (webhook?.secretSource === 'credentials' && !webhook.secretField) {
     throw new TypeError(`[ticketbridge] connector "${connector.id}": secretSource 'credentials' needs secretField`);
+  }
+  const bare = fieldsWithoutMetadata(connector.credentials);
+  if (bare.length > 0) {
+    // A bare z.string() would be rendered as a plain text input and, if it holds a token, never redacted.
+    throw new TypeError(
+      `[ticketbridge] connector "${connector.id}": credentials field${bare.length > 1 ? 's' : ''} ${bare.map((f) => `"${f}"`).join(', ')} ` +
+        'carry no field metadata; build each with subdomainField, secretField, emailField, textField or selectField, or wrap it in markSecret / markField',
+    );
   }
   return connector;
 }

@@ -38,6 +38,13 @@ export function describeCredentials(schema: CredentialsSchema): CredentialFieldD
   });
 }
 
+/** Fields of a credentials schema built without a field helper (no label, no secret flag); `defineConnector` refuses them. */
+export function fieldsWithoutMetadata(schema: CredentialsSchema): string[] {
+  return Object.entries(schema.shape)
+    .filter(([, field]) => !credentialFieldRegistry.has(field as z.ZodType) && !credentialFieldRegistry.has(unwrap(field as z.ZodType).inner))
+    .map(([name]) => name);
+}
+
 /** Names of the secret fields of a credentials schema. */
 export function secretFieldNames(schema: CredentialsSchema): string[] {
   return describeCredentials(schema)

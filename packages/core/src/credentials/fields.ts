@@ -97,6 +97,16 @@ export function selectField<const T extends readonly [string, ...string[]]>(opti
   return schema;
 }
 
+/**
+ * Gives an existing schema field metadata, for shapes the builders above do not cover (a list of project keys, a
+ * number). Use {@link markSecret} for anything that must be redacted.
+ */
+export function markField<T extends z.ZodType>(schema: T, options: FieldOptions & { kind?: Exclude<CredentialFieldKind, 'secret'> }): T {
+  const { kind = 'text', ...rest } = options;
+  credentialFieldRegistry.add(schema, { ...rest, kind, secret: false });
+  return schema;
+}
+
 /** Marks an existing schema as a secret field (for shapes the builders above do not cover). */
 export function markSecret<T extends z.ZodType>(schema: T, options: FieldOptions): T {
   credentialFieldRegistry.add(schema, { ...options, kind: 'secret', secret: true });
