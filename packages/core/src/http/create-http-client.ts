@@ -14,7 +14,7 @@ import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TicketbridgeError } from '../errors/ticketbridge-error.js';
 import { TransientError } from '../errors/transient-error.js';
 import { type Logger, silentLogger } from '../util/logger.js';
-import { parseRetryAfter, RateLimiter } from './rate-limit.js';
+import { parseRetryAfter, RateLimiter, readRateLimitHeaders } from './rate-limit.js';
 import { backoffDelay, retryWithBackoff } from './retry.js';
 
 /**
@@ -304,9 +304,9 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
   function readRateLimit(headers: Headers, bucket: string): RateLimitState {
     if (!config.rateLimit) return {};
     try {
-      return config.rateLimit(headers, bucket);
+      return readRateLimitHeaders(config.rateLimit, headers, bucket, now());
     } catch {
-      // A connector's header parser must never turn a good response into a failure.
+      // Rate-limit bookkeeping must never turn a good response into a failure (a malformed declaration included).
       return {};
     }
   }
