@@ -11,6 +11,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@ticketbridge\/core\/testing$/, replacement: core('testing.ts') },
+      { find: /^@ticketbridge\/core\/toolkit$/, replacement: core('toolkit.ts') },
       { find: /^@ticketbridge\/core$/, replacement: core('index.ts') },
     ],
   },
