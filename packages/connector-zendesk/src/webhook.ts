@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   TicketbridgeError,
   type ConnectorContext,
@@ -9,6 +8,7 @@ import {
   type WebhookRequest,
   type WebhookVerification,
 } from '@ticketbridge/core';
+import { hmacSignature } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import { paths, SigningSecretResponse, TriggerResponse, WebhookResponse } from './api.js';
 import type { ZendeskCredentials } from './credentials.js';
@@ -79,25 +79,28 @@ export interface ZendeskWebhookOptions {
   replayWindowMs?: number;
 }
 
+/**
+ * Zendesk's signature: base64(HMAC-SHA256(secret, timestamp + rawBody)), no separator; a delivery without a body
+ * (GET, DELETE) signs the timestamp alone. https://developer.zendesk.com/documentation/webhooks/verifying/
+ */
+export const zendeskSignature = hmacSignature({
+  algorithm: 'sha256',
+  encoding: 'base64',
+  signature: { header: SIGNATURE_HEADER },
+  timestamp: { header: TIMESTAMP_HEADER, format: 'iso-8601' },
+  signed: ['timestamp', 'body'],
+});
+
 /** Computes Zendesk's signature: base64(HMAC-SHA256(secret, timestamp + rawBody)), no separator. */
 export function signZendeskWebhook(secret: string, timestamp: string, rawBody: Buffer | string): string {
-  return createHmac('sha256', secret).update(timestamp).update(rawBody).digest('base64');
+  return zendeskSignature.sign({ secret, timestamp, body: rawBody });
 }
 
 /**
  * Verifies a delivery's signature and returns the signed timestamp; the hub refuses it outside the replay window.
  */
 export function verifyZendeskSignature(request: WebhookRequest, secret: string): WebhookVerification {
-  const signature = request.headers[SIGNATURE_HEADER];
-  const timestamp = request.headers[TIMESTAMP_HEADER];
-  if (!signature) return { ok: false, reason: `missing ${SIGNATURE_HEADER} header` };
-  if (!timestamp) return { ok: false, reason: `missing ${TIMESTAMP_HEADER} header` };
-  const signedAt = Date.parse(timestamp);
-  if (Number.isNaN(signedAt)) return { ok: false, reason: 'signature timestamp is not a date' };
-  const expected = Buffer.from(signZendeskWebhook(secret, timestamp, request.rawBody));
-  const given = Buffer.from(signature.trim());
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature does not match' };
-  return { ok: true, signedAt: new Date(signedAt) };
+  return zendeskSignature.verify(request, secret);
 }
 
 function malformed(message: string): TicketbridgeError {
