@@ -1,5 +1,5 @@
-import { TicketbridgeError, type ConnectorWebhook, type WebhookInstructions, type WebhookItem, type WebhookRequest, type WebhookVerification } from '@ticketbridge/core';
-import { hmacSignature } from '@ticketbridge/core/toolkit';
+import { type ConnectorWebhook, type WebhookInstructions, type WebhookItem, type WebhookRequest, type WebhookVerification } from '@ticketbridge/core';
+import { hmacSignature, readWebhookJson } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import type { HubSpotCredentials } from './credentials.js';
 
@@ -131,20 +131,13 @@ function ticketAction(event: HubSpotWebhookEvent): string | null {
  * `TICKET_TO_CONTACT` association change refreshes the ticket (its requester).
  */
 export function parseHubSpotWebhook(request: WebhookRequest): WebhookItem[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(request.rawBody.toString('utf8'));
-  } catch {
-    throw new TicketbridgeError('webhook', 'HubSpot webhook body is not JSON', { platform: 'hubspot' });
-  }
-  const parsed = HubSpotWebhookBody.safeParse(json);
-  if (!parsed.success) throw new TicketbridgeError('webhook', 'HubSpot webhook body is not an array of events', { platform: 'hubspot' });
+  const events = readWebhookJson(request, HubSpotWebhookBody, { platform: 'hubspot', expected: 'an array of events' });
   const latest = new Map<string, { at: number; deleted: boolean }>();
   const note = (id: string, at: number, deleted: boolean) => {
     const seen = latest.get(id);
     if (!seen || at >= seen.at) latest.set(id, { at, deleted });
   };
-  for (const event of parsed.data) {
+  for (const event of events) {
     const action = ticketAction(event);
     if (!action) continue;
     if (action === 'merge') {

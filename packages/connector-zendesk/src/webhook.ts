@@ -8,7 +8,7 @@ import {
   type WebhookRequest,
   type WebhookVerification,
 } from '@ticketbridge/core';
-import { hmacSignature } from '@ticketbridge/core/toolkit';
+import { hmacSignature, readWebhookJson } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import { paths, SigningSecretResponse, TriggerResponse, WebhookResponse } from './api.js';
 import type { ZendeskCredentials } from './credentials.js';
@@ -72,6 +72,9 @@ const EventPayload = z.object({
 // The body of TRIGGER_PAYLOAD_TEMPLATE once Zendesk rendered it.
 const TriggerPayload = z.object({ ticketbridge: z.string(), ticket_id: z.union([z.string(), z.number()]) });
 
+// The trigger payload first: it is ours, and an event payload never carries `ticketbridge`.
+const WebhookPayload = z.union([TriggerPayload, EventPayload]);
+
 /** Options of the webhook part. */
 export interface ZendeskWebhookOptions {
   mode: ZendeskWebhookMode;
@@ -113,21 +116,13 @@ function malformed(message: string): TicketbridgeError {
  * names), so both become references that the router hydrates; deletions become tombstones.
  */
 export function parseZendeskWebhook(request: WebhookRequest): WebhookItem[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(request.rawBody.toString('utf8'));
-  } catch {
-    throw malformed('body is not JSON');
-  }
-  const trigger = TriggerPayload.safeParse(body);
-  if (trigger.success) {
-    const ticketId = String(trigger.data.ticket_id).trim();
+  const payload = readWebhookJson(request, WebhookPayload, { platform: 'zendesk', expected: 'a Zendesk event payload or the Ticketbridge trigger payload' });
+  if ('ticketbridge' in payload) {
+    const ticketId = String(payload.ticket_id).trim();
     if (!/^\d+$/.test(ticketId)) throw malformed('trigger payload ticket_id is not a ticket id');
     return [{ kind: 'ref', externalId: ticketId }];
   }
-  const event = EventPayload.safeParse(body);
-  if (!event.success) throw malformed('neither a Zendesk event payload nor the Ticketbridge trigger payload');
-  const { type, detail, subject, time } = event.data;
+  const { type, detail, subject, time } = payload;
   // Other domains (users, organizations...) carry no ticket change: acknowledge them.
   if (!type.startsWith('zen:event-type:ticket.')) return [];
   const fromSubject = subject?.match(/^zen:ticket:(\d+)$/)?.[1];

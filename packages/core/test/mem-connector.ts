@@ -4,7 +4,7 @@ import { defineConnector, secretField, subdomainField, CredentialsError, Transie
 import { hmacSignature } from '../src/toolkit.js';
 
 /** `t=<unix s>,v1=<hex HMAC-SHA256 of "t.body">` in `X-Mem-Signature` (Stripe's layout). */
-const memSignature = hmacSignature({
+export const memSignature = hmacSignature({
   algorithm: 'sha256',
   encoding: 'hex',
   signature: { header: 'x-mem-signature', prefix: 'v1=', separator: ',' },

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { WebhookRequest } from '../../src/connector/webhook.js';
 import { ConfigError } from '../../src/errors/index.js';
-import { hmacSignature } from '../../src/toolkit/hmac-signature.js';
+import { hmacSignature, type SignedPart } from '../../src/toolkit/hmac-signature.js';
+import { readWebhookJson } from '../../src/toolkit/read-webhook-json.js';
+import { memSignature } from '../mem-connector.js';
 
 function request(headers: Record<string, string>, body: string, overrides: Partial<WebhookRequest> = {}): WebhookRequest {
   return { method: 'POST', url: 'https://www.example.com/webhook_uri', headers, rawBody: Buffer.from(body), receivedAt: new Date(), ...overrides };
@@ -49,8 +52,9 @@ describe('hmacSignature: published vectors', () => {
   it('HubSpot v1 and v2: the documented source strings hash to the documented values (plain SHA-256 of secret + content)', () => {
     // developers.hubspot.com/docs/faq/v1-request-validation and v2-request-validation
     const secret = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
-    const v1 = hmacSignature({ algorithm: 'sha256', encoding: 'hex', construction: 'secret-prefix', signature: { header: 'x-hubspot-signature' }, signed: ['body'] });
-    const v2 = hmacSignature({ algorithm: 'sha256', encoding: 'hex', construction: 'secret-prefix', signature: { header: 'x-hubspot-signature' }, signed: ['method', 'url', 'body'] });
+    const hashOf = (...signed: SignedPart[]) => hmacSignature({ algorithm: 'sha256', encoding: 'hex', construction: 'secret-prefix', signature: { header: 'x-hubspot-signature' }, signed });
+    const v1 = hashOf('body');
+    const v2 = hashOf('method', 'url', 'body');
     const body =
       '[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]';
     expect(v1.sign({ secret, body })).toBe('232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de');
@@ -90,40 +94,32 @@ describe('hmacSignature: recipes and refusals', () => {
     expect(intercom.verify(request({ 'x-hub-signature': sha1 }, `${body} `), 'client-secret')).toEqual({ ok: false, reason: 'signature does not match' });
   });
 
-  it('a timestamp inside a `t=…,v1=…` header, signed with the body', () => {
-    const stripeLike = hmacSignature({
-      algorithm: 'sha256',
-      encoding: 'hex',
-      signature: { header: 'x-signature', prefix: 'v1=', separator: ',' },
-      timestamp: { header: 'x-signature', key: 't', format: 'epoch-seconds' },
-      signed: ['timestamp', { text: '.' }, 'body'],
-    });
-    const digest = stripeLike.sign({ secret: 'k', body, timestamp: '1700000000' });
-    expect(stripeLike.verify(request({ 'x-signature': `t=1700000000,${digest}` }, body), 'k')).toEqual({ ok: true, signedAt: new Date(1_700_000_000_000) });
-    expect(stripeLike.verify(request({ 'x-signature': digest }, body), 'k')).toEqual({ ok: false, reason: 'missing t= in the x-signature header (the signed timestamp)' });
+  it('a timestamp inside a `t=…,v1=…` header (MemDesk\'s Stripe layout), signed with the body', () => {
+    const digest = memSignature.sign({ secret: 'k', body, timestamp: '1700000000' });
+    expect(memSignature.verify(request({ 'x-mem-signature': `t=1700000000,${digest}` }, body), 'k')).toEqual({ ok: true, signedAt: new Date(1_700_000_000_000) });
+    expect(memSignature.verify(request({ 'x-mem-signature': digest }, body), 'k')).toEqual({ ok: false, reason: 'missing t= in the x-mem-signature header (the signed timestamp)' });
   });
 
-  it('method, URL as received and its percent-decoded form as an alternative recipe (HubSpot v3)', () => {
-    const v3 = hmacSignature({
-      algorithm: 'sha256',
-      encoding: 'base64',
-      signature: { header: 'x-hubspot-signature-v3' },
-      timestamp: { header: 'x-hubspot-request-timestamp', format: 'epoch-ms' },
-      signed: ['method', 'url', 'body', 'timestamp'],
-      alternatives: [['method', 'decoded-url', 'body', 'timestamp']],
-    });
+  it('method in upper case, the URL as received, and its percent-decoded form as an alternative recipe', () => {
+    const scheme = hmacSignature({ algorithm: 'sha1', encoding: 'base64', signature: { header: 'x-sig' }, signed: ['method', 'url', 'body'], alternatives: [['method', 'decoded-url', 'body']] });
     const url = 'https://app.example.com/hooks?connectorId=conn_01J%3Aabc';
+    const asReceived = scheme.sign({ secret: 's', body, method: 'post', url });
+    const decoded = scheme.sign({ secret: 's', body, method: 'POST', url: decodeURIComponent(url) });
+    expect(scheme.verify(request({ 'x-sig': asReceived }, body, { url }), 's')).toEqual({ ok: true });
+    expect(scheme.verify(request({ 'x-sig': decoded }, body, { url }), 's')).toEqual({ ok: true });
+    expect(scheme.verify(request({ 'x-sig': asReceived }, body, { url, method: 'PUT' }), 's').ok).toBe(false);
+    // A URL whose escapes do not decode cannot have been signed decoded: only the first recipe is tried.
+    expect(scheme.verify(request({ 'x-sig': scheme.sign({ secret: 's', body, method: 'POST', url: 'https://a.test/%E0%A4%A' }) }, body, { url: 'https://a.test/%E0%A4%A' }), 's')).toEqual({ ok: true });
+  });
+
+  it('reads epoch-ms timestamps of at most 15 digits and refuses other text', () => {
+    const scheme = hmacSignature({ algorithm: 'sha256', encoding: 'hex', signature: { header: 'x-sig' }, timestamp: { header: 'x-ts', format: 'epoch-ms' }, signed: ['body', 'timestamp'] });
     const ts = '1700000000123';
-    const asReceived = v3.sign({ secret: 's', body, method: 'post', url, timestamp: ts });
-    const decoded = v3.sign({ secret: 's', body, method: 'POST', url: decodeURIComponent(url), timestamp: ts });
-    const headers = (sig: string) => ({ 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts });
-    expect(v3.verify(request(headers(asReceived), body, { url }), 's')).toEqual({ ok: true, signedAt: new Date(1_700_000_000_123) });
-    expect(v3.verify(request(headers(decoded), body, { url }), 's')).toEqual({ ok: true, signedAt: new Date(1_700_000_000_123) });
-    expect(v3.verify(request(headers(asReceived), body, { url, method: 'PUT' }), 's').ok).toBe(false);
-    expect(v3.verify(request({ 'x-hubspot-signature-v3': asReceived, 'x-hubspot-request-timestamp': '17e11' }, body, { url }), 's')).toEqual({
-      ok: false,
-      reason: 'x-hubspot-request-timestamp is not a epoch-ms timestamp',
-    });
+    const sig = scheme.sign({ secret: 's', body, timestamp: ts });
+    expect(scheme.verify(request({ 'x-sig': sig, 'x-ts': ts }, body), 's')).toEqual({ ok: true, signedAt: new Date(1_700_000_000_123) });
+    for (const bad of ['17e11', '-1', '1'.repeat(16), '2026-01-01T00:00:00Z']) {
+      expect(scheme.verify(request({ 'x-sig': sig, 'x-ts': bad }, body), 's')).toEqual({ ok: false, reason: 'x-ts is not a epoch-ms timestamp' });
+    }
   });
 
   it('names what is missing, never the secret, and bounds what it reads', () => {
@@ -142,5 +138,22 @@ describe('hmacSignature: recipes and refusals', () => {
       hmacSignature({ algorithm: 'sha256', encoding: 'hex', signature: { header: 'x-sig' }, timestamp: { header: 'x-ts', format: 'epoch-seconds' }, signed: ['body'] }),
     ).toThrow(ConfigError);
     expect(() => hmacSignature({ algorithm: 'sha256', encoding: 'hex', signature: { header: 'x-sig' }, signed: ['timestamp', 'body'] })).toThrow(ConfigError);
+  });
+});
+
+describe('readWebhookJson', () => {
+  const Event = z.object({ event: z.string(), ticket_id: z.union([z.string(), z.number()]) });
+  it('returns the validated payload, or a webhook error naming the paths at fault and never the values', () => {
+    expect(readWebhookJson(request({}, '{"event":"ticket.updated","ticket_id":7,"extra":1}'), Event, { platform: 'acme', expected: 'a ticket event' })).toEqual({ event: 'ticket.updated', ticket_id: 7 });
+    const notJson = (() => readWebhookJson(request({}, 'not json'), Event, { platform: 'acme', expected: 'a ticket event' })) as () => unknown;
+    expect(notJson).toThrow(/^\[ticketbridge\] \[acme\] webhook body is not JSON$/);
+    let error: unknown;
+    try {
+      readWebhookJson(request({}, '{"event":"ticket.updated","ticket_id":{"email":"ana@example.com"}}'), Event, { platform: 'acme', expected: 'a ticket event' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'webhook', platform: 'acme', message: expect.stringContaining('is not a ticket event (at ticket_id)') });
+    expect((error as Error).message).not.toContain('ana@example.com');
   });
 });

@@ -6,18 +6,9 @@ import { nextLink } from '../../src/toolkit/next-link.js';
 import { paginateKeyset } from '../../src/toolkit/paginate-keyset.js';
 import { paginatePages } from '../../src/toolkit/paginate-pages.js';
 import { closeServers, recordingServer, redactor, zendeskLikeConfig } from '../http/helpers.js';
+import { collect } from './helpers.js';
 
 afterEach(closeServers);
-
-async function collect<T>(walk: AsyncIterable<T>): Promise<{ items: T[]; error: unknown }> {
-  const items: T[] = [];
-  try {
-    for await (const item of walk) items.push(item);
-  } catch (error) {
-    return { items, error };
-  }
-  return { items, error: undefined };
-}
 
 const config = zendeskLikeConfig({ baseUrl: 'https://example.test/' });
 

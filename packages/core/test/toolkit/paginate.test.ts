@@ -5,22 +5,13 @@ import { createHttpClient } from '../../src/http/create-http-client.js';
 import { paginate } from '../../src/toolkit/paginate.js';
 import { paginateCursor } from '../../src/toolkit/paginate-cursor.js';
 import { closeServers, recordingServer, redactor, zendeskLikeConfig } from '../http/helpers.js';
+import { collect } from './helpers.js';
 
 afterEach(closeServers);
 
 // Zendesk cursor export: `after_cursor` + `end_of_stream`.
 // https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based
 const exportPage = z.object({ tickets: z.array(z.object({ id: z.number() })), after_cursor: z.string().nullable(), end_of_stream: z.boolean() });
-
-async function collect<T>(walk: AsyncIterable<T>): Promise<{ items: T[]; error: unknown }> {
-  const items: T[] = [];
-  try {
-    for await (const item of walk) items.push(item);
-  } catch (error) {
-    return { items, error };
-  }
-  return { items, error: undefined };
-}
 
 describe('paginate (the engine under every walk)', () => {
   it('yields each page with where it was read and where to continue, and stops on the end step', async () => {

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { defineConnector, type Connector } from '../../connector/connector.js';
 import type { ConnectorContext } from '../../connector/connector-context.js';
 import { secretField, subdomainField } from '../../credentials/fields.js';
-import { CredentialsError, ResponseShapeError, TicketbridgeError } from '../../errors/index.js';
+import { CredentialsError, ResponseShapeError } from '../../errors/index.js';
 import type { RateLimitHeaders } from '../../connector/rate-limit-headers.js';
 import type { TicketPriority, TicketStatus, TicketDraft } from '../../model/ticket.js';
 import { hmacSignature } from '../../toolkit/hmac-signature.js';
 import { paginateCursor } from '../../toolkit/paginate-cursor.js';
+import { readWebhookJson } from '../../toolkit/read-webhook-json.js';
 import type { JsonValue } from '../../util/json.js';
 import { ACME_SIGNATURE_HEADER, ACME_TIMESTAMP_HEADER, AcmeError, AcmeMe, AcmeTicket, AcmeTicketEnvelope, AcmeTicketPage, AcmeWebhookPayload } from './acme-api.js';
 import { ACME_MAX_PAGE_SIZE } from './acme-simulator.js';
@@ -168,15 +169,8 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
       // The hub checks the replay window against the signed time the verifier reports.
       verify: (request, secret) => acmeSignature.verify(request, secret),
       parse(request) {
-        let json: unknown;
-        try {
-          json = JSON.parse(request.rawBody.toString('utf8'));
-        } catch {
-          throw new TicketbridgeError('webhook', 'webhook body is not JSON', { platform: 'acme' });
-        }
-        const parsed = AcmeWebhookPayload.safeParse(json);
-        if (!parsed.success) throw new TicketbridgeError('webhook', `webhook body has no event/ticket_id (${issuePaths(parsed.error).join(', ')})`, { platform: 'acme' });
-        const { event, ticket_id: externalId, occurred_at: occurredAt } = parsed.data;
+        const payload = readWebhookJson(request, AcmeWebhookPayload, { platform: 'acme', expected: 'an Acme Desk event with event and ticket_id' });
+        const { event, ticket_id: externalId, occurred_at: occurredAt } = payload;
         switch (event) {
           case 'ticket.created':
           case 'ticket.updated':
