@@ -142,4 +142,5 @@ export {
   parseHubSpotWebhook,
   hubspotWebhookInstructions,
   HUBSPOT_SIGNATURE_MAX_AGE_MS,
+  type HubSpotSignatureOptions,
 } from './webhook.js';
