@@ -1,5 +1,5 @@
 import type { ConnectorContext, Person } from '@ticketbridge/core';
-import { paginateCursor } from '@ticketbridge/core/toolkit';
+import { batches, paginateCursor } from '@ticketbridge/core/toolkit';
 import {
   ASSOCIATIONS_BATCH_LIMIT,
   AssociationsBatchResponse,
@@ -18,12 +18,6 @@ import type { HubSpotCredentials } from './credentials.js';
 import { lookupsFromMetadata, stagesFromPipelines, type HubSpotLookups, type HubSpotStage } from './normalize.js';
 
 type Ctx = ConnectorContext<HubSpotCredentials>;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Reads every ticket pipeline and its stages (one request). */
 export async function readStages(ctx: Ctx): Promise<Map<string, HubSpotStage>> {
@@ -70,7 +64,7 @@ export async function readOwners(ctx: Ctx): Promise<Map<string, Person>> {
  */
 export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map<string, Person>> {
   const contactOf = new Map<string, string>();
-  for (const batch of chunks([...new Set(ticketIds)], ASSOCIATIONS_BATCH_LIMIT)) {
+  for (const batch of batches(ticketIds, ASSOCIATIONS_BATCH_LIMIT)) {
     const res = await ctx.http.request(paths.ticketContactAssociations, {
       method: 'POST',
       json: { inputs: batch.map((id) => ({ id })) },
@@ -92,7 +86,7 @@ export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map
   const contacts = new Map<string, Person>();
   const contactIds = [...new Set(contactOf.values())];
   let refused = false;
-  for (const batch of chunks(contactIds, BATCH_READ_LIMIT)) {
+  for (const batch of batches(contactIds, BATCH_READ_LIMIT)) {
     if (refused) break;
     const res = await ctx.http.request(paths.contactsBatchRead, {
       method: 'POST',
@@ -124,7 +118,7 @@ export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map
  */
 export async function batchReadTickets(ctx: Ctx, ids: string[], extraProperties: readonly string[]): Promise<HubSpotObject[]> {
   const out: HubSpotObject[] = [];
-  for (const batch of chunks([...new Set(ids)], BATCH_READ_LIMIT)) {
+  for (const batch of batches(ids, BATCH_READ_LIMIT)) {
     const data = await ctx.http.post(paths.ticketsBatchRead, {
       json: { properties: [...TICKET_PROPERTIES, ...extraProperties], inputs: batch.map((id) => ({ id })) },
       schema: BatchReadResponse,

@@ -10,7 +10,7 @@ import {
   type PullPage,
   type TicketDraft,
 } from '@ticketbridge/core';
-import { paginateCursor } from '@ticketbridge/core/toolkit';
+import { batches, paginateCursor } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import {
   COMMENTS_PAGE_SIZE,
@@ -237,11 +237,10 @@ export function zendesk(options: ZendeskOptions = {}) {
     },
 
     async fetchTickets(ctx, externalIds) {
-      const ids = externalIds.filter((id) => /^\d+$/.test(id));
       const out: TicketDraft[] = [];
-      for (let i = 0; i < ids.length; i += SHOW_MANY_LIMIT) {
+      for (const ids of batches(externalIds.filter((id) => /^\d+$/.test(id)), SHOW_MANY_LIMIT)) {
         const res = await ctx.http.get('tickets/show_many.json', {
-          searchParams: { ids: ids.slice(i, i + SHOW_MANY_LIMIT).join(','), include: TICKET_SIDELOADS },
+          searchParams: { ids: ids.join(','), include: TICKET_SIDELOADS },
           schema: ShowManyResponse,
         });
         const lookups = lookupsFrom(res.users, res.organizations);

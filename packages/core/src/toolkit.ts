@@ -13,6 +13,7 @@ export { paginateCursor, type PaginateCursorOptions, type CursorStep } from './t
 export { paginateKeyset, type PaginateKeysetOptions, type KeysetStep, type WindowPosition } from './toolkit/paginate-keyset.js';
 export { paginatePages, type PaginatePagesOptions, type PagesStep } from './toolkit/paginate-pages.js';
 export { nextLink } from './toolkit/next-link.js';
+export { batches } from './toolkit/batches.js';
 export { hmacSignature, type HmacSignature, type HmacSignatureScheme, type SignedPart, type SignInput } from './toolkit/hmac-signature.js';
 export { htmlToText } from './toolkit/html-to-text.js';
 export { readWebhookJson, type ReadWebhookJsonOptions } from './toolkit/read-webhook-json.js';
