@@ -12,6 +12,7 @@ export default defineConfig({
     alias: [
       { find: /^@ticketbridge\/core\/testing$/, replacement: core('testing.ts') },
       { find: /^@ticketbridge\/core\/conformance$/, replacement: core('conformance.ts') },
+      { find: /^@ticketbridge\/core\/toolkit$/, replacement: core('toolkit.ts') },
       { find: /^@ticketbridge\/core$/, replacement: core('index.ts') },
     ],
   },

@@ -1,3 +1,4 @@
+import type { RateLimitHeaders } from '@ticketbridge/core';
 import { z } from 'zod';
 
 /** Where every HubSpot portal's API lives; there is no per-account host. */
@@ -15,6 +16,21 @@ export const ASSOCIATIONS_BATCH_LIMIT = 1_000;
 export const LIST_PAGE_LIMIT = 100;
 /** Owners list page size (the owners endpoint accepts up to 500). */
 export const OWNERS_PAGE_LIMIT = 500;
+
+/**
+ * HubSpot's rate-limit headers: `X-HubSpot-RateLimit-Remaining` in a rolling window of
+ * `X-HubSpot-RateLimit-Interval-Milliseconds` (10 s), and the daily quota's `-Daily-Remaining` (absent for OAuth apps
+ * and some endpoints). The rolling window frees a slot at most one interval after `Remaining` reaches 0; the daily
+ * quota resets at midnight in the portal's time zone, which the headers do not name, so an exhausted one waits for
+ * the next UTC midnight at most (the HTTP layer hands longer waits to the engine, which retries the run later).
+ * https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
+ */
+export const hubspotRateLimit: RateLimitHeaders = {
+  windows: [
+    { remaining: 'x-hubspot-ratelimit-remaining', reset: { header: 'x-hubspot-ratelimit-interval-milliseconds', unit: 'interval-ms' } },
+    { remaining: 'x-hubspot-ratelimit-daily-remaining', reset: { at: 'next-utc-midnight' } },
+  ],
+};
 
 /** Endpoint paths, relative to the API origin. */
 export const paths = {

@@ -1,13 +1,7 @@
-import {
-  CredentialsError,
-  defineConnector,
-  type ConnectorContext,
-  type RateLimitState,
-  type TicketDraft,
-} from '@ticketbridge/core';
-import { AccountDetailsResponse, HUBSPOT_API_ORIGIN, HubSpotErrorBody, IntegrationsMeResponse, SEARCH_PAGE_LIMIT, hubspotErrorMessage, paths } from './api.js';
+import { CredentialsError, defineConnector, type ConnectorContext, type TicketDraft } from '@ticketbridge/core';
+import { AccountDetailsResponse, HUBSPOT_API_ORIGIN, HubSpotErrorBody, IntegrationsMeResponse, SEARCH_PAGE_LIMIT, hubspotErrorMessage, hubspotRateLimit, paths } from './api.js';
 import { hubspotCredentials, type HubSpotCredentials } from './credentials.js';
-import { LookupCache, batchReadTickets, lookupsFor, parseBody, readStages } from './lookups.js';
+import { LookupCache, batchReadTickets, lookupsFor, readStages } from './lookups.js';
 import { lookupsFromMetadata, normalizeHubSpotTicket, safeUiDomain, stagesToJson } from './normalize.js';
 import { pullTickets } from './pull.js';
 import { hubspotWebhook } from './webhook.js';
@@ -44,42 +38,9 @@ export interface HubSpotOptions {
 /** The HubSpot connector's id (`platform` on tickets). */
 export const HUBSPOT_CONNECTOR_ID = 'hubspot';
 
-function headerNumber(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  if (value === null || value.trim() === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/**
- * Reads HubSpot's rate-limit headers: `X-HubSpot-RateLimit-Remaining` in a rolling window of
- * `X-HubSpot-RateLimit-Interval-Milliseconds` (10 s), and the daily quota (`-Daily-Remaining`, absent for OAuth and
- * some endpoints). The window is rolling, so waiting one interval after `Remaining` reaches 0 always frees a slot.
- * https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
- */
-export function hubspotRateLimit(headers: Headers): RateLimitState {
-  const remaining = headerNumber(headers, 'x-hubspot-ratelimit-remaining');
-  const interval = headerNumber(headers, 'x-hubspot-ratelimit-interval-milliseconds');
-  const dailyRemaining = headerNumber(headers, 'x-hubspot-ratelimit-daily-remaining');
-  if (dailyRemaining === 0) {
-    // The daily quota resets at midnight in the portal's time zone, which headers do not say: wait for the next UTC
-    // midnight at most; the HTTP layer gives up earlier and the engine retries the run later.
-    const now = new Date();
-    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-    return { remaining: 0, resetAfterMs: midnight - now.getTime() };
-  }
-  const state: RateLimitState = {};
-  if (remaining !== undefined) state.remaining = remaining;
-  if (interval !== undefined) state.resetAfterMs = interval;
-  return state;
-}
-
 async function readPortal(ctx: ConnectorContext<HubSpotCredentials>): Promise<{ portalId: number; uiDomain: string; accountType: string | null }> {
-  const res = await ctx.http.request(paths.accountDetails, { acceptStatus: [403, 404] });
-  if (res.status === 200) {
-    const details = parseBody(AccountDetailsResponse, res.data, `GET ${paths.accountDetails}`);
-    return { portalId: details.portalId, uiDomain: safeUiDomain(details.uiDomain), accountType: details.accountType ?? null };
-  }
+  const res = await ctx.http.request(paths.accountDetails, { schema: AccountDetailsResponse, acceptStatus: [403, 404] });
+  if (res.ok) return { portalId: res.data.portalId, uiDomain: safeUiDomain(res.data.uiDomain), accountType: res.data.accountType ?? null };
   // Some tokens are refused the account-info API; the legacy endpoint answers any valid token with the portal id.
   const me = await ctx.http.get(paths.integrationsMe, { schema: IntegrationsMeResponse });
   return { portalId: me.portalId, uiDomain: safeUiDomain(undefined), accountType: null };
@@ -87,7 +48,7 @@ async function readPortal(ctx: ConnectorContext<HubSpotCredentials>): Promise<{ 
 
 async function requireTicketsScope(ctx: ConnectorContext<HubSpotCredentials>): Promise<void> {
   const res = await ctx.http.request(paths.ticketsList, { searchParams: { limit: 1, archived: false }, acceptStatus: [403] });
-  if (res.status !== 403) return;
+  if (res.ok) return;
   const body = HubSpotErrorBody.safeParse(res.data);
   const platformMessage = hubspotErrorMessage(res.data);
   const scopeProblem = body.success && body.data.category === 'MISSING_SCOPES';
@@ -140,7 +101,7 @@ export function hubspot(options: HubSpotOptions = {}) {
       baseUrl: HUBSPOT_API_ORIGIN,
       headers: { authorization: `Bearer ${credentials.accessToken}` },
       authField: 'accessToken',
-      rateLimit: (headers) => hubspotRateLimit(headers),
+      rateLimit: hubspotRateLimit,
       errorMessage: (body) => hubspotErrorMessage(body),
     }),
     async testConnection(ctx) {
@@ -169,13 +130,17 @@ export function hubspot(options: HubSpotOptions = {}) {
 }
 
 export { hubspotCredentials, type HubSpotCredentials } from './credentials.js';
+export { hubspotRateLimit } from './api.js';
 export { mapHubSpotStatus, mapHubSpotPriority, mapHubSpotChannel, normalizeHubSpotTicket, type HubSpotLookups, type HubSpotStage } from './normalize.js';
 export { HubSpotCursor } from './pull.js';
 export {
   verifyHubSpotSignature,
+  hubspotSignatureV3,
+  hubspotLegacySignatures,
   signHubSpotV3,
   signHubSpotLegacy,
   parseHubSpotWebhook,
   hubspotWebhookInstructions,
   HUBSPOT_SIGNATURE_MAX_AGE_MS,
+  type HubSpotSignatureOptions,
 } from './webhook.js';

@@ -1,5 +1,5 @@
-import { ResponseShapeError, type ConnectorContext, type Person } from '@ticketbridge/core';
-import type { z } from 'zod';
+import type { ConnectorContext, Person } from '@ticketbridge/core';
+import { batches, paginateCursor } from '@ticketbridge/core/toolkit';
 import {
   ASSOCIATIONS_BATCH_LIMIT,
   AssociationsBatchResponse,
@@ -19,23 +19,6 @@ import { lookupsFromMetadata, stagesFromPipelines, type HubSpotLookups, type Hub
 
 type Ctx = ConnectorContext<HubSpotCredentials>;
 
-/** Parses a body the client returned unvalidated (requests that accept a 403 cannot carry a schema). */
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown, request: string): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new ResponseShapeError(`unexpected response from ${request}`, {
-    platform: 'hubspot',
-    request,
-    issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-  });
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** Reads every ticket pipeline and its stages (one request). */
 export async function readStages(ctx: Ctx): Promise<Map<string, HubSpotStage>> {
   const data = await ctx.http.get(paths.ticketPipelines, { schema: PipelinesResponse });
@@ -48,25 +31,29 @@ export async function readStages(ctx: Ctx): Promise<Map<string, HubSpotStage>> {
  */
 export async function readOwners(ctx: Ctx): Promise<Map<string, Person>> {
   const owners = new Map<string, Person>();
-  let after: string | undefined;
-  do {
-    const res = await ctx.http.request(paths.owners, {
-      searchParams: { limit: OWNERS_PAGE_LIMIT, archived: false, ...(after ? { after } : {}) },
-      acceptStatus: [403],
-    });
-    if (res.status === 403) {
+  const pages = paginateCursor({
+    fetchPage: (after) =>
+      ctx.http.request(paths.owners, {
+        searchParams: { limit: OWNERS_PAGE_LIMIT, archived: false, ...(after ? { after } : {}) },
+        schema: OwnersResponse,
+        acceptStatus: [403],
+      }),
+    read: (res) => (res.ok ? { cursor: res.data.paging?.next?.after, end: !res.data.paging?.next } : { end: true }),
+    signal: ctx.signal,
+    platform: 'hubspot',
+  });
+  for await (const { page: res } of pages) {
+    if (!res.ok) {
       ctx.logger.warn('HubSpot refused the owners list; assignees will have ids only (add the crm.objects.owners.read scope)', {
         platformMessage: hubspotErrorMessage(res.data),
       });
       return owners;
     }
-    const page = parseBody(OwnersResponse, res.data, `GET ${paths.owners}`);
-    for (const o of page.results) {
+    for (const o of res.data.results) {
       const name = [o.firstName, o.lastName].filter(Boolean).join(' ').trim();
       owners.set(o.id, { externalId: o.id, name: name || null, email: o.email ?? null });
     }
-    after = page.paging?.next?.after;
-  } while (after);
+  }
   return owners;
 }
 
@@ -77,21 +64,21 @@ export async function readOwners(ctx: Ctx): Promise<Map<string, Person>> {
  */
 export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map<string, Person>> {
   const contactOf = new Map<string, string>();
-  for (const batch of chunks([...new Set(ticketIds)], ASSOCIATIONS_BATCH_LIMIT)) {
+  for (const batch of batches(ticketIds, ASSOCIATIONS_BATCH_LIMIT)) {
     const res = await ctx.http.request(paths.ticketContactAssociations, {
       method: 'POST',
       json: { inputs: batch.map((id) => ({ id })) },
+      schema: AssociationsBatchResponse,
       idempotent: true,
       acceptStatus: [403],
     });
-    if (res.status === 403) {
+    if (!res.ok) {
       ctx.logger.warn('HubSpot refused ticket→contact associations; requesters left empty (add crm.objects.contacts.read)', {
         platformMessage: hubspotErrorMessage(res.data),
       });
       return new Map();
     }
-    const data = parseBody(AssociationsBatchResponse, res.data, `POST ${paths.ticketContactAssociations}`);
-    for (const r of data.results) {
+    for (const r of res.data.results) {
       const first = r.to[0];
       if (first && !contactOf.has(r.from.id)) contactOf.set(r.from.id, first.toObjectId);
     }
@@ -99,23 +86,23 @@ export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map
   const contacts = new Map<string, Person>();
   const contactIds = [...new Set(contactOf.values())];
   let refused = false;
-  for (const batch of chunks(contactIds, BATCH_READ_LIMIT)) {
+  for (const batch of batches(contactIds, BATCH_READ_LIMIT)) {
     if (refused) break;
     const res = await ctx.http.request(paths.contactsBatchRead, {
       method: 'POST',
       json: { properties: [...CONTACT_PROPERTIES], inputs: batch.map((id) => ({ id })) },
+      schema: BatchReadResponse,
       idempotent: true,
       acceptStatus: [403],
     });
-    if (res.status === 403) {
+    if (!res.ok) {
       refused = true;
       ctx.logger.warn('HubSpot refused the contacts batch read; requesters have ids only (add crm.objects.contacts.read)', {
         platformMessage: hubspotErrorMessage(res.data),
       });
       break;
     }
-    const data = parseBody(BatchReadResponse, res.data, `POST ${paths.contactsBatchRead}`);
-    for (const c of data.results) {
+    for (const c of res.data.results) {
       const name = [c.properties['firstname'], c.properties['lastname']].filter(Boolean).join(' ').trim();
       contacts.set(c.id, { externalId: c.id, name: name || null, email: c.properties['email'] || null });
     }
@@ -131,7 +118,7 @@ export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map
  */
 export async function batchReadTickets(ctx: Ctx, ids: string[], extraProperties: readonly string[]): Promise<HubSpotObject[]> {
   const out: HubSpotObject[] = [];
-  for (const batch of chunks([...new Set(ids)], BATCH_READ_LIMIT)) {
+  for (const batch of batches(ids, BATCH_READ_LIMIT)) {
     const data = await ctx.http.post(paths.ticketsBatchRead, {
       json: { properties: [...TICKET_PROPERTIES, ...extraProperties], inputs: batch.map((id) => ({ id })) },
       schema: BatchReadResponse,

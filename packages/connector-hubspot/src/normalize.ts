@@ -1,4 +1,5 @@
 import { ResponseShapeError, type JsonObject, type Person, type TicketDraft, type TicketPriority, type TicketStatus } from '@ticketbridge/core';
+import { htmlToText } from '@ticketbridge/core/toolkit';
 import { HubSpotObject, type PipelinesResponse } from './api.js';
 
 /** One pipeline stage, as read from `GET /crm/v3/pipelines/tickets`. */
@@ -174,25 +175,6 @@ export function toIso(value: string | null | undefined, fallback: string): strin
 /** Epoch milliseconds of a ticket's `hs_lastmodifieddate` (what search filters and sorts on). */
 export function modifiedMs(ticket: HubSpotObject): number {
   return Date.parse(toIso(ticket.properties['hs_lastmodifieddate'], ticket.updatedAt));
-}
-
-/** Plain text from ticket content, which is HTML when the ticket came from an e-mail or a rich-text form. */
-export function htmlToText(html: string): string {
-  if (!/[<&]/.test(html)) return html;
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|h[1-6]|tr)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { ConnectorContext, JsonValue, PullOptions, PullPage, TicketDraft } from '@ticketbridge/core';
 import { ConfigError } from '@ticketbridge/core';
+import { paginateCursor, paginateKeyset, type KeysetStep } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
-import { LIST_PAGE_LIMIT, ListResponse, SEARCH_PAGE_LIMIT, SearchResponse, TICKET_PROPERTIES, paths, type HubSpotObject, type SearchRequest } from './api.js';
+import { LIST_PAGE_LIMIT, ListResponse, SearchResponse, TICKET_PROPERTIES, paths, type HubSpotObject, type SearchRequest } from './api.js';
 import type { HubSpotCredentials } from './credentials.js';
 import { lookupsFor, type LookupCache } from './lookups.js';
 import { lookupsFromMetadata, modifiedMs, normalizeHubSpotTicket, toIso } from './normalize.js';
@@ -80,6 +81,24 @@ export function searchRequest(since: number, tieAfterId: string | undefined, set
   };
 }
 
+/** A search window: `hs_lastmodifieddate >= since`, or inside the millisecond `since`, object ids after `tieAfterId`. */
+type SearchWindow = { since: number; tieAfterId?: string };
+
+/**
+ * Where the next window starts after a search page, read from HubSpot's own end signal (`paging.next`). A full page
+ * inside one millisecond is walked by object id, or `since` would never move; a finished millisecond walk goes on
+ * after that millisecond.
+ */
+function nextWindow(page: SearchResponse, window: SearchWindow): KeysetStep<SearchWindow> {
+  const more = page.paging?.next !== undefined;
+  const last = page.results.at(-1);
+  if (window.tieAfterId !== undefined) return { end: false, restartFrom: more && last ? { since: window.since, tieAfterId: last.id } : { since: window.since + 1 } };
+  if (!last) return { end: true };
+  const lastMs = modifiedMs(last);
+  if (!more) return { end: true, restartFrom: { since: lastMs } };
+  return { end: false, restartFrom: modifiedMs(page.results[0]!) === lastMs ? { since: lastMs, tieAfterId: '0' } : { since: lastMs } };
+}
+
 /**
  * Incremental pull: search pages by `hs_lastmodifieddate` (re-reading `ctx.overlapMs` before the saved position for
  * HubSpot's search-index lag), then, if enabled, the archived listing for deletions. Stages and owners are read once
@@ -98,48 +117,29 @@ export async function* pullTickets(ctx: Ctx, raw: JsonValue | null, options: Pul
   if (cursor.phase === 'search') {
     const saved = cursor.since;
     // Only a fresh position gets the overlap: inside a millisecond walk the position is exact.
-    let since = cursor.tieAfterId === undefined ? Math.max(0, cursor.since - ctx.overlapMs) : cursor.since;
-    let tieAfterId = cursor.tieAfterId;
+    const since = cursor.tieAfterId === undefined ? Math.max(0, cursor.since - ctx.overlapMs) : cursor.since;
     let maxSeen = saved;
     let seen = 0;
-    for (;;) {
-      const body = searchRequest(since, tieAfterId, settings);
-      const page = await ctx.http.post(paths.ticketsSearch, { json: body, schema: SearchResponse, idempotent: true });
-      const results = page.results;
-      const full = results.length >= settings.pageSize && page.total > results.length;
-      let next: { since: number; tieAfterId?: string };
-      let done = false;
-      if (tieAfterId !== undefined) {
-        const last = results.at(-1);
-        if (last && full) next = { since, tieAfterId: last.id };
-        else next = { since: since + 1 };
-      } else if (results.length === 0) {
-        next = { since };
-        done = true;
-      } else {
-        const firstMs = modifiedMs(results[0]!);
-        const lastMs = modifiedMs(results.at(-1)!);
-        if (!full) {
-          next = { since: lastMs };
-          done = true;
-        } else if (firstMs === lastMs) {
-          // A full page inside one millisecond: walk it by object id, or `since` would never move.
-          next = { since: lastMs, tieAfterId: '0' };
-        } else next = { since: lastMs };
-      }
-      for (const t of results) maxSeen = Math.max(maxSeen, modifiedMs(t));
-      seen += results.length;
-      const tickets = await normalizePage(ctx, shared, results);
-      since = next.since;
-      tieAfterId = next.tieAfterId;
-      const position: HubSpotCursor = done
+    const pages = paginateKeyset({
+      start: { window: { since, ...(cursor.tieAfterId === undefined ? {} : { tieAfterId: cursor.tieAfterId }) } },
+      fetchPage: ({ window }) => ctx.http.post(paths.ticketsSearch, { json: searchRequest(window.since, window.tieAfterId, settings), schema: SearchResponse, idempotent: true }),
+      read: (page, { window }) => nextWindow(page, window),
+      // `after` is an offset: a ticket modified mid-walk moves to the end and shifts its neighbours, so following it
+      // could skip one for good. Every page is a fresh query from the last key instead, far below the 10,000 cap.
+      maxPagesPerWindow: 1,
+      signal: ctx.signal,
+      platform: 'hubspot',
+    });
+    for await (const { page, checkpoint, end } of pages) {
+      for (const t of page.results) maxSeen = Math.max(maxSeen, modifiedMs(t));
+      seen += page.results.length;
+      const tickets = await normalizePage(ctx, shared, page.results);
+      const { since: next, tieAfterId } = checkpoint.window;
+      const position: HubSpotCursor = end
         ? { v: 1, phase: settings.pollDeletions ? 'archived' : 'search', since: Math.max(maxSeen, saved), deletedSince: cursor.deletedSince }
-        : { v: 1, phase: 'search', since: next.since, ...(next.tieAfterId === undefined ? {} : { tieAfterId: next.tieAfterId }), deletedSince: cursor.deletedSince };
-      yield { tickets, nextCursor: toJson(position), total: seen + Math.max(0, page.total - results.length) };
-      if (done) {
-        cursor = position;
-        break;
-      }
+        : { v: 1, phase: 'search', since: next, ...(tieAfterId === undefined ? {} : { tieAfterId }), deletedSince: cursor.deletedSince };
+      yield { tickets, nextCursor: toJson(position), total: seen + Math.max(0, page.total - page.results.length) };
+      if (end) cursor = position;
     }
   }
 
@@ -147,14 +147,21 @@ export async function* pullTickets(ctx: Ctx, raw: JsonValue | null, options: Pul
   // Deleted tickets: the archived listing has no date filter, so it is walked whole and only deletions newer than
   // the watermark (minus the overlap) are reported. HubSpot keeps archived tickets for 90 days, bounding the walk.
   const floor = cursor.deletedSince - ctx.overlapMs;
-  let after = cursor.archivedAfter;
   let deletedMax = cursor.deletedMax ?? cursor.deletedSince;
   const lookups = { ...lookupsFromMetadata(ctx.metadata), stages: shared.stages, owners: shared.owners };
-  for (;;) {
-    const page = await ctx.http.get(paths.ticketsList, {
-      searchParams: { archived: true, limit: LIST_PAGE_LIMIT, properties: [...TICKET_PROPERTIES].join(','), ...(after ? { after } : {}) },
-      schema: ListResponse,
-    });
+  const archived = cursor;
+  const pages = paginateCursor({
+    start: archived.archivedAfter,
+    fetchPage: (after) =>
+      ctx.http.get(paths.ticketsList, {
+        searchParams: { archived: true, limit: LIST_PAGE_LIMIT, properties: [...TICKET_PROPERTIES].join(','), ...(after ? { after } : {}) },
+        schema: ListResponse,
+      }),
+    read: (page) => ({ cursor: page.paging?.next?.after, end: !page.paging?.next }),
+    signal: ctx.signal,
+    platform: 'hubspot',
+  });
+  for await (const { page, checkpoint, end } of pages) {
     const tickets: TicketDraft[] = [];
     for (const t of page.results) {
       const archivedAt = Date.parse(toIso(t.archivedAt, t.updatedAt));
@@ -162,12 +169,10 @@ export async function* pullTickets(ctx: Ctx, raw: JsonValue | null, options: Pul
       deletedMax = Math.max(deletedMax, archivedAt);
       tickets.push(normalizeHubSpotTicket(t, lookups, { deleted: true }));
     }
-    after = page.paging?.next?.after;
-    const position: HubSpotCursor = after
-      ? { ...cursor, phase: 'archived', archivedAfter: after, deletedMax }
-      : { v: 1, phase: 'search', since: cursor.since, deletedSince: deletedMax };
+    const position: HubSpotCursor = end
+      ? { v: 1, phase: 'search', since: archived.since, deletedSince: deletedMax }
+      : { ...archived, phase: 'archived', ...(checkpoint ? { archivedAfter: checkpoint } : {}), deletedMax };
     yield { tickets, nextCursor: toJson(position) };
-    if (!after) return;
   }
 }
 

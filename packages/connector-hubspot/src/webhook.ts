@@ -1,5 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { TicketbridgeError, type ConnectorWebhook, type WebhookInstructions, type WebhookItem, type WebhookRequest, type WebhookVerification } from '@ticketbridge/core';
+import { type ConnectorWebhook, type WebhookInstructions, type WebhookItem, type WebhookRequest, type WebhookVerification } from '@ticketbridge/core';
+import { hmacSignature, readWebhookJson } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import type { HubSpotCredentials } from './credentials.js';
 
@@ -12,37 +12,49 @@ export const TICKET_OBJECT_TYPE_ID = '0-5';
 /** Ticket properties worth a property-change subscription (the ones the normalized model reads). */
 export const WEBHOOK_PROPERTIES = ['subject', 'content', 'hs_pipeline_stage', 'hs_ticket_priority', 'hubspot_owner_id', 'hs_ticket_category'] as const;
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  // Compare equal-length buffers so the time taken does not reveal where the strings differ.
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** The URI as delivered, and the percent-decoded form one of HubSpot's samples hashes; both come from this request. */
-function uriCandidates(url: string): string[] {
-  let decoded = url;
-  try {
-    decoded = decodeURIComponent(url);
-  } catch {
-    // A malformed escape cannot be what HubSpot signed in decoded form.
-  }
-  return decoded === url ? [url] : [url, decoded];
-}
-
 /**
- * `X-HubSpot-Signature-v3`: base64(HMAC-SHA256(clientSecret, method + uri + rawBody + timestamp)), refused when
- * `X-HubSpot-Request-Timestamp` is more than 5 minutes away from when the request arrived.
+ * `X-HubSpot-Signature-v3`: base64(HMAC-SHA256(clientSecret, method + uri + rawBody + timestamp)), the timestamp
+ * (ms) from `X-HubSpot-Request-Timestamp`. The official SDKs hash the URI exactly as delivered; one of HubSpot's
+ * samples decodes it first, so that form is accepted too.
  * https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests
  */
+export const hubspotSignatureV3 = hmacSignature({
+  algorithm: 'sha256',
+  encoding: 'base64',
+  signature: { header: 'x-hubspot-signature-v3' },
+  timestamp: { header: 'x-hubspot-request-timestamp', format: 'epoch-ms' },
+  signed: ['method', 'url', 'body', 'timestamp'],
+  alternatives: [['method', 'decoded-url', 'body', 'timestamp']],
+});
+
+/**
+ * The legacy `X-HubSpot-Signature` (chosen by `X-HubSpot-Signature-Version`): v1 is hex(SHA-256(clientSecret +
+ * rawBody)), v2 hex(SHA-256(clientSecret + method + uri + rawBody)); plain hashes, not HMACs, and with no timestamp.
+ * https://developers.hubspot.com/docs/faq/v1-request-validation, https://developers.hubspot.com/docs/faq/v2-request-validation
+ */
+export const hubspotLegacySignatures = {
+  v1: hmacSignature({ algorithm: 'sha256', encoding: 'hex', construction: 'secret-prefix', signature: { header: 'x-hubspot-signature' }, signed: ['body'] }),
+  v2: hmacSignature({
+    algorithm: 'sha256',
+    encoding: 'hex',
+    construction: 'secret-prefix',
+    signature: { header: 'x-hubspot-signature' },
+    signed: ['method', 'url', 'body'],
+    alternatives: [['method', 'decoded-url', 'body']],
+  }),
+} as const;
+
+/**
+ * `X-HubSpot-Signature-v3`: base64(HMAC-SHA256(clientSecret, method + uri + rawBody + timestamp)); the hub refuses
+ * a timestamp more than 5 minutes away from when the request arrived.
+ */
 export function signHubSpotV3(secret: string, method: string, uri: string, body: string | Buffer, timestamp: string): string {
-  return createHmac('sha256', secret).update(`${method}${uri}${body.toString()}${timestamp}`, 'utf8').digest('base64');
+  return hubspotSignatureV3.sign({ secret, method, url: uri, body, timestamp });
 }
 
 /** v1: hex(SHA-256(clientSecret + rawBody)). v2: hex(SHA-256(clientSecret + method + uri + rawBody)). */
 export function signHubSpotLegacy(version: 'v1' | 'v2', secret: string, method: string, uri: string, body: string | Buffer): string {
-  const source = version === 'v1' ? `${secret}${body.toString()}` : `${secret}${method}${uri}${body.toString()}`;
-  return createHash('sha256').update(source, 'utf8').digest('hex');
+  return hubspotLegacySignatures[version].sign({ secret, method, url: uri, body });
 }
 
 /** Options of {@link verifyHubSpotSignature}. */
@@ -62,14 +74,7 @@ export interface HubSpotSignatureOptions {
  * let anyone replay a captured request (a year-old `ticket.deletion`, say) by leaving the v3 header out.
  */
 export function verifyHubSpotSignature(request: WebhookRequest, secret: string, options: HubSpotSignatureOptions = {}): WebhookVerification {
-  const method = request.method.toUpperCase();
-  const v3 = request.headers['x-hubspot-signature-v3'];
-  if (v3 !== undefined) {
-    const timestamp = request.headers['x-hubspot-request-timestamp'];
-    if (!timestamp || !/^\d{1,15}$/.test(timestamp)) return { ok: false, reason: 'missing or malformed X-HubSpot-Request-Timestamp' };
-    const match = uriCandidates(request.url).some((uri) => safeEqual(signHubSpotV3(secret, method, uri, request.rawBody, timestamp), v3));
-    return match ? { ok: true, signedAt: new Date(Number(timestamp)) } : { ok: false, reason: 'X-HubSpot-Signature-v3 does not match' };
-  }
+  if (request.headers['x-hubspot-signature-v3'] !== undefined) return hubspotSignatureV3.verify(request, secret);
   if (!options.acceptLegacySignatures) {
     return {
       ok: false,
@@ -77,13 +82,11 @@ export function verifyHubSpotSignature(request: WebhookRequest, secret: string, 
         'no X-HubSpot-Signature-v3 header: v1/v2 signatures carry no timestamp and are refused as possible replays (the connector option acceptLegacySignatures allows them)',
     };
   }
-  const signature = request.headers['x-hubspot-signature'];
+  if (!request.headers['x-hubspot-signature']) return { ok: false, reason: 'no X-HubSpot-Signature-v3 or X-HubSpot-Signature header' };
   const version = (request.headers['x-hubspot-signature-version'] ?? '').toLowerCase();
-  if (!signature) return { ok: false, reason: 'no X-HubSpot-Signature-v3 or X-HubSpot-Signature header' };
   if (version !== 'v1' && version !== 'v2') return { ok: false, reason: `unsupported X-HubSpot-Signature-Version "${version}"` };
-  const match = uriCandidates(request.url).some((uri) => safeEqual(signHubSpotLegacy(version, secret, method, uri, request.rawBody), signature.toLowerCase()));
   // No signedAt: the hub checks each event's occurredAt against the replay window instead.
-  return match ? { ok: true } : { ok: false, reason: `X-HubSpot-Signature (${version}) does not match` };
+  return hubspotLegacySignatures[version].verify(request, secret);
 }
 
 /**
@@ -128,20 +131,13 @@ function ticketAction(event: HubSpotWebhookEvent): string | null {
  * `TICKET_TO_CONTACT` association change refreshes the ticket (its requester).
  */
 export function parseHubSpotWebhook(request: WebhookRequest): WebhookItem[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(request.rawBody.toString('utf8'));
-  } catch {
-    throw new TicketbridgeError('webhook', 'HubSpot webhook body is not JSON', { platform: 'hubspot' });
-  }
-  const parsed = HubSpotWebhookBody.safeParse(json);
-  if (!parsed.success) throw new TicketbridgeError('webhook', 'HubSpot webhook body is not an array of events', { platform: 'hubspot' });
+  const events = readWebhookJson(request, HubSpotWebhookBody, { platform: 'hubspot', expected: 'an array of events' });
   const latest = new Map<string, { at: number; deleted: boolean }>();
   const note = (id: string, at: number, deleted: boolean) => {
     const seen = latest.get(id);
     if (!seen || at >= seen.at) latest.set(id, { at, deleted });
   };
-  for (const event of parsed.data) {
+  for (const event of events) {
     const action = ticketAction(event);
     if (!action) continue;
     if (action === 'merge') {

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TicketDraft } from '@ticketbridge/core';
+import { readRateLimitHeaders, TicketDraft } from '@ticketbridge/core';
 import { AssociationsBatchResponse, PipelinesResponse, SearchResponse, hubspotErrorMessage } from '../src/api.js';
 import { hubspot, mapHubSpotPriority, mapHubSpotStatus, normalizeHubSpotTicket, type HubSpotLookups, type HubSpotStage } from '../src/index.js';
-import { hubspotRateLimit } from '../src/index.js';
 import { lookupsFromMetadata, stagesFromPipelines, stagesToJson } from '../src/normalize.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -107,6 +106,9 @@ describe('hubspot normalize', () => {
     expect(hubspotErrorMessage(fixture('error-403-missing-scopes.json'))).toMatch(/^MISSING_SCOPES: This app hasn't been granted/);
     expect(hubspotErrorMessage(fixture('error-429.json'))).toMatch(/^RATE_LIMIT: You have reached your secondly limit/);
     expect(hubspotErrorMessage('<html>')).toBeUndefined();
+    // The connector declares its headers; core's client reads them (through the same public reader as here).
+    const declared = hubspot().http({ accessToken: 'pat-x' }).rateLimit!;
+    const hubspotRateLimit = (headers: Headers) => readRateLimitHeaders(declared, headers);
     const h = new Headers({ 'x-hubspot-ratelimit-max': '190', 'x-hubspot-ratelimit-remaining': '0', 'x-hubspot-ratelimit-interval-milliseconds': '10000' });
     expect(hubspotRateLimit(h)).toEqual({ remaining: 0, resetAfterMs: 10_000 });
     expect(hubspotRateLimit(new Headers())).toEqual({});

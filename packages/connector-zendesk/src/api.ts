@@ -1,3 +1,4 @@
+import type { RateLimitHeaders } from '@ticketbridge/core';
 import { z } from 'zod';
 
 /**
@@ -20,6 +21,24 @@ export const paths = {
 
 /** Rate-limit bucket of the incremental exports (10 requests/minute, separate from the account-wide limit). */
 export const EXPORT_BUCKET = 'incremental-exports';
+
+/**
+ * Zendesk's rate-limit headers. Account-wide: `ratelimit-remaining` / `ratelimit-reset` (seconds) on list endpoints,
+ * `X-Rate-Limit-Remaining` everywhere. The export endpoints add their own limit in
+ * `Zendesk-RateLimit-incremental-exports: total=10; remaining=9; resets=2` (`resets` in seconds); both limits apply,
+ * so the export bucket waits for whichever is exhausted.
+ * https://developer.zendesk.com/api-reference/introduction/rate-limits/
+ */
+export const zendeskRateLimit: RateLimitHeaders = {
+  windows: [
+    { remaining: ['ratelimit-remaining', 'x-rate-limit-remaining'], reset: { header: 'ratelimit-reset', unit: 'seconds' } },
+    {
+      buckets: [EXPORT_BUCKET],
+      remaining: { header: `zendesk-ratelimit-${EXPORT_BUCKET}`, field: 'remaining' },
+      reset: { header: { header: `zendesk-ratelimit-${EXPORT_BUCKET}`, field: 'resets' }, unit: 'seconds' },
+    },
+  ],
+};
 
 /** Side-loads requested with tickets so requester, assignee and organization carry names and e-mails. */
 export const TICKET_SIDELOADS = 'users,organizations';

@@ -1,18 +1,16 @@
 import {
   CredentialsError,
-  ResponseShapeError,
   TicketbridgeError,
   type HttpError,
   defineConnector,
-  paginate,
   type Comment,
   type ConnectorContext,
   type HttpConfig,
   type JsonValue,
   type PullPage,
-  type RateLimitState,
   type TicketDraft,
 } from '@ticketbridge/core';
+import { batches, paginateCursor } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import {
   COMMENTS_PAGE_SIZE,
@@ -28,12 +26,14 @@ import {
   ZendeskUser,
   paths,
   zendeskErrorMessage,
+  zendeskRateLimit,
 } from './api.js';
 import { zendeskAuthorization, zendeskCredentials, zendeskOrigin, type ZendeskCredentials } from './credentials.js';
 import { lookupsFrom, normalizeZendesk, normalizeZendeskComments, normalizeZendeskTicket, type ZendeskLookups } from './normalize.js';
 import { zendeskWebhook, type ZendeskWebhookMode } from './webhook.js';
 
 export { zendeskCredentials, zendeskAuthorization, type ZendeskCredentials } from './credentials.js';
+export { zendeskRateLimit } from './api.js';
 export { mapZendeskPriority, mapZendeskStatus, normalizeZendesk, normalizeZendeskTicket, zendeskTicketUrl, type ZendeskLookups } from './normalize.js';
 export {
   SIGNATURE_HEADER,
@@ -43,6 +43,7 @@ export {
   parseZendeskWebhook,
   signZendeskWebhook,
   verifyZendeskSignature,
+  zendeskSignature,
   type ZendeskWebhookMode,
   type ZendeskWebhookResources,
 } from './webhook.js';
@@ -79,76 +80,25 @@ const ShowManyResponse = z.object({
 });
 const SHOW_MANY_LIMIT = 100;
 
-function parseHeaderNumber(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/**
- * Reads an endpoint bucket header such as `Zendesk-RateLimit-incremental-exports: total=10; remaining=9; resets=2`
- * (`resets` in seconds). https://developer.zendesk.com/api-reference/introduction/rate-limits/
- */
-export function parseZendeskBucketHeader(value: string | null): RateLimitState | undefined {
-  if (!value) return undefined;
-  const fields = new Map<string, number>();
-  for (const part of value.split(';')) {
-    const [k, v] = part.split('=').map((s) => s.trim().toLowerCase());
-    const n = parseHeaderNumber(v ?? null);
-    if (k && n !== undefined) fields.set(k, n);
-  }
-  const remaining = fields.get('remaining');
-  const resets = fields.get('resets');
-  if (remaining === undefined && resets === undefined) return undefined;
-  return { ...(remaining === undefined ? {} : { remaining }), ...(resets === undefined ? {} : { resetAfterMs: resets * 1000 }) };
-}
-
-/**
- * Zendesk's rate-limit headers to the HTTP layer's state. Account-wide: `ratelimit-remaining` / `ratelimit-reset`
- * (seconds), falling back to `X-Rate-Limit-Remaining`. The export bucket also reads
- * `Zendesk-RateLimit-incremental-exports`, and whichever of the two is tighter wins, because both limits apply.
- */
-export function zendeskRateLimit(headers: Headers, bucket: string | undefined): RateLimitState {
-  const remaining = parseHeaderNumber(headers.get('ratelimit-remaining')) ?? parseHeaderNumber(headers.get('x-rate-limit-remaining'));
-  const reset = parseHeaderNumber(headers.get('ratelimit-reset'));
-  const account: RateLimitState = { ...(remaining === undefined ? {} : { remaining }), ...(reset === undefined ? {} : { resetAfterMs: reset * 1000 }) };
-  if (bucket !== EXPORT_BUCKET) return account;
-  const endpoint = parseZendeskBucketHeader(headers.get(`zendesk-ratelimit-${EXPORT_BUCKET}`));
-  if (!endpoint) return account;
-  const exhausted = [account, endpoint].filter((s) => s.remaining !== undefined && s.remaining <= 0);
-  if (exhausted.length) return exhausted.reduce((a, b) => ((b.resetAfterMs ?? 0) > (a.resetAfterMs ?? 0) ? b : a));
-  if (account.remaining !== undefined && endpoint.remaining !== undefined && account.remaining < endpoint.remaining) return account;
-  return endpoint;
-}
-
 type Ctx = ConnectorContext<ZendeskCredentials>;
-
-/** Validates a body read with `acceptStatus` (the client applies `schema` to accepted error bodies too). */
-function parseBody<T>(schema: z.ZodType<T>, data: unknown, label: string): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'} (${i.code})`);
-  throw new ResponseShapeError(`${label} answered with an unexpected shape at: ${issues.slice(0, 10).join(', ')}`, { platform: 'zendesk', issues });
-}
 
 async function readComments(ctx: Ctx, ticketId: string): Promise<Comment[] | undefined> {
   const comments: Comment[] = [];
-  const label = `GET ${paths.comments(ticketId)}`;
-  const pages = paginate<CommentsResponse | null, string>(
-    async (after) => {
-      const res = await ctx.http.request(paths.comments(ticketId), {
+  const pages = paginateCursor({
+    fetchPage: (after) =>
+      ctx.http.request(paths.comments(ticketId), {
         searchParams: { 'page[size]': COMMENTS_PAGE_SIZE, include: 'users', ...(after ? { 'page[after]': after } : {}) },
+        schema: CommentsResponse,
         // Deleted between the export and this read: keep the ticket, skip its comments.
         acceptStatus: [404],
-      });
-      return res.status === 404 ? null : parseBody(CommentsResponse, res.data, label);
-    },
-    (page) => (page?.meta?.has_more ? page.meta.after_cursor : undefined) ?? undefined,
-    { signal: ctx.signal },
-  );
-  for await (const page of pages) {
-    if (!page) return undefined;
-    comments.push(...normalizeZendeskComments(page.comments, lookupsFrom(page.users)));
+      }),
+    read: (res) => (res.ok ? { cursor: res.data.meta?.after_cursor, end: !res.data.meta?.has_more } : { end: true }),
+    signal: ctx.signal,
+    platform: 'zendesk',
+  });
+  for await (const { page } of pages) {
+    if (!page.ok) return undefined;
+    comments.push(...normalizeZendeskComments(page.data.comments, lookupsFrom(page.data.users)));
   }
   return comments;
 }
@@ -248,47 +198,49 @@ export function zendesk(options: ZendeskOptions = {}) {
     },
 
     async *pull(ctx, rawCursor, pullOptions): AsyncIterable<PullPage> {
-      let cursor = readCursor(ctx, rawCursor);
-      if (!cursor) {
+      let start = readCursor(ctx, rawCursor);
+      if (!start) {
         const since = pullOptions.since ? Math.floor(Date.parse(pullOptions.since) / 1000) : 0;
         // The export refuses a start_time within the last minute.
         const latest = Math.floor(ctx.now().getTime() / 1000) - EXPORT_EXCLUSION_SECONDS;
-        cursor = { v: 1, startTime: Math.max(0, Math.min(Number.isNaN(since) ? 0 : since, latest)) };
+        start = { v: 1, startTime: Math.max(0, Math.min(Number.isNaN(since) ? 0 : since, latest)) };
       }
-      for (;;) {
-        const page: IncrementalTicketsResponse = await ctx.http.get(paths.incrementalTickets, {
-          // start_time only on the first call; every later call follows the cursor (else records are skipped).
-          searchParams: { ...('afterCursor' in cursor ? { cursor: cursor.afterCursor } : { start_time: cursor.startTime }), include: TICKET_SIDELOADS },
-          schema: IncrementalTicketsResponse,
-          bucket: EXPORT_BUCKET,
-        });
+      const startTime = 'startTime' in start ? start.startTime : 0;
+      const pages = paginateCursor({
+        start: 'afterCursor' in start ? start.afterCursor : undefined,
+        fetchPage: (cursor) =>
+          ctx.http.get(paths.incrementalTickets, {
+            // start_time only on the first call; every later call follows the cursor (else records are skipped).
+            searchParams: { ...(cursor ? { cursor } : { start_time: startTime }), include: TICKET_SIDELOADS },
+            schema: IncrementalTicketsResponse,
+            bucket: EXPORT_BUCKET,
+          }),
+        read: (page: IncrementalTicketsResponse) => ({ cursor: page.after_cursor, end: page.end_of_stream }),
+        signal: ctx.signal,
+        platform: 'zendesk',
+      });
+      for await (const { page, checkpoint } of pages) {
         const lookups = lookupsFrom(page.users, page.organizations);
         const tickets: TicketDraft[] = [];
         for (const ticket of page.tickets) tickets.push(await draft(ctx, ticket, lookups, includeComments));
-        if (page.after_cursor) cursor = { v: 1, afterCursor: page.after_cursor };
-        else if (!page.end_of_stream) {
-          throw new ResponseShapeError('incremental export page has more data but no after_cursor', { platform: 'zendesk' });
-        }
-        yield { tickets, nextCursor: cursor };
-        if (page.end_of_stream) return;
+        const nextCursor: ZendeskCursor = checkpoint ? { v: 1, afterCursor: checkpoint } : start;
+        yield { tickets, nextCursor };
       }
     },
 
     async fetchTicket(ctx, externalId) {
       if (!/^\d+$/.test(externalId)) return null;
       // 404: deleted or never existed; the router turns a null into a tombstone.
-      const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: TICKET_SIDELOADS }, acceptStatus: [404] });
-      if (res.status === 404) return null;
-      const shown = parseBody(ShowTicketResponse, res.data, `GET ${paths.ticket(externalId)}`);
-      return draft(ctx, shown.ticket, lookupsFrom(shown.users, shown.organizations), includeComments);
+      const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: TICKET_SIDELOADS }, schema: ShowTicketResponse, acceptStatus: [404] });
+      if (!res.ok) return null;
+      return draft(ctx, res.data.ticket, lookupsFrom(res.data.users, res.data.organizations), includeComments);
     },
 
     async fetchTickets(ctx, externalIds) {
-      const ids = externalIds.filter((id) => /^\d+$/.test(id));
       const out: TicketDraft[] = [];
-      for (let i = 0; i < ids.length; i += SHOW_MANY_LIMIT) {
+      for (const ids of batches(externalIds.filter((id) => /^\d+$/.test(id)), SHOW_MANY_LIMIT)) {
         const res = await ctx.http.get('tickets/show_many.json', {
-          searchParams: { ids: ids.slice(i, i + SHOW_MANY_LIMIT).join(','), include: TICKET_SIDELOADS },
+          searchParams: { ids: ids.join(','), include: TICKET_SIDELOADS },
           schema: ShowManyResponse,
         });
         const lookups = lookupsFrom(res.users, res.organizations);

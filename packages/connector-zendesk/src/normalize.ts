@@ -1,4 +1,5 @@
 import { ResponseShapeError, type Comment, type Person, type TicketDraft, type TicketPriority, type TicketStatus } from '@ticketbridge/core';
+import { htmlToText } from '@ticketbridge/core/toolkit';
 import { ShowTicketResponse, ZendeskTicket, type ZendeskComment, type ZendeskOrganization, type ZendeskUser } from './api.js';
 import { zendeskOrigin } from './credentials.js';
 
@@ -71,21 +72,6 @@ function iso(value: string): string {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new ResponseShapeError(`timestamp "${value}" is not a date`, { platform: 'zendesk' });
   return new Date(ms).toISOString();
-}
-
-/** Plain text from an HTML comment body, for platforms objects that only have `html_body`. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(br|\/p|\/div|\/li)\s*\/?>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 /** Zendesk comments to the normalized model; `public: false` are internal notes and stay marked as such. */

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   TicketbridgeError,
   type ConnectorContext,
@@ -9,6 +8,7 @@ import {
   type WebhookRequest,
   type WebhookVerification,
 } from '@ticketbridge/core';
+import { hmacSignature, readWebhookJson } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import { paths, SigningSecretResponse, TriggerResponse, WebhookResponse } from './api.js';
 import type { ZendeskCredentials } from './credentials.js';
@@ -72,6 +72,9 @@ const EventPayload = z.object({
 // The body of TRIGGER_PAYLOAD_TEMPLATE once Zendesk rendered it.
 const TriggerPayload = z.object({ ticketbridge: z.string(), ticket_id: z.union([z.string(), z.number()]) });
 
+// The trigger payload first: it is ours, and an event payload never carries `ticketbridge`.
+const WebhookPayload = z.union([TriggerPayload, EventPayload]);
+
 /** Options of the webhook part. */
 export interface ZendeskWebhookOptions {
   mode: ZendeskWebhookMode;
@@ -79,25 +82,28 @@ export interface ZendeskWebhookOptions {
   replayWindowMs?: number;
 }
 
+/**
+ * Zendesk's signature: base64(HMAC-SHA256(secret, timestamp + rawBody)), no separator; a delivery without a body
+ * (GET, DELETE) signs the timestamp alone. https://developer.zendesk.com/documentation/webhooks/verifying/
+ */
+export const zendeskSignature = hmacSignature({
+  algorithm: 'sha256',
+  encoding: 'base64',
+  signature: { header: SIGNATURE_HEADER },
+  timestamp: { header: TIMESTAMP_HEADER, format: 'iso-8601' },
+  signed: ['timestamp', 'body'],
+});
+
 /** Computes Zendesk's signature: base64(HMAC-SHA256(secret, timestamp + rawBody)), no separator. */
 export function signZendeskWebhook(secret: string, timestamp: string, rawBody: Buffer | string): string {
-  return createHmac('sha256', secret).update(timestamp).update(rawBody).digest('base64');
+  return zendeskSignature.sign({ secret, timestamp, body: rawBody });
 }
 
 /**
  * Verifies a delivery's signature and returns the signed timestamp; the hub refuses it outside the replay window.
  */
 export function verifyZendeskSignature(request: WebhookRequest, secret: string): WebhookVerification {
-  const signature = request.headers[SIGNATURE_HEADER];
-  const timestamp = request.headers[TIMESTAMP_HEADER];
-  if (!signature) return { ok: false, reason: `missing ${SIGNATURE_HEADER} header` };
-  if (!timestamp) return { ok: false, reason: `missing ${TIMESTAMP_HEADER} header` };
-  const signedAt = Date.parse(timestamp);
-  if (Number.isNaN(signedAt)) return { ok: false, reason: 'signature timestamp is not a date' };
-  const expected = Buffer.from(signZendeskWebhook(secret, timestamp, request.rawBody));
-  const given = Buffer.from(signature.trim());
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature does not match' };
-  return { ok: true, signedAt: new Date(signedAt) };
+  return zendeskSignature.verify(request, secret);
 }
 
 function malformed(message: string): TicketbridgeError {
@@ -110,21 +116,13 @@ function malformed(message: string): TicketbridgeError {
  * names), so both become references that the router hydrates; deletions become tombstones.
  */
 export function parseZendeskWebhook(request: WebhookRequest): WebhookItem[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(request.rawBody.toString('utf8'));
-  } catch {
-    throw malformed('body is not JSON');
-  }
-  const trigger = TriggerPayload.safeParse(body);
-  if (trigger.success) {
-    const ticketId = String(trigger.data.ticket_id).trim();
+  const payload = readWebhookJson(request, WebhookPayload, { platform: 'zendesk', expected: 'a Zendesk event payload or the Ticketbridge trigger payload' });
+  if ('ticketbridge' in payload) {
+    const ticketId = String(payload.ticket_id).trim();
     if (!/^\d+$/.test(ticketId)) throw malformed('trigger payload ticket_id is not a ticket id');
     return [{ kind: 'ref', externalId: ticketId }];
   }
-  const event = EventPayload.safeParse(body);
-  if (!event.success) throw malformed('neither a Zendesk event payload nor the Ticketbridge trigger payload');
-  const { type, detail, subject, time } = event.data;
+  const { type, detail, subject, time } = payload;
   // Other domains (users, organizations...) carry no ticket change: acknowledge them.
   if (!type.startsWith('zen:event-type:ticket.')) return [];
   const fromSubject = subject?.match(/^zen:ticket:(\d+)$/)?.[1];

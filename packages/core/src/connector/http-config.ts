@@ -1,4 +1,6 @@
-/** What the HTTP layer knows about a platform's rate-limit headers. */
+import type { RateLimitHeaders } from './rate-limit-headers.js';
+
+/** What the HTTP layer read from a platform's rate-limit headers on one response. */
 export interface RateLimitState {
   /** Requests left in the current window, if the platform says. */
   remaining?: number;
@@ -13,10 +15,12 @@ export interface HttpConfig {
   /** Auth and fixed headers (`Authorization`, `Intercom-Version`...). These values are treated as secrets. */
   headers: Record<string, string>;
   /**
-   * Reads the platform's rate-limit headers from any response. The client pauses the bucket when `remaining`
-   * reaches zero until the reset, and on 429 waits `Retry-After` first, then this reset, then back-off.
+   * The platform's rate-limit headers, as data; the client reads them from every response. It pauses the request's
+   * bucket when a window has nothing left, until that window's reset, and on a 429 waits `Retry-After` first, then
+   * this reset, then back-off. Data rather than a function, so a connector never parses headers and every
+   * platform's headers are read with the same care (decimals, merged values, clocks).
    */
-  rateLimit?: (headers: Headers, bucket: string | undefined) => RateLimitState;
+  rateLimit?: RateLimitHeaders;
   /** Field named by the `CredentialsError` that a 401 becomes (e.g. `apiToken`). */
   authField?: string;
   /**

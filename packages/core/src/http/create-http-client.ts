@@ -1,7 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError } from 'ky';
-import type { HttpClient, HttpRequestOptions, HttpResponse, SearchParams } from '../connector/http-client.js';
+import type { HttpBodyOptions, HttpClient, HttpRequestOptions, HttpResponse, SearchParams } from '../connector/http-client.js';
 import type { HttpConfig, RateLimitState } from '../connector/http-config.js';
 import type { Redactor } from '../credentials/redact.js';
 import { ConfigError } from '../errors/config-error.js';
@@ -14,7 +14,7 @@ import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TicketbridgeError } from '../errors/ticketbridge-error.js';
 import { TransientError } from '../errors/transient-error.js';
 import { type Logger, silentLogger } from '../util/logger.js';
-import { parseRetryAfter, RateLimiter } from './rate-limit.js';
+import { parseRetryAfter, RateLimiter, readRateLimitHeaders } from './rate-limit.js';
 import { backoffDelay, retryWithBackoff } from './retry.js';
 
 /**
@@ -304,9 +304,9 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
   function readRateLimit(headers: Headers, bucket: string): RateLimitState {
     if (!config.rateLimit) return {};
     try {
-      return config.rateLimit(headers, bucket);
+      return readRateLimitHeaders(config.rateLimit, headers, bucket, now());
     } catch {
-      // A connector's header parser must never turn a good response into a failure.
+      // Rate-limit bookkeeping must never turn a good response into a failure (a malformed declaration included).
       return {};
     }
   }
@@ -327,26 +327,22 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
     return message === undefined ? undefined : redactor.string(message);
   }
 
-  /** Turns a final response into data or a classified error. */
+  /**
+   * Turns a final response into a success, an accepted status, or a classified error. Only a 2xx body is the
+   * resource `schema` describes; an accepted error status keeps its body as parsed JSON, unvalidated.
+   */
   function settle<T>(call: Call, raw: RawResponse): HttpResponse<T> {
-    const accepted = call.options.acceptStatus?.includes(raw.status) ?? false;
-    if (!accepted && !(raw.status >= 200 && raw.status < 300)) throw statusError(call, raw);
-    let data: unknown;
-    if (raw.text.trim() !== '') {
-      const parsed = parseJson(raw.text);
-      if (!parsed.ok) {
-        if (accepted && !(raw.status >= 200 && raw.status < 300)) {
-          data = undefined;
-        } else {
-          const type = raw.headers.get('content-type') ?? 'no content-type';
-          const message = `${call.label} answered ${raw.status} with a body that is not valid JSON (${raw.text.length} chars, ${type}); it may have been truncated`;
-          if (call.idempotent) throw new TransientError(message, errorOptions(call, { status: raw.status }));
-          throw new ResponseShapeError(message, errorOptions(call, { status: raw.status }));
-        }
-      } else {
-        data = parsed.value;
-      }
+    const success = raw.status >= 200 && raw.status < 300;
+    if (!success && !call.options.acceptStatus?.includes(raw.status)) throw statusError(call, raw);
+    const parsed = parseJson(raw.text);
+    if (!success) return { ok: false, status: raw.status, headers: raw.headers, data: parsed.ok ? parsed.value : undefined, url: raw.url.toString() };
+    if (!parsed.ok) {
+      const type = raw.headers.get('content-type') ?? 'no content-type';
+      const message = `${call.label} answered ${raw.status} with a body that is not valid JSON (${raw.text.length} chars, ${type}); it may have been truncated`;
+      if (call.idempotent) throw new TransientError(message, errorOptions(call, { status: raw.status }));
+      throw new ResponseShapeError(message, errorOptions(call, { status: raw.status }));
     }
+    let data = parsed.value;
     if (call.options.schema) {
       const result = call.options.schema.safeParse(data);
       if (!result.success) {
@@ -359,7 +355,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
       }
       data = result.data;
     }
-    return { status: raw.status, headers: raw.headers, data: data as T, url: raw.url.toString() };
+    return { ok: true, status: raw.status, headers: raw.headers, data: data as T, url: raw.url.toString() };
   }
 
   function statusError(call: Call, raw: RawResponse): HttpError {
@@ -409,11 +405,18 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
     });
   }
 
+  /** The body of a success; `acceptStatus` is dropped even from untyped callers, so `T` is never an error body. */
+  async function successBody<T>(path: string, options: HttpBodyOptions<T>, method: 'GET' | 'POST'): Promise<T> {
+    const { acceptStatus: _ignored, ...rest } = options as HttpRequestOptions<T>;
+    const response = await request<T>(path, { ...rest, method });
+    return response.data as T;
+  }
+
   return {
     baseUrl: base.toString(),
-    request,
-    get: async (path, getOptions = {}) => (await request(path, { ...getOptions, method: 'GET' })).data,
-    post: async (path, postOptions = {}) => (await request(path, { ...postOptions, method: 'POST' })).data,
+    request: request as HttpClient['request'],
+    get: (path, getOptions = {}) => successBody(path, getOptions, 'GET'),
+    post: (path, postOptions = {}) => successBody(path, postOptions, 'POST'),
   };
 }
 

@@ -1,4 +1,5 @@
-import type { HttpConfig, RateLimitState } from '../connector/http-config.js';
+import type { RateLimitState } from '../connector/http-config.js';
+import type { RateLimitHeaders, RateLimitHeaderValue, RateLimitReset, RateLimitWindow } from '../connector/rate-limit-headers.js';
 import { sleep } from '../util/sleep.js';
 
 /**
@@ -25,77 +26,100 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
 }
 
 /**
- * Units a platform's reset header can be in: a duration (`seconds`, `ms`), an absolute UNIX time
- * (`epoch-seconds`, `epoch-ms`), or an absolute date string (`date`: ISO-8601 or HTTP-date, as Jira's
- * `X-RateLimit-Reset` sends).
- */
-export type ResetUnit = 'seconds' | 'ms' | 'epoch-seconds' | 'epoch-ms' | 'date';
-
-/** Options of {@link rateLimitFromHeaders}: the header names one platform uses. */
-export interface RateLimitHeaderOptions {
-  /** Header carrying the requests left in the current window (e.g. Zendesk's `x-rate-limit-remaining`). */
-  remaining?: string;
-  /** Header carrying when the window resets (e.g. Zendesk's `ratelimit-reset`, Intercom's `x-ratelimit-reset`). */
-  reset?: string;
-  /** Unit of the `reset` header; default `seconds`. */
-  resetUnit?: ResetUnit;
-  /** Clock for the epoch units; tests pass a fixed one. */
-  now?: () => number;
-}
-
-/**
- * Builds an {@link HttpConfig.rateLimit} reader from header names, so a connector declares its platform's headers
- * instead of parsing them.
+ * Reads a platform's {@link RateLimitHeaders} from one response into the state the {@link RateLimiter} acts on.
+ * The HTTP client calls it after every response; it is exported so a connector's declaration can be checked
+ * against the platform's documented headers in a unit test.
  *
- * Values are parsed as decimals because some platforms send `700.0`; absent or unreadable headers give an empty
- * state (the client then relies on 429 + `Retry-After`). When a header carries several comma-separated values (a
- * proxy merged two responses) the smallest is used, the safe reading.
+ * Every window that counts `bucket` is read. When one or more have nothing left, the result is `remaining: 0`
+ * with the latest of their resets (each limit applies on its own, so the bucket must wait for all of them);
+ * otherwise it is the window with the fewest requests left. Numbers are read as decimals (`700.0`); a header a
+ * proxy merged (`5, 3`) counts its smallest value; absent or unreadable values are left out, so the client falls
+ * back to 429 + `Retry-After` rather than waiting on garbage.
  *
  * @example
- * // Zendesk: X-Rate-Limit-Remaining and ratelimit-reset (seconds until the window resets)
- * rateLimitFromHeaders({ remaining: 'x-rate-limit-remaining', reset: 'ratelimit-reset', resetUnit: 'seconds' });
+ * const intercom: RateLimitHeaders = { windows: [{ remaining: 'x-ratelimit-remaining', reset: { header: 'x-ratelimit-reset', unit: 'epoch-seconds' } }] };
+ * readRateLimitHeaders(intercom, response.headers, 'default'); // { remaining: 0, resetAfterMs: 4000 }
  */
-export function rateLimitFromHeaders(options: RateLimitHeaderOptions): NonNullable<HttpConfig['rateLimit']> {
-  const unit = options.resetUnit ?? 'seconds';
-  const now = options.now ?? Date.now;
-  return (headers) => {
-    const state: RateLimitState = {};
-    if (options.remaining) {
-      const remaining = parseNumberHeader(headers.get(options.remaining));
-      if (remaining !== undefined) state.remaining = remaining;
+export function readRateLimitHeaders(declaration: RateLimitHeaders, headers: Headers, bucket = 'default', now: number = Date.now()): RateLimitState {
+  let exhausted = false;
+  let exhaustedReset: number | undefined;
+  let tightest: RateLimitState | undefined;
+  let resetOnly: number | undefined;
+  for (const window of declaration.windows) {
+    if (window.buckets && !window.buckets.includes(bucket)) continue;
+    const remaining = firstNumber(headers, window.remaining);
+    const resetAfterMs = window.reset ? resetAfter(headers, window.reset, now) : undefined;
+    if (remaining === undefined) {
+      // A reset the platform sent still tells a 429 without Retry-After how long to wait; a computed one (midnight)
+      // says nothing when the window's own count is missing.
+      if (resetAfterMs !== undefined && window.reset && !('at' in window.reset)) resetOnly = Math.max(resetOnly ?? 0, resetAfterMs);
+    } else if (remaining <= 0) {
+      exhausted = true;
+      if (resetAfterMs !== undefined) exhaustedReset = Math.max(exhaustedReset ?? 0, resetAfterMs);
+    } else if (tightest?.remaining === undefined || remaining < tightest.remaining) {
+      tightest = { remaining, ...(resetAfterMs === undefined ? {} : { resetAfterMs }) };
     }
-    if (options.reset) {
-      const raw = headers.get(options.reset);
-      const resetAfterMs = raw === null ? undefined : resetToMs(raw, unit, now());
-      if (resetAfterMs !== undefined) state.resetAfterMs = resetAfterMs;
-    }
-    return state;
-  };
+  }
+  if (exhausted) return { remaining: 0, ...(exhaustedReset === undefined ? {} : { resetAfterMs: exhaustedReset }) };
+  return tightest ?? (resetOnly === undefined ? {} : { resetAfterMs: resetOnly });
 }
 
-function parseNumberHeader(value: string | null): number | undefined {
+function firstNumber(headers: Headers, source: RateLimitWindow['remaining']): number | undefined {
+  const sources: readonly RateLimitHeaderValue[] = Array.isArray(source) ? source : [source as RateLimitHeaderValue];
+  for (const one of sources) {
+    const raw = rawValue(headers, one);
+    if (raw === undefined) continue;
+    const n = parseNumber(raw);
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+/** The text of a header, or of one field of a header that packs several (`total=10; remaining=9; resets=2`). */
+function rawValue(headers: Headers, source: RateLimitHeaderValue): string | undefined {
+  const value = headers.get(typeof source === 'string' ? source : source.header);
   if (value === null) return undefined;
+  if (typeof source === 'string') return value;
+  const wanted = source.field.toLowerCase();
+  // Bounded: a header is at most a few kB, and only its first 32 fields are looked at.
+  for (const part of value.split(/[;,]/, 32)) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim().toLowerCase() === wanted) return part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+  }
+  return undefined;
+}
+
+/** A decimal, or the smallest of several comma-separated ones (a proxy merged two responses): the safe reading. */
+function parseNumber(value: string): number | undefined {
   let smallest: number | undefined;
-  for (const part of value.split(',')) {
+  for (const part of value.split(',', 8)) {
     const text = part.trim();
-    if (!/^-?\d+(?:\.\d+)?$/.test(text)) continue;
+    if (!/^-?\d{1,15}(?:\.\d{1,6})?$/.test(text)) continue;
     const n = Number(text);
     if (smallest === undefined || n < smallest) smallest = n;
   }
   return smallest;
 }
 
-function resetToMs(raw: string, unit: ResetUnit, now: number): number | undefined {
-  if (unit === 'date') {
-    const date = Date.parse(raw.trim());
+function resetAfter(headers: Headers, reset: RateLimitReset, now: number): number | undefined {
+  if ('at' in reset) {
+    const day = new Date(now);
+    return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1) - now;
+  }
+  const raw = rawValue(headers, reset.header);
+  if (raw === undefined) return undefined;
+  if (reset.unit === 'date') {
+    const text = raw.trim();
+    const date = text.length > 64 ? Number.NaN : Date.parse(text);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
   }
-  const n = parseNumberHeader(raw);
+  const n = parseNumber(raw);
   if (n === undefined) return undefined;
-  switch (unit) {
+  switch (reset.unit) {
     case 'seconds':
       return Math.max(0, Math.ceil(n * 1000));
     case 'ms':
+    case 'interval-ms':
       return Math.max(0, Math.ceil(n));
     case 'epoch-seconds':
       return Math.max(0, Math.ceil(n * 1000 - now));

@@ -145,7 +145,31 @@ describe('createHttpClient: error classification', () => {
   it('returns statuses listed in acceptStatus instead of throwing', async () => {
     const { server } = await recordingServer(() => ({ status: 404, body: { error: 'RecordNotFound' } }));
     const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
-    await expect(http.request('tickets/9.json', { acceptStatus: [404] })).resolves.toMatchObject({ status: 404, data: { error: 'RecordNotFound' } });
+    await expect(http.request('tickets/9.json', { acceptStatus: [404] })).resolves.toMatchObject({ ok: false, status: 404, data: { error: 'RecordNotFound' } });
+  });
+
+  it('applies schema to success bodies only: an accepted error status comes back unvalidated, a 2xx validated', async () => {
+    const bodies: Record<string, { status: number; body: unknown }> = {
+      '/api/v2/tickets/9.json': { status: 404, body: { error: 'RecordNotFound', description: 'Not found' } },
+      '/api/v2/tickets/1.json': { status: 200, body: { ticket: { id: 1, subject: 'Printer on fire', extra: true } } },
+      '/api/v2/tickets/2.json': { status: 200, body: { ticket: { id: 'two' } } },
+      '/api/v2/tickets/3.json': { status: 404, body: 'not json at all' },
+    };
+    const { server } = await recordingServer((req) => bodies[req.url.pathname] ?? { status: 500 });
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
+    const schema = z.object({ ticket: z.object({ id: z.number(), subject: z.string() }) });
+
+    const gone = await http.request('tickets/9.json', { schema, acceptStatus: [404] });
+    expect(gone).toMatchObject({ ok: false, status: 404, data: { error: 'RecordNotFound', description: 'Not found' } });
+    const found = await http.request('tickets/1.json', { schema, acceptStatus: [404] });
+    expect(found.ok).toBe(true);
+    // Narrowing on `ok` gives the schema's type; the accepted error above never claimed it.
+    if (found.ok) expect(found.data.ticket.subject).toBe('Printer on fire');
+    expect(found.data).toEqual({ ticket: { id: 1, subject: 'Printer on fire' } });
+    await expect(http.request('tickets/2.json', { schema, acceptStatus: [404] })).rejects.toBeInstanceOf(ResponseShapeError);
+    await expect(http.request('tickets/3.json', { schema, acceptStatus: [404] })).resolves.toMatchObject({ ok: false, status: 404, data: undefined });
+    // get/post return a success's body and never an accepted error body, even when an untyped caller asks.
+    await expect(http.get('tickets/9.json', { acceptStatus: [404] } as never)).rejects.toMatchObject({ status: 404, code: 'permanent' });
   });
 
   it('throws ResponseShapeError listing issue paths but no values when the schema does not match', async () => {

@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimitError } from '../../src/errors/index.js';
 import { createHttpClient } from '../../src/http/create-http-client.js';
-import { parseRetryAfter, rateLimitFromHeaders, RateLimiter } from '../../src/http/rate-limit.js';
+import type { RateLimitHeaders } from '../../src/connector/rate-limit-headers.js';
+import { parseRetryAfter, RateLimiter, readRateLimitHeaders } from '../../src/http/rate-limit.js';
 import { closeServers, fast, recordingObserver, recordingServer, redactor, zendeskLikeConfig } from './helpers.js';
 
 afterEach(closeServers);
 
-/** Zendesk's headers: `X-Rate-Limit-Remaining` and `ratelimit-reset` in seconds. */
-const zendeskRateLimit = rateLimitFromHeaders({ remaining: 'x-rate-limit-remaining', reset: 'ratelimit-reset', resetUnit: 'seconds' });
+/** Zendesk's account-wide headers: `X-Rate-Limit-Remaining` and `ratelimit-reset` in seconds. */
+const zendeskRateLimit: RateLimitHeaders = { windows: [{ remaining: 'x-rate-limit-remaining', reset: { header: 'ratelimit-reset', unit: 'seconds' } }] };
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-11-25T08:00:00Z');
@@ -32,30 +33,90 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('rateLimitFromHeaders', () => {
-  const now = () => 1_700_000_000_000;
+describe('readRateLimitHeaders: each platform\'s header set, declared as data', () => {
+  const now = 1_700_000_000_000;
+  const read = (declaration: RateLimitHeaders, headers: Record<string, string>, bucket?: string) => readRateLimitHeaders(declaration, new Headers(headers), bucket, now);
 
-  it('parses decimals such as 700.0 and a reset in seconds', () => {
-    const read = rateLimitFromHeaders({ remaining: 'x-rate-limit-remaining', reset: 'ratelimit-reset', resetUnit: 'seconds' });
-    expect(read(new Headers({ 'X-Rate-Limit-Remaining': '700.0', 'ratelimit-reset': '41' }), undefined)).toEqual({ remaining: 700, resetAfterMs: 41_000 });
+  it('Zendesk: account-wide ratelimit-* (falling back to X-Rate-Limit-Remaining), plus the export endpoint\'s packed header for its bucket only', () => {
+    // developer.zendesk.com/api-reference/introduction/rate-limits: ratelimit-remaining/-reset (seconds) on list
+    // endpoints, X-Rate-Limit-Remaining everywhere, `Zendesk-RateLimit-incremental-exports: total=10; remaining=9; resets=2`.
+    const zendesk: RateLimitHeaders = {
+      windows: [
+        { remaining: ['ratelimit-remaining', 'x-rate-limit-remaining'], reset: { header: 'ratelimit-reset', unit: 'seconds' } },
+        {
+          buckets: ['incremental-exports'],
+          remaining: { header: 'zendesk-ratelimit-incremental-exports', field: 'remaining' },
+          reset: { header: { header: 'zendesk-ratelimit-incremental-exports', field: 'resets' }, unit: 'seconds' },
+        },
+      ],
+    };
+    expect(read(zendesk, { 'ratelimit-remaining': '399', 'ratelimit-reset': '41', 'x-rate-limit-remaining': '7' })).toEqual({ remaining: 399, resetAfterMs: 41_000 });
+    expect(read(zendesk, { 'X-Rate-Limit-Remaining': '7' })).toEqual({ remaining: 7 });
+    const exportHeaders = { 'x-rate-limit-remaining': '650', 'zendesk-ratelimit-incremental-exports': 'total=10; remaining=0; resets=2' };
+    expect(read(zendesk, exportHeaders, 'incremental-exports')).toEqual({ remaining: 0, resetAfterMs: 2_000 });
+    // The same response for another bucket: the export limit does not count it.
+    expect(read(zendesk, exportHeaders, 'default')).toEqual({ remaining: 650 });
+    // Both exhausted: wait for the later reset, since each limit applies on its own.
+    expect(read(zendesk, { 'ratelimit-remaining': '0', 'ratelimit-reset': '50', 'zendesk-ratelimit-incremental-exports': 'total=10; remaining=0; resets=2' }, 'incremental-exports')).toEqual({
+      remaining: 0,
+      resetAfterMs: 50_000,
+    });
   });
 
-  it('converts epoch seconds, epoch milliseconds, durations in ms and dates to a wait from now', () => {
-    const headers = new Headers({ r: '0', s: '1700000010', m: '1700000000250', d: '1500', iso: '2023-11-14T22:13:40.000Z' });
-    expect(rateLimitFromHeaders({ remaining: 'r', reset: 's', resetUnit: 'epoch-seconds', now })(headers, undefined)).toEqual({ remaining: 0, resetAfterMs: 10_000 });
-    expect(rateLimitFromHeaders({ reset: 'm', resetUnit: 'epoch-ms', now })(headers, undefined)).toEqual({ resetAfterMs: 250 });
-    expect(rateLimitFromHeaders({ reset: 'd', resetUnit: 'ms', now })(headers, undefined)).toEqual({ resetAfterMs: 1500 });
-    expect(rateLimitFromHeaders({ reset: 'iso', resetUnit: 'date', now })(headers, undefined)).toEqual({ resetAfterMs: 20_000 });
-    // Jira sends X-RateLimit-Reset as `yyyy-MM-ddTHH:mmZ` (developer.atlassian.com/cloud/jira/platform/rate-limiting).
-    const jira = new Headers({ 'x-ratelimit-reset': '2023-11-14T22:14Z' });
-    expect(rateLimitFromHeaders({ reset: 'x-ratelimit-reset', resetUnit: 'date', now })(jira, undefined)).toEqual({ resetAfterMs: 40_000 });
+  it('HubSpot: a rolling window in interval milliseconds, and a daily quota that waits for the next UTC midnight', () => {
+    // developers.hubspot.com/docs/guides/apps/api-usage/usage-details: X-HubSpot-RateLimit-Remaining, -Interval-Milliseconds, -Daily-Remaining.
+    const hubspot: RateLimitHeaders = {
+      windows: [
+        { remaining: 'x-hubspot-ratelimit-remaining', reset: { header: 'x-hubspot-ratelimit-interval-milliseconds', unit: 'interval-ms' } },
+        { remaining: 'x-hubspot-ratelimit-daily-remaining', reset: { at: 'next-utc-midnight' } },
+      ],
+    };
+    const secondly = { 'x-hubspot-ratelimit-max': '190', 'x-hubspot-ratelimit-remaining': '0', 'x-hubspot-ratelimit-interval-milliseconds': '10000' };
+    expect(read(hubspot, secondly)).toEqual({ remaining: 0, resetAfterMs: 10_000 });
+    expect(read(hubspot, {})).toEqual({});
+    const midnight = Date.UTC(2023, 10, 15) - now;
+    expect(read(hubspot, { 'x-hubspot-ratelimit-remaining': '12', 'x-hubspot-ratelimit-daily-remaining': '0' })).toEqual({ remaining: 0, resetAfterMs: midnight });
+    // A missing daily count never makes a computed midnight count as a reset.
+    expect(read(hubspot, { 'x-hubspot-ratelimit-remaining': '12' })).toEqual({ remaining: 12 });
   });
 
-  it('tolerates absent and malformed headers, and takes the smallest of merged values', () => {
-    const read = rateLimitFromHeaders({ remaining: 'x-remaining', reset: 'x-reset' });
-    expect(read(new Headers(), undefined)).toEqual({});
-    expect(read(new Headers({ 'x-remaining': 'lots', 'x-reset': '' }), undefined)).toEqual({});
-    expect(read(new Headers({ 'x-remaining': '5, 3' }), undefined)).toEqual({ remaining: 3 });
+  it('Intercom: X-RateLimit-Reset is a UNIX time in seconds', () => {
+    // developers.intercom.com/docs/references/rest-api/errors/rate-limiting
+    const intercom: RateLimitHeaders = { windows: [{ remaining: 'x-ratelimit-remaining', reset: { header: 'x-ratelimit-reset', unit: 'epoch-seconds' } }] };
+    expect(read(intercom, { 'x-ratelimit-limit': '167', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000004' })).toEqual({ remaining: 0, resetAfterMs: 4_000 });
+    expect(read(intercom, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1699999990' })).toEqual({ remaining: 0, resetAfterMs: 0 });
+  });
+
+  it('Freshdesk: decimals such as 700.0 and no reset header', () => {
+    // support.freshdesk.com 225439: X-RateLimit-Total, -Remaining, -Used-CurrentRequest; values seen as "700.0".
+    const freshdesk: RateLimitHeaders = { windows: [{ remaining: 'x-ratelimit-remaining' }] };
+    expect(read(freshdesk, { 'x-ratelimit-total': '700.0', 'x-ratelimit-remaining': '699.0', 'x-ratelimit-used-currentrequest': '1' })).toEqual({ remaining: 699 });
+    expect(read(freshdesk, { 'x-ratelimit-remaining': '0.0' })).toEqual({ remaining: 0 });
+  });
+
+  it('Jira: X-RateLimit-Reset is a date', () => {
+    // developer.atlassian.com/cloud/jira/platform/rate-limiting: `yyyy-MM-ddTHH:mmZ`.
+    const jira: RateLimitHeaders = { windows: [{ remaining: 'x-ratelimit-remaining', reset: { header: 'x-ratelimit-reset', unit: 'date' } }] };
+    expect(read(jira, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2023-11-14T22:14Z' })).toEqual({ remaining: 0, resetAfterMs: 40_000 });
+    // A reset without a count still tells a 429 without Retry-After how long to wait.
+    expect(read(jira, { 'x-ratelimit-reset': 'Tue, 14 Nov 2023 22:13:40 GMT' })).toEqual({ resetAfterMs: 20_000 });
+  });
+
+  it('reads epoch milliseconds and durations in ms', () => {
+    const declared = (unit: 'epoch-ms' | 'ms'): RateLimitHeaders => ({ windows: [{ remaining: 'r', reset: { header: 'x', unit } }] });
+    expect(read(declared('epoch-ms'), { r: '0', x: '1700000000250' })).toEqual({ remaining: 0, resetAfterMs: 250 });
+    expect(read(declared('ms'), { r: '0', x: '1500' })).toEqual({ remaining: 0, resetAfterMs: 1_500 });
+  });
+
+  it('tolerates absent and malformed values, and takes the smallest of merged ones', () => {
+    const declared: RateLimitHeaders = { windows: [{ remaining: 'x-remaining', reset: { header: 'x-reset', unit: 'seconds' } }] };
+    expect(read(declared, {})).toEqual({});
+    expect(read(declared, { 'x-remaining': 'lots', 'x-reset': '' })).toEqual({});
+    expect(read(declared, { 'x-remaining': '5, 3' })).toEqual({ remaining: 3 });
+    expect(read(declared, { 'x-remaining': '1e309' })).toEqual({});
+    const packed: RateLimitHeaders = { windows: [{ remaining: { header: 'ratelimit', field: 'remaining' } }] };
+    expect(read(packed, { ratelimit: 'limit=100, remaining=50, reset=5' })).toEqual({ remaining: 50 });
+    expect(read(packed, { ratelimit: 'limit=100' })).toEqual({});
   });
 });
 
@@ -131,6 +192,30 @@ describe('createHttpClient: rate limits', () => {
 
     expect(requests).toHaveLength(2);
     expect(of('wait')).toHaveLength(0);
+  });
+
+  it('pauses only the bucket a declared window counts (Zendesk\'s export limit), reading its packed header', async () => {
+    const exportLimit: RateLimitHeaders = {
+      windows: [
+        {
+          buckets: ['incremental-exports'],
+          remaining: { header: 'zendesk-ratelimit-incremental-exports', field: 'remaining' },
+          reset: { header: { header: 'zendesk-ratelimit-incremental-exports', field: 'resets' }, unit: 'seconds' },
+        },
+      ],
+    };
+    const { server, requests } = await recordingServer(() => ({ status: 200, headers: { 'zendesk-ratelimit-incremental-exports': 'total=10; remaining=0; resets=1' }, body: {} }));
+    const { observer, of } = recordingObserver();
+    const http = createHttpClient(zendeskLikeConfig({ rateLimit: exportLimit }), { platform: 'zendesk', redactor, baseUrlOverride: server.url, observer });
+
+    await http.get('incremental/tickets/cursor.json', { bucket: 'incremental-exports' });
+    await http.get('users/me.json');
+    expect(of('wait')).toHaveLength(0);
+    await http.get('incremental/tickets/cursor.json', { bucket: 'incremental-exports' });
+
+    expect(requests).toHaveLength(3);
+    expect(requests[2]!.at - requests[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(of('rateLimited')[0]).toEqual({ waitMs: 1000, bucket: 'incremental-exports' });
   });
 
   it('throws RateLimitError with retryAfterMs when the wait exceeds maxRateLimitWaitMs', async () => {

@@ -1,11 +1,13 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { defineConnector, type Connector } from '../../connector/connector.js';
 import type { ConnectorContext } from '../../connector/connector-context.js';
 import { secretField, subdomainField } from '../../credentials/fields.js';
-import { CredentialsError, ResponseShapeError, TicketbridgeError } from '../../errors/index.js';
-import { rateLimitFromHeaders } from '../../http/rate-limit.js';
+import { CredentialsError, ResponseShapeError } from '../../errors/index.js';
+import type { RateLimitHeaders } from '../../connector/rate-limit-headers.js';
 import type { TicketPriority, TicketStatus, TicketDraft } from '../../model/ticket.js';
+import { hmacSignature } from '../../toolkit/hmac-signature.js';
+import { paginateCursor } from '../../toolkit/paginate-cursor.js';
+import { readWebhookJson } from '../../toolkit/read-webhook-json.js';
 import type { JsonValue } from '../../util/json.js';
 import { ACME_SIGNATURE_HEADER, ACME_TIMESTAMP_HEADER, AcmeError, AcmeMe, AcmeTicket, AcmeTicketEnvelope, AcmeTicketPage, AcmeWebhookPayload } from './acme-api.js';
 import { ACME_MAX_PAGE_SIZE } from './acme-simulator.js';
@@ -17,6 +19,20 @@ export interface AcmeOptions {
   /** How old a webhook's `X-Acme-Timestamp` may be before it is refused as a replay, in ms (default 5 minutes). */
   replayWindowMs?: number;
 }
+
+/** Acme Desk's rate-limit headers: requests left, and seconds until the window resets. */
+export const acmeRateLimit: RateLimitHeaders = {
+  windows: [{ remaining: 'x-ratelimit-remaining', reset: { header: 'x-ratelimit-reset', unit: 'seconds' } }],
+};
+
+/** Acme Desk's webhook signature: `sha256=` + hex HMAC-SHA256 of `"<timestamp>.<raw body>"`, timestamp in UNIX seconds. */
+export const acmeSignature = hmacSignature({
+  algorithm: 'sha256',
+  encoding: 'hex',
+  signature: { header: ACME_SIGNATURE_HEADER, prefix: 'sha256=' },
+  timestamp: { header: ACME_TIMESTAMP_HEADER, format: 'epoch-seconds' },
+  signed: ['timestamp', { text: '.' }, 'body'],
+});
 
 /** The credentials schema of the reference connector. */
 export const acmeCredentials = z.object({
@@ -90,7 +106,7 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
       baseUrl: `https://${c.subdomain}.acme-desk.test/api`,
       headers: { authorization: `Bearer ${c.apiToken}`, accept: 'application/json' },
       authField: 'apiToken',
-      rateLimit: rateLimitFromHeaders({ remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetUnit: 'seconds' }),
+      rateLimit: acmeRateLimit,
       errorMessage: (body) => {
         const parsed = AcmeError.safeParse(body);
         return parsed.success ? parsed.data.message : undefined;
@@ -116,34 +132,33 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
 
     async *pull(ctx, rawCursor, pullOptions) {
       const start = readCursor(rawCursor);
-      let { updatedSince, cursor, highWater } = start ?? { updatedSince: pullOptions.since ? floorToSecond(pullOptions.since) : null, cursor: null, highWater: null };
+      const { updatedSince, cursor } = start ?? { updatedSince: pullOptions.since ? floorToSecond(pullOptions.since) : null, cursor: null };
+      let highWater = start?.highWater ?? null;
       if (rawCursor !== null && !start) ctx.logger.warn('unreadable cursor: reading the whole feed again (dedupe drops repeats)');
-      for (;;) {
-        const page = await ctx.http.get('tickets', {
-          searchParams: { updated_since: updatedSince ?? undefined, cursor: cursor ?? undefined, per_page: pageSize },
-          schema: AcmeTicketPage,
-        });
+      const pages = paginateCursor({
+        start: cursor ?? undefined,
+        fetchPage: (at) => ctx.http.get('tickets', { searchParams: { updated_since: updatedSince ?? undefined, cursor: at, per_page: pageSize }, schema: AcmeTicketPage }),
+        read: (page) => ({ cursor: page.next_cursor, end: page.next_cursor === null }),
+        signal: ctx.signal,
+        platform: 'acme',
+      });
+      for await (const { page, checkpoint, end } of pages) {
         const tickets = page.tickets.map((raw) => normalize(raw));
         for (const t of tickets) if (highWater === null || Date.parse(t.updatedAt) > Date.parse(highWater)) highWater = t.updatedAt;
-        if (page.next_cursor) {
-          cursor = page.next_cursor;
-          yield { tickets, nextCursor: toJson({ updatedSince, cursor, highWater }) };
+        if (!end) {
+          yield { tickets, nextCursor: toJson({ updatedSince, cursor: checkpoint ?? null, highWater }) };
           continue;
         }
         // End of this pass: the next one starts overlapMs before the newest change seen, at the API's granularity.
         const next: AcmeCursor =
           highWater === null ? { updatedSince, cursor: null, highWater: null } : { updatedSince: floorToSecond(new Date(Date.parse(highWater) - ctx.overlapMs).toISOString()), cursor: null, highWater: null };
         yield { tickets, nextCursor: toJson(next) };
-        return;
       }
     },
 
     async fetchTicket(ctx, externalId) {
-      const res = await ctx.http.request(`tickets/${encodeURIComponent(externalId)}`, { acceptStatus: [404] });
-      if (res.status === 404) return null;
-      const parsed = AcmeTicketEnvelope.safeParse(res.data);
-      if (!parsed.success) throw shapeError('ticket envelope', parsed.error);
-      return normalize(parsed.data.ticket);
+      const res = await ctx.http.request(`tickets/${encodeURIComponent(externalId)}`, { schema: AcmeTicketEnvelope, acceptStatus: [404] });
+      return res.ok ? normalize(res.data.ticket) : null;
     },
 
     normalize: (raw) => normalize(raw),
@@ -151,28 +166,11 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
     webhook: {
       secretSource: 'host',
       replayWindowMs,
-      verify(request, secret) {
-        const timestamp = request.headers[ACME_TIMESTAMP_HEADER];
-        const signature = request.headers[ACME_SIGNATURE_HEADER];
-        if (!timestamp || !signature) return { ok: false, reason: `missing ${ACME_TIMESTAMP_HEADER} or ${ACME_SIGNATURE_HEADER}` };
-        if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed timestamp' };
-        const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(request.rawBody).digest('hex')}`);
-        const given = Buffer.from(signature);
-        // timingSafeEqual needs equal lengths; a length mismatch is a mismatch, and leaks only the (public) length.
-        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature mismatch' };
-        // The hub checks the replay window against the signed time.
-        return { ok: true, signedAt: new Date(Number(timestamp) * 1000) };
-      },
+      // The hub checks the replay window against the signed time the verifier reports.
+      verify: (request, secret) => acmeSignature.verify(request, secret),
       parse(request) {
-        let json: unknown;
-        try {
-          json = JSON.parse(request.rawBody.toString('utf8'));
-        } catch {
-          throw new TicketbridgeError('webhook', 'webhook body is not JSON', { platform: 'acme' });
-        }
-        const parsed = AcmeWebhookPayload.safeParse(json);
-        if (!parsed.success) throw new TicketbridgeError('webhook', `webhook body has no event/ticket_id (${issuePaths(parsed.error).join(', ')})`, { platform: 'acme' });
-        const { event, ticket_id: externalId, occurred_at: occurredAt } = parsed.data;
+        const payload = readWebhookJson(request, AcmeWebhookPayload, { platform: 'acme', expected: 'an Acme Desk event with event and ticket_id' });
+        const { event, ticket_id: externalId, occurred_at: occurredAt } = payload;
         switch (event) {
           case 'ticket.created':
           case 'ticket.updated':
