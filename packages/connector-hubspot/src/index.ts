@@ -2,8 +2,8 @@ import { CredentialsError, defineConnector, type ConnectorContext, type TicketDr
 import { AccountDetailsResponse, HUBSPOT_API_ORIGIN, HubSpotErrorBody, IntegrationsMeResponse, SEARCH_PAGE_LIMIT, hubspotErrorMessage, hubspotRateLimit, paths } from './api.js';
 import { hubspotCredentials, type HubSpotCredentials } from './credentials.js';
 import { LookupCache, batchReadTickets, lookupsFor, readStages } from './lookups.js';
-import { lookupsFromMetadata, normalizeHubSpotTicket, safeUiDomain, stagesToJson } from './normalize.js';
-import { pullTickets } from './pull.js';
+import { normalizeHubSpotTicket, safeUiDomain, stagesToJson } from './normalize.js';
+import { HubSpotCursor, pullTickets } from './pull.js';
 import { hubspotWebhook } from './webhook.js';
 
 /** Options of the {@link hubspot} connector. */
@@ -84,7 +84,7 @@ export function hubspot(options: HubSpotOptions = {}) {
   };
   const cache = new LookupCache(options.lookupTtlMs ?? 5 * 60_000);
 
-  const fetchTickets = async (ctx: ConnectorContext<HubSpotCredentials>, ids: string[]): Promise<TicketDraft[]> => {
+  const fetchTickets = async (ctx: ConnectorContext<HubSpotCredentials>, { externalIds: ids }: { externalIds: string[] }): Promise<TicketDraft[]> => {
     const tickets = await batchReadTickets(ctx, ids, settings.extraProperties);
     if (tickets.length === 0) return [];
     const lookups = await lookupsFor(ctx, await cache.get(ctx, false), tickets);
@@ -92,7 +92,6 @@ export function hubspot(options: HubSpotOptions = {}) {
   };
 
   return defineConnector({
-    contractVersion: 1,
     id: HUBSPOT_CONNECTOR_ID,
     displayName: 'HubSpot Service Hub',
     credentials: hubspotCredentials,
@@ -118,13 +117,13 @@ export function hubspot(options: HubSpotOptions = {}) {
         },
       };
     },
-    pull: (ctx, cursor, pullOptions) => pullTickets(ctx, cursor, pullOptions, settings, cache),
+    cursor: HubSpotCursor,
+    pull: (ctx, { cursor }) => pullTickets(ctx, cursor, settings, cache),
     fetchTickets,
-    async fetchTicket(ctx, externalId) {
-      const [ticket] = await fetchTickets(ctx, [externalId]);
+    async fetchTicket(ctx, { externalId }) {
+      const [ticket] = await fetchTickets(ctx, { externalIds: [externalId] });
       return ticket ?? null;
     },
-    normalize: (raw, ctx) => normalizeHubSpotTicket(raw, lookupsFromMetadata(ctx.metadata)),
     webhook: hubspotWebhook({ acceptLegacySignatures: options.acceptLegacySignatures ?? false }),
   });
 }

@@ -1,5 +1,4 @@
-import type { ConnectorContext, JsonValue, PullOptions, PullPage, TicketDraft } from '@ticketbridge/core';
-import { ConfigError } from '@ticketbridge/core';
+import type { ConnectorContext, PullPage, TicketDraft } from '@ticketbridge/core';
 import { paginateCursor, paginateKeyset, type KeysetStep } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import { LIST_PAGE_LIMIT, ListResponse, SearchResponse, TICKET_PROPERTIES, paths, type HubSpotObject, type SearchRequest } from './api.js';
@@ -43,16 +42,15 @@ export interface PullSettings {
   pageSize: number;
 }
 
-function toJson(cursor: HubSpotCursor): JsonValue {
-  return JSON.parse(JSON.stringify(cursor)) as JsonValue;
+/** The cursor without `undefined` members, as it will read back from a store. */
+function toJson(cursor: HubSpotCursor): HubSpotCursor {
+  return JSON.parse(JSON.stringify(cursor)) as HubSpotCursor;
 }
 
 // Deletions are reported from the first sync on, not for the portal's whole 90-day archive: a host never saw those
 // tickets, so a `ticket.deleted` for them would only be noise.
-function initialCursor(options: PullOptions, now: number): HubSpotCursor {
-  const since = options.since ? Date.parse(options.since) : 0;
-  if (!Number.isFinite(since)) throw new ConfigError(`pull "since" is not a timestamp: ${options.since}`, { platform: 'hubspot' });
-  return { v: 1, phase: 'search', since, deletedSince: now };
+function initialCursor(now: number): HubSpotCursor {
+  return { v: 1, phase: 'search', since: 0, deletedSince: now };
 }
 
 /** The search body for one keyset page. */
@@ -104,14 +102,9 @@ function nextWindow(page: SearchResponse, window: SearchWindow): KeysetStep<Sear
  * HubSpot's search-index lag), then, if enabled, the archived listing for deletions. Stages and owners are read once
  * per pull; requesters once per page.
  */
-export async function* pullTickets(ctx: Ctx, raw: JsonValue | null, options: PullOptions, settings: PullSettings, cache: LookupCache): AsyncGenerator<PullPage> {
-  let cursor: HubSpotCursor;
-  if (raw === null) cursor = initialCursor(options, ctx.now().getTime());
-  else {
-    const parsed = HubSpotCursor.safeParse(raw);
-    if (!parsed.success) throw new ConfigError('the saved HubSpot cursor is not one this connector wrote', { platform: 'hubspot' });
-    cursor = parsed.data;
-  }
+export async function* pullTickets(ctx: Ctx, start: HubSpotCursor | null, settings: PullSettings, cache: LookupCache): AsyncGenerator<PullPage<HubSpotCursor>> {
+  // The engine checked a stored cursor against HubSpotCursor already.
+  let cursor: HubSpotCursor = start ?? initialCursor(ctx.now().getTime());
   const shared = await cache.get(ctx, true);
 
   if (cursor.phase === 'search') {

@@ -182,8 +182,8 @@ export function hubspotWebhook(options: HubSpotSignatureOptions = {}): Connector
     secretSource: 'credentials',
     secretField: 'clientSecret',
     replayWindowMs: HUBSPOT_SIGNATURE_MAX_AGE_MS,
-    verify: (request, secret) => verifyHubSpotSignature(request, secret, options),
-    parse: (request) => parseHubSpotWebhook(request),
+    verify: (_ctx, { request, secret }) => verifyHubSpotSignature(request, secret, options),
+    parse: (_ctx, { request }) => parseHubSpotWebhook(request),
     instructions: (_ctx, target) => hubspotWebhookInstructions(target),
   };
 }

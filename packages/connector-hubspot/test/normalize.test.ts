@@ -89,15 +89,14 @@ describe('hubspot normalize', () => {
     expect(t.url).toBe('https://app-eu1.hubspot.com/contacts/62515/ticket/9');
   });
 
-  it('normalize() works from connection metadata alone and refuses foreign UI hosts', () => {
+  it('normalizes from connection metadata alone and refuses foreign UI hosts', () => {
     const stages = stagesToJson(stagesFromPipelines(PipelinesResponse.parse(fixture('pipelines-response.json'))));
-    const connector = hubspot();
     const raw = (SearchResponse.parse(fixture('ticket-search-response.json')).results[1]);
-    const t = connector.normalize(raw, { credentials: { accessToken: 'pat-x' }, metadata: { portalId: 7, uiDomain: 'evil.example.com', stages } });
+    const t = normalizeHubSpotTicket(raw, lookupsFromMetadata({ portalId: 7, uiDomain: 'evil.example.com', stages }));
     expect(t.url).toBe('https://app.hubspot.com/contacts/7/ticket/513');
     expect(t.status).toBe('closed');
     expect(lookupsFromMetadata({}).portalId).toBeNull();
-    expect(() => connector.normalize({ id: 1 }, { credentials: { accessToken: 'x' }, metadata: {} })).toThrow(/shape of a HubSpot CRM object/);
+    expect(() => normalizeHubSpotTicket({ id: 1 } as never, lookupsFromMetadata({}))).toThrow(/shape of a HubSpot CRM object/);
   });
 
   it('reads the documented associations, error and rate-limit shapes', () => {

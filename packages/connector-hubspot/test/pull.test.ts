@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JsonValue } from '@ticketbridge/core';
-import { hubspot } from '../src/index.js';
+import { hubspot, type HubSpotCursor } from '../src/index.js';
 import { startHubSpotSimulator, type HubSpotSimulator } from '../src/testing.js';
 import { createTestContext } from '@ticketbridge/core/testing';
 import { drain, latestById } from './helpers.js';
@@ -25,7 +24,7 @@ describe('hubspot pull', () => {
     // A cap of 300 makes "more than 10,000 results" cheap to reproduce.
     const { sim, connector, ctx } = await setup({ searchCap: 300 });
     await sim.seed(950);
-    const pages = await drain(connector.pull(ctx, null, {}));
+    const pages = await drain(connector.pull(ctx, { cursor: null }));
     const latest = latestById(pages);
     expect(latest.size).toBe(950);
     for (const [id, updatedAt] of sim.snapshot()) expect(latest.get(id)?.updatedAt, id).toBe(updatedAt);
@@ -65,7 +64,7 @@ describe('hubspot pull', () => {
     await sim.seed(30);
     const bulk = await sim.seed(180, { modifiedAt: Date.now() - 3_600_000 });
     await sim.seed(20);
-    const pages = await drain(connector.pull(ctx, null, {}));
+    const pages = await drain(connector.pull(ctx, { cursor: null }));
     const latest = latestById(pages);
     expect(latest.size).toBe(230);
     for (const id of bulk) expect(latest.has(id)).toBe(true);
@@ -76,38 +75,38 @@ describe('hubspot pull', () => {
   it('incremental pull re-reads the overlap and returns the changed tickets at their new version', async () => {
     const { sim, connector, ctx } = await setup();
     const ids = await sim.seed(120);
-    const first = await drain(connector.pull(ctx, null, {}));
+    const first = await drain(connector.pull(ctx, { cursor: null }));
     const cursor = first.at(-1)!.nextCursor;
     const changed = await sim.update([ids[5]!, ids[77]!]);
-    const second = await drain(connector.pull(ctx, cursor, {}));
+    const second = await drain(connector.pull(ctx, { cursor }));
     const latest = latestById(second);
     for (const id of changed) expect(latest.get(id)?.updatedAt).toBe(sim.snapshot().get(id));
     // Only the overlap window is re-read, not the backlog.
     expect(latest.size).toBeLessThan(15);
     // A third pull from the new cursor sees nothing newer than the overlap.
-    const third = latestById(await drain(connector.pull(ctx, second.at(-1)!.nextCursor, {})));
+    const third = latestById(await drain(connector.pull(ctx, { cursor: second.at(-1)!.nextCursor })));
     for (const t of third.values()) expect(Date.parse(t.updatedAt)).toBeGreaterThanOrEqual(Date.parse(sim.snapshot().get(changed[1]!)!) - ctx.overlapMs);
   });
 
   it('an index lag shorter than the overlap loses nothing', async () => {
     const { sim, connector, ctx } = await setup({ indexLagMs: 400 });
     const ids = await sim.seed(20);
-    const cursor = (await drain(connector.pull(ctx, null, {}))).at(-1)!.nextCursor;
+    const cursor = (await drain(connector.pull(ctx, { cursor: null }))).at(-1)!.nextCursor;
     await sim.update([ids[3]!]);
-    const hiddenPages = await drain(connector.pull(ctx, cursor, {}));
+    const hiddenPages = await drain(connector.pull(ctx, { cursor }));
     expect(latestById(hiddenPages).get(ids[3]!)?.updatedAt).not.toBe(sim.snapshot().get(ids[3]!));
     await new Promise((r) => setTimeout(r, 450));
     // The next poll continues from where the lagged one stopped.
-    const seen = latestById(await drain(connector.pull(ctx, hiddenPages.at(-1)!.nextCursor, {})));
+    const seen = latestById(await drain(connector.pull(ctx, { cursor: hiddenPages.at(-1)!.nextCursor })));
     expect(seen.get(ids[3]!)?.updatedAt).toBe(sim.snapshot().get(ids[3]!));
   });
 
   it('reports tickets deleted after the first sync from the archived listing', async () => {
     const { sim, connector, ctx } = await setup();
     const ids = await sim.seed(30);
-    const cursor: JsonValue = (await drain(connector.pull(ctx, null, {}))).at(-1)!.nextCursor;
+    const cursor = (await drain(connector.pull(ctx, { cursor: null }))).at(-1)!.nextCursor;
     await sim.remove([ids[2]!, ids[9]!]);
-    const pages = await drain(connector.pull(ctx, cursor, {}));
+    const pages = await drain(connector.pull(ctx, { cursor }));
     const deleted = pages.flatMap((p) => p.tickets).filter((t) => t.deleted);
     expect(deleted.map((t) => t.externalId).sort()).toEqual([ids[2]!, ids[9]!].sort());
     expect(deleted[0]!.subject).not.toBe('');
@@ -117,14 +116,14 @@ describe('hubspot pull', () => {
     const { sim, connector, ctx } = await setup({}, { pageSize: 40 });
     await sim.seed(200);
     const seen = new Map<string, string>();
-    let saved: JsonValue | null = null;
+    let saved: HubSpotCursor | null = null;
     let n = 0;
-    for await (const page of connector.pull(ctx, null, {})) {
+    for await (const page of connector.pull(ctx, { cursor: null })) {
       for (const t of page.tickets) seen.set(t.externalId, t.updatedAt);
       saved = page.nextCursor;
       if (++n === 2) break; // crash after two pages
     }
-    for (const page of await drain(connector.pull(ctx, saved, {}))) for (const t of page.tickets) seen.set(t.externalId, t.updatedAt);
+    for (const page of await drain(connector.pull(ctx, { cursor: saved }))) for (const t of page.tickets) seen.set(t.externalId, t.updatedAt);
     expect(seen.size).toBe(200);
   });
 
@@ -132,12 +131,12 @@ describe('hubspot pull', () => {
     const { sim, connector, ctx } = await setup();
     await sim.seed(60);
     sim.resetStats();
-    const tickets = [...latestById(await drain(connector.pull(ctx, null, {}))).values()];
+    const tickets = [...latestById(await drain(connector.pull(ctx, { cursor: null }))).values()];
     expect(tickets.some((t) => t.requester?.email?.endsWith('@example.org'))).toBe(true);
     expect(tickets.some((t) => t.assignee?.name)).toBe(true);
     expect(sim.stats().byPath['/crm/v4/associations/tickets/contacts/batch/read']).toBe(1);
     const limited = createTestContext({ connector, credentials: { accessToken: sim.ticketsOnlyToken() }, baseUrl: sim.url, metadata: ctx.metadata });
-    const bare = [...latestById(await drain(connector.pull(limited, null, {}))).values()];
+    const bare = [...latestById(await drain(connector.pull(limited, { cursor: null }))).values()];
     expect(bare).toHaveLength(60);
     expect(bare.every((t) => t.requester === null)).toBe(true);
     const owned = bare.filter((t) => t.assignee);
@@ -151,7 +150,7 @@ describe('hubspot rate limits', () => {
     const { sim, connector, ctx } = await setup({ searchRateLimit: { limit: 1, windowMs: 300 } }, { pageSize: 50 });
     await sim.seed(200);
     sim.resetStats();
-    const latest = latestById(await drain(connector.pull(ctx, null, {})));
+    const latest = latestById(await drain(connector.pull(ctx, { cursor: null })));
     expect(latest.size).toBe(200);
     expect(sim.stats().rateLimited).toBeGreaterThan(0);
     expect(sim.stats().limitViolations).toBe(0);
@@ -162,7 +161,7 @@ describe('hubspot rate limits', () => {
     await sim.seed(300);
     sim.rateLimit.set({ limit: 3, windowMs: 400 });
     sim.resetStats();
-    const latest = latestById(await drain(connector.pull(ctx, null, {})));
+    const latest = latestById(await drain(connector.pull(ctx, { cursor: null })));
     expect(latest.size).toBe(300);
     expect(sim.stats().rateLimited).toBe(0);
     expect(sim.stats().limitViolations).toBe(0);

@@ -138,7 +138,7 @@ describe('hubspot webhook payloads', () => {
     const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url, metadata: info.metadata ?? {} });
     await sim.remove([ids[0]!]);
     sim.resetStats();
-    const tickets = await connector.fetchTickets!(ctx, ids);
+    const tickets = await connector.fetchTickets!(ctx, { externalIds: ids });
     expect(tickets).toHaveLength(39);
     expect(tickets.map((t) => t.externalId)).not.toContain(ids[0]);
     const by = sim.stats().byPath;
@@ -149,9 +149,9 @@ describe('hubspot webhook payloads', () => {
     expect(tickets.every((t) => t.url === `https://app.hubspot.com/contacts/62515/ticket/${t.externalId}`)).toBe(true);
     // A second batch within the cache window does not re-read pipelines or owners.
     sim.resetStats();
-    await connector.fetchTickets!(ctx, ids.slice(1, 10));
+    await connector.fetchTickets!(ctx, { externalIds: ids.slice(1, 10) });
     expect(sim.stats().byPath['/crm/v3/pipelines/tickets']).toBeUndefined();
-    expect(await connector.fetchTicket(ctx, ids[0]!)).toBeNull();
+    expect(await connector.fetchTicket(ctx, { externalId: ids[0]! })).toBeNull();
   });
 
   it('gives the exact private-app steps with the target URL and verifies with the client secret field', () => {

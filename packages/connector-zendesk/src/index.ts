@@ -16,7 +16,6 @@ import {
   COMMENTS_PAGE_SIZE,
   CommentsResponse,
   EXPORT_BUCKET,
-  EXPORT_EXCLUSION_SECONDS,
   IncrementalTicketsResponse,
   MeResponse,
   ShowTicketResponse,
@@ -64,13 +63,16 @@ export interface ZendeskOptions {
   webhookReplayWindowMs?: number;
 }
 
-/** Where the connector's incremental pull continues: Zendesk's opaque export cursor, or the first call's start time. */
-export type ZendeskCursor = { v: 1; afterCursor: string } | { v: 1; startTime: number };
-
-const CursorSchema = z.union([
+/**
+ * Where the connector's incremental pull continues: Zendesk's opaque export cursor, or the first call's start time.
+ * The engine checks stored cursors against it before resuming.
+ */
+export const ZendeskCursor = z.union([
   z.object({ v: z.literal(1), afterCursor: z.string().min(1) }),
   z.object({ v: z.literal(1), startTime: z.number().int().nonnegative() }),
 ]);
+/** Where the connector's incremental pull continues. */
+export type ZendeskCursor = z.infer<typeof ZendeskCursor>;
 
 // https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#show-multiple-tickets
 const ShowManyResponse = z.object({
@@ -109,14 +111,6 @@ async function draft(ctx: Ctx, ticket: ZendeskTicket, lookups: ZendeskLookups, i
   return normalizeZendeskTicket(ticket, { subdomain: ctx.credentials.subdomain, lookups, ...(comments ? { comments } : {}) });
 }
 
-function readCursor(ctx: Ctx, cursor: JsonValue | null): ZendeskCursor | null {
-  if (cursor === null) return null;
-  const parsed = CursorSchema.safeParse(cursor);
-  if (parsed.success) return parsed.data;
-  ctx.logger.warn('ignoring a cursor this connector did not write; starting from the beginning', {});
-  return null;
-}
-
 /**
  * The Zendesk Support connector: Test & Connect on `users/me` (admins only), incremental pull through the
  * cursor-based incremental ticket export with users and organizations side-loaded, webhooks verified with
@@ -134,7 +128,6 @@ function readCursor(ctx: Ctx, cursor: JsonValue | null): ZendeskCursor | null {
 export function zendesk(options: ZendeskOptions = {}) {
   const includeComments = options.includeComments ?? false;
   return defineConnector({
-    contractVersion: 1,
     id: 'zendesk',
     displayName: 'Zendesk Support',
     credentials: zendeskCredentials,
@@ -197,14 +190,11 @@ export function zendesk(options: ZendeskOptions = {}) {
       };
     },
 
-    async *pull(ctx, rawCursor, pullOptions): AsyncIterable<PullPage> {
-      let start = readCursor(ctx, rawCursor);
-      if (!start) {
-        const since = pullOptions.since ? Math.floor(Date.parse(pullOptions.since) / 1000) : 0;
-        // The export refuses a start_time within the last minute.
-        const latest = Math.floor(ctx.now().getTime() / 1000) - EXPORT_EXCLUSION_SECONDS;
-        start = { v: 1, startTime: Math.max(0, Math.min(Number.isNaN(since) ? 0 : since, latest)) };
-      }
+    cursor: ZendeskCursor,
+
+    async *pull(ctx, { cursor }): AsyncIterable<PullPage<ZendeskCursor>> {
+      // The first pull exports from the account's beginning (start_time 0, which the export accepts).
+      const start: ZendeskCursor = cursor ?? { v: 1, startTime: 0 };
       const startTime = 'startTime' in start ? start.startTime : 0;
       const pages = paginateCursor({
         start: 'afterCursor' in start ? start.afterCursor : undefined,
@@ -228,7 +218,7 @@ export function zendesk(options: ZendeskOptions = {}) {
       }
     },
 
-    async fetchTicket(ctx, externalId) {
+    async fetchTicket(ctx, { externalId }) {
       if (!/^\d+$/.test(externalId)) return null;
       // 404: deleted or never existed; the router turns a null into a tombstone.
       const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: TICKET_SIDELOADS }, schema: ShowTicketResponse, acceptStatus: [404] });
@@ -236,7 +226,7 @@ export function zendesk(options: ZendeskOptions = {}) {
       return draft(ctx, res.data.ticket, lookupsFrom(res.data.users, res.data.organizations), includeComments);
     },
 
-    async fetchTickets(ctx, externalIds) {
+    async fetchTickets(ctx, { externalIds }) {
       const out: TicketDraft[] = [];
       for (const ids of batches(externalIds.filter((id) => /^\d+$/.test(id)), SHOW_MANY_LIMIT)) {
         const res = await ctx.http.get('tickets/show_many.json', {
@@ -248,8 +238,6 @@ export function zendesk(options: ZendeskOptions = {}) {
       }
       return out;
     },
-
-    normalize: (raw, ctx) => normalizeZendesk(raw, ctx.credentials.subdomain),
 
     webhook: zendeskWebhook({ mode: options.webhookMode ?? 'events', ...(options.webhookReplayWindowMs === undefined ? {} : { replayWindowMs: options.webhookReplayWindowMs }) }),
   });

@@ -220,9 +220,9 @@ export function zendeskWebhook(options: ZendeskWebhookOptions): ConnectorWebhook
   return {
     secretSource: 'platform',
     ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
-    verify: (request, secret) => verifyZendeskSignature(request, secret),
-    parse: (request) => parseZendeskWebhook(request),
+    verify: (_ctx, { request, secret }) => verifyZendeskSignature(request, secret),
+    parse: (_ctx, { request }) => parseZendeskWebhook(request),
     register: (ctx, target) => registerZendeskWebhook(ctx, target, options.mode),
-    unregister: (ctx, registration) => removeResources(ctx, resourcesOf(registration)),
+    unregister: (ctx, { registration }) => removeResources(ctx, resourcesOf(registration)),
   };
 }

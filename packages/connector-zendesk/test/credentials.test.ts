@@ -75,7 +75,7 @@ describe('Test & Connect', () => {
       expect(error.field).toBe('email');
       expect(error.message).toMatch(/agent, not an admin.*admin-only/);
       // And indeed: the export refuses a non-admin with 403.
-      await expect(zendesk().pull(createTestContext({ connector, credentials: agent, baseUrl: sim.url }), null, {})[Symbol.asyncIterator]().next()).rejects.toMatchObject({ status: 403 });
+      await expect(zendesk().pull(createTestContext({ connector, credentials: agent, baseUrl: sim.url }), { cursor: null })[Symbol.asyncIterator]().next()).rejects.toMatchObject({ status: 403 });
     });
   });
 

@@ -1,5 +1,5 @@
 import type { ConnectorContext, TicketDraft } from '@ticketbridge/core';
-import { zendesk, type ZendeskCredentials, type ZendeskOptions } from '../src/index.js';
+import { type ZendeskCursor, zendesk, type ZendeskCredentials, type ZendeskOptions } from '../src/index.js';
 import { startZendeskSimulator, type ZendeskSimulator, type ZendeskSimulatorOptions } from '../src/testing.js';
 
 /** Starts a simulator and closes it after the test. */
@@ -13,8 +13,8 @@ export async function withSimulator<T>(options: ZendeskSimulatorOptions, run: (s
 }
 
 /** Runs one whole pull and returns every page. */
-export async function pullAll(ctx: ConnectorContext<ZendeskCredentials>, cursor: unknown, options: ZendeskOptions = {}, since?: string) {
+export async function pullAll(ctx: ConnectorContext<ZendeskCredentials>, cursor: unknown, options: ZendeskOptions = {}) {
   const pages: Array<{ tickets: TicketDraft[]; nextCursor: unknown }> = [];
-  for await (const page of zendesk(options).pull(ctx, cursor as never, since ? { since } : {})) pages.push(page);
+  for await (const page of zendesk(options).pull(ctx, { cursor: cursor as ZendeskCursor | null })) pages.push(page);
   return pages;
 }

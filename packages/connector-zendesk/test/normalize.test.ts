@@ -49,7 +49,7 @@ describe('normalize on the documented payloads', () => {
       ],
       organizations: [{ id: 509974, name: 'Acme Holdings' }],
     };
-    const ticket = zendesk().normalize(withSideloads, ctx);
+    const ticket = normalizeZendesk(withSideloads, ctx.credentials.subdomain);
     expect(TicketDraft.parse(ticket)).toBeTruthy();
     expect(ticket).toMatchObject({
       externalId: '35436',

@@ -82,16 +82,18 @@ describe('incremental pull over the cursor export', () => {
     });
   });
 
-  it('starts from `since` and never asks for a start_time within the last minute', async () => {
+  it('starts the first pull at the account\'s beginning (start_time=0), then follows the cursor only', async () => {
     await withSimulator({ seed: 7 }, async (sim) => {
       await sim.seed(5);
       const ctx = createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url });
-      await pullAll(ctx, null, {}, new Date(Date.now() + 3_600_000).toISOString());
+      const pages = await pullAll(ctx, null);
       const [call] = exportRequests(sim);
-      expect(Number(call!.query.get('start_time'))).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) - 60);
-      sim.resetStats();
-      await pullAll(ctx, null, {}, '2026-02-01T00:00:00Z');
-      expect(exportRequests(sim).at(-1)!.query.get('start_time')).toBe(String(Date.parse('2026-02-01T00:00:00Z') / 1000));
+      expect(call!.query.get('start_time')).toBe('0');
+      const before = exportRequests(sim).length;
+      await pullAll(ctx, pages.at(-1)!.nextCursor);
+      const resumed = exportRequests(sim).slice(before);
+      expect(resumed.length).toBeGreaterThan(0);
+      expect(resumed.every((r) => r.query.get('start_time') === null && r.query.get('cursor'))).toBe(true);
     });
   });
 
@@ -143,13 +145,13 @@ describe('fetchTicket and fetchTickets', () => {
       const ids = await sim.seed(4);
       const ctx = createTestContext({ connector: zendesk(), credentials: sim.credentials(), baseUrl: sim.url });
       const connector = zendesk();
-      const one = await connector.fetchTicket(ctx, ids[0]!);
+      const one = await connector.fetchTicket(ctx, { externalId: ids[0]! });
       expect(one).toMatchObject({ externalId: ids[0], requester: { name: expect.any(String), email: expect.stringContaining('@') } });
       await sim.deleteTickets([ids[1]!]);
-      expect(await connector.fetchTicket(ctx, ids[1]!)).toBeNull();
-      expect(await connector.fetchTicket(ctx, '999999999')).toBeNull();
-      expect(await connector.fetchTicket(ctx, '../users/me')).toBeNull();
-      const many = await connector.fetchTickets!(ctx, ids);
+      expect(await connector.fetchTicket(ctx, { externalId: ids[1]! })).toBeNull();
+      expect(await connector.fetchTicket(ctx, { externalId: '999999999' })).toBeNull();
+      expect(await connector.fetchTicket(ctx, { externalId: '../users/me' })).toBeNull();
+      const many = await connector.fetchTickets!(ctx, { externalIds: ids });
       expect(many.map((t) => t.externalId).sort()).toEqual([ids[0], ids[2], ids[3]].sort());
     });
   });

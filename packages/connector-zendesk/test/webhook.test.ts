@@ -95,10 +95,10 @@ describe('register and unregister through the Webhooks API', () => {
       expect(registration.resources).toEqual({ webhookId: webhooks[0]!.id, triggerId: null, mode: 'events' });
       expect(registration.secret).not.toBe('host-suggestion');
       expect(sim.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v2/webhooks', `GET /api/v2/webhooks/${webhooks[0]!.id}/signing_secret`]);
-      await connector.webhook!.unregister!(ctx, registration);
+      await connector.webhook!.unregister!(ctx, { registration: registration });
       expect(sim.registered().webhooks).toHaveLength(0);
       // Unregistering twice (already gone) is not an error.
-      await connector.webhook!.unregister!(ctx, registration);
+      await connector.webhook!.unregister!(ctx, { registration: registration });
     });
   });
 
@@ -113,7 +113,7 @@ describe('register and unregister through the Webhooks API', () => {
       expect(triggers[0]!.actions).toEqual([{ field: 'notification_webhook', value: [webhooks[0]!.id, TRIGGER_PAYLOAD_TEMPLATE] }]);
       expect(registration.resources).toEqual({ webhookId: webhooks[0]!.id, triggerId: String(triggers[0]!.id), mode: 'trigger' });
       const before = sim.requests().length;
-      await connector.webhook!.unregister!(ctx, registration);
+      await connector.webhook!.unregister!(ctx, { registration: registration });
       expect(sim.requests().slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([`DELETE /api/v2/triggers/${triggers[0]!.id}.json`, `DELETE /api/v2/webhooks/${webhooks[0]!.id}`]);
       expect(sim.registered()).toEqual({ webhooks: [], triggers: [] });
     });

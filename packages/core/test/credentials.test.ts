@@ -88,11 +88,9 @@ describe('defineConnector', () => {
     displayName: 'Plain',
     http: () => ({ baseUrl: 'https://plain.example', headers: {} }),
     testConnection: async () => ({ accountName: 'x' }),
+    cursor: z.null(),
     async *pull() {},
     fetchTicket: async () => null,
-    normalize: () => {
-      throw new Error('unused');
-    },
   };
 
   it('refuses a credentials field built without a field helper, naming it', () => {

@@ -32,8 +32,9 @@ async function loopingPlatform(nextOf: (cursor: string | null) => string | null,
     credentials: z.object({ subdomain: subdomainField({ label: 'Subdomain', suffix: '.loop.example' }), apiToken: secretField({ label: 'API token' }) }),
     http: (c) => ({ baseUrl: `https://${c.subdomain}.loop.example/api`, headers: { authorization: `Bearer ${c.apiToken}` }, authField: 'apiToken' }),
     testConnection: async () => ({ accountName: 'loop' }),
-    async *pull(ctx, cursor) {
-      let at = (cursor as { cursor: string | null } | null)?.cursor ?? null;
+    cursor: z.object({ cursor: z.string().nullable() }),
+    async *pull(ctx, { cursor }) {
+      let at = cursor?.cursor ?? null;
       for (;;) {
         const page = (await ctx.http.get('tickets', { searchParams: { cursor: at ?? undefined } })) as { tickets: Array<{ id: string }>; next_cursor: string | null };
         const tickets = page.tickets.map((t) => draft(t.id, Date.parse('2026-01-01T00:00:00Z')));
@@ -46,7 +47,6 @@ async function loopingPlatform(nextOf: (cursor: string | null) => string | null,
       }
     },
     fetchTicket: async () => null,
-    normalize: (raw) => raw as never,
   });
   const hub = createHub({ connectors: [connector], store: new MemoryStore(), ...TEST_HUB_DEFAULTS, autoStart: false, ...hubOptions });
   cleanups.push(() => hub.close());
@@ -233,11 +233,14 @@ describe('webhook replays', () => {
     });
     let waiting = 0;
     const connector = memConnector(desk);
-    const gated = { ...connector, fetchTicket: async (ctx: never, id: string) => {
-      waiting++;
-      await gate;
-      return connector.fetchTicket(ctx, id);
-    } };
+    const gated: typeof connector = {
+      ...connector,
+      fetchTicket: async (ctx, input) => {
+        waiting++;
+        await gate;
+        return connector.fetchTicket(ctx, input);
+      },
+    };
     let handler: ReturnType<ReturnType<typeof createHub>['webhooks']['nodeHandler']> | undefined;
     const server = await startHostServer((req, res) => handler!(req, res));
     cleanups.push(() => server.close());

@@ -71,8 +71,9 @@ export function memConnector(desk: MemDesk) {
       if (ctx.credentials.apiToken !== GOOD_TOKEN) throw new CredentialsError(`token ${ctx.credentials.apiToken} refused`, { field: 'apiToken', platform: 'memdesk' });
       return { accountName: `${ctx.credentials.subdomain}.mem.example`, metadata: { plan: 'pro' } };
     },
-    async *pull(ctx, cursor) {
-      const after = (cursor as { after?: string } | null)?.after ?? '';
+    cursor: z.object({ after: z.string() }),
+    async *pull(ctx, { cursor }) {
+      const after = cursor?.after ?? '';
       const sorted = [...desk.tickets.values()].sort((a, b) => (a.updatedAt + a.externalId < b.updatedAt + b.externalId ? -1 : 1));
       const rest = sorted.filter((t) => t.updatedAt + t.externalId > after);
       for (let i = 0; i < rest.length; i += desk.pageSize) {
@@ -84,18 +85,17 @@ export function memConnector(desk: MemDesk) {
         }
         const page = rest.slice(i, i + desk.pageSize);
         const last = page[page.length - 1]!;
-        yield { tickets: page, nextCursor: { after: last.updatedAt + last.externalId } as JsonValue, ...(desk.total ? { total: rest.length } : {}) };
+        yield { tickets: page, nextCursor: { after: last.updatedAt + last.externalId }, ...(desk.total ? { total: rest.length } : {}) };
       }
     },
-    async fetchTicket(_ctx, id) {
-      return desk.tickets.get(id) ?? null;
+    async fetchTicket(_ctx, { externalId }) {
+      return desk.tickets.get(externalId) ?? null;
     },
-    normalize: (raw) => raw as TicketDraft,
     webhook: {
       secretSource: 'host',
       // A `t=` signature covers its time; a bare one (legacy) does not, and the router then checks event times.
-      verify: (req, secret) => (/^t=\d+,/.test(req.headers['x-mem-signature'] ?? '') ? memSignature : memLegacySignature).verify(req, secret),
-      parse(req) {
+      verify: (_ctx, { request: req, secret }) => (/^t=\d+,/.test(req.headers['x-mem-signature'] ?? '') ? memSignature : memLegacySignature).verify(req, secret),
+      parse(_ctx, { request: req }) {
         const body = JSON.parse(req.rawBody.toString('utf8')) as { ids: string[]; at?: string };
         if (!Array.isArray(body.ids)) throw new TransientError('no ids');
         return body.ids.map((externalId) => ({ kind: 'ref' as const, externalId, ...(body.at ? { occurredAt: body.at } : {}) }));

@@ -18,22 +18,13 @@ export interface ConnectionInfo {
   metadata?: JsonObject;
 }
 
-/** Options the engine passes to `pull`. */
-export interface PullOptions {
-  /**
-   * Where the very first pull starts (ISO timestamp); `undefined` means the platform's beginning of time. Only
-   * used when `cursor` is `null`.
-   */
-  since?: string;
-}
-
 /**
  * A connector: everything Ticketbridge knows about one platform. Build one with {@link defineConnector}.
  *
  * A connector knows nothing about storage, scheduling or retries: the core owns those, and gives the connector a
  * {@link ConnectorContext} with a ready HTTP client.
  */
-export interface Connector<TSchema extends CredentialsSchema = CredentialsSchema> {
+export interface Connector<TSchema extends CredentialsSchema = CredentialsSchema, TCursor = unknown> {
   /** The contract version this connector was written for. */
   readonly contractVersion: typeof CONTRACT_VERSION;
   /** Stable id, used as `platform` on tickets and in `hub.connect({ platform })`. Lower-case, no spaces. */
@@ -58,19 +49,25 @@ export interface Connector<TSchema extends CredentialsSchema = CredentialsSchema
    */
   testConnection(ctx: ConnectorContext<z.infer<TSchema>>): Promise<ConnectionInfo>;
   /**
-   * Incremental pull from `cursor` (`null` = first sync) using the platform's best "changed since" endpoint at its
-   * maximum page size. Yields pages; the last page's `nextCursor` is where the next pull starts.
+   * The shape of this connector's pull cursor. The engine checks a stored cursor against it before resuming, and
+   * every page's `nextCursor` before committing it, so a cursor written by another connector or version, or a
+   * corrupt one, never reaches `pull`: the run starts over from the beginning instead (dedupe drops what was
+   * already delivered) and says so in its history.
    */
-  pull(ctx: ConnectorContext<z.infer<TSchema>>, cursor: JsonValue | null, options: PullOptions): AsyncIterable<PullPage>;
+  readonly cursor: z.ZodType<TCursor>;
+  /**
+   * Incremental pull from `cursor` (`null` = first sync, from the platform's beginning) using the platform's best
+   * "changed since" endpoint at its maximum page size. Yields pages; the last page's `nextCursor` is where the next
+   * pull starts.
+   */
+  pull(ctx: ConnectorContext<z.infer<TSchema>>, input: { cursor: TCursor | null }): AsyncIterable<PullPage<TCursor>>;
   /** One ticket by id, to hydrate thin webhook payloads. `null` when the platform says it does not exist. */
-  fetchTicket(ctx: ConnectorContext<z.infer<TSchema>>, externalId: string): Promise<TicketDraft | null>;
+  fetchTicket(ctx: ConnectorContext<z.infer<TSchema>>, input: { externalId: string }): Promise<TicketDraft | null>;
   /**
    * Several tickets at once, for platforms with a batch read (HubSpot). The router uses it when a webhook names
-   * more than one ticket; without it, `fetchTicket` is called per id.
+   * more than one ticket; without it, `fetchTicket` is called per id. Tickets the platform no longer has are left out.
    */
-  fetchTickets?(ctx: ConnectorContext<z.infer<TSchema>>, externalIds: string[]): Promise<TicketDraft[]>;
-  /** Platform object to the normalized model. Pure; `raw` keeps the input. */
-  normalize(raw: unknown, ctx: Pick<ConnectorContext<z.infer<TSchema>>, 'credentials' | 'metadata'>): TicketDraft;
+  fetchTickets?(ctx: ConnectorContext<z.infer<TSchema>>, input: { externalIds: string[] }): Promise<TicketDraft[]>;
   /** Webhook support; omit for poll-only platforms. */
   readonly webhook?: ConnectorWebhook<z.infer<TSchema>>;
 }
@@ -79,17 +76,20 @@ export interface Connector<TSchema extends CredentialsSchema = CredentialsSchema
  * What a plugin passes to {@link defineConnector}: a {@link Connector} whose `contractVersion` may be left out
  * (`defineConnector` stamps the version of the core it was built against).
  */
-export type ConnectorDefinition<TSchema extends CredentialsSchema = CredentialsSchema> = Omit<Connector<TSchema>, 'contractVersion'> & {
+export type ConnectorDefinition<TSchema extends CredentialsSchema = CredentialsSchema, TCursor = unknown> = Omit<Connector<TSchema, TCursor>, 'contractVersion'> & {
   /** Leave it out; set only to assert the version a plugin was written for. */
   readonly contractVersion?: typeof CONTRACT_VERSION;
 };
 
-/** Any connector, whatever its credentials. */
+/** Any connector, whatever its credentials and cursor. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyConnector = Connector<any>;
+export type AnyConnector = Connector<any, any>;
 
 /** The credentials type of a connector. */
-export type CredentialsOf<C> = C extends Connector<infer S> ? z.infer<S> : never;
+export type CredentialsOf<C> = C extends Connector<infer S, infer _> ? z.infer<S> : never;
+
+/** The cursor type of a connector. */
+export type CursorOf<C> = C extends Connector<infer _, infer T> ? T : never;
 
 /**
  * Declares a connector. An identity function whose only job is type inference (credentials type flows from the
@@ -104,18 +104,18 @@ export type CredentialsOf<C> = C extends Connector<infer S> ? z.infer<S> : never
  *     credentials: z.object({ subdomain: subdomainField({ label: 'Subdomain', suffix: '.acme.test' }), apiKey: secretField({ label: 'API key' }) }),
  *     http: (c) => ({ baseUrl: `https://${c.subdomain}.acme.test`, headers: { authorization: `Bearer ${c.apiKey}` }, authField: 'apiKey' }),
  *     testConnection: async (ctx) => ({ accountName: ctx.credentials.subdomain }),
- *     async *pull(ctx, cursor) { ... },
- *     fetchTicket: async (ctx, id) => ...,
- *     normalize: (raw) => ...,
+ *     cursor: z.object({ updatedSince: z.string().nullable(), page: z.string().nullable() }),
+ *     async *pull(ctx, { cursor }) { ... },
+ *     fetchTicket: async (ctx, { externalId }) => ...,
  *   });
  * }
  * ```
  */
-export function defineConnector<TSchema extends CredentialsSchema>(definition: ConnectorDefinition<TSchema>): Connector<TSchema> {
+export function defineConnector<TSchema extends CredentialsSchema, TCursor>(definition: ConnectorDefinition<TSchema, TCursor>): Connector<TSchema, TCursor> {
   if (definition.contractVersion !== undefined && definition.contractVersion !== CONTRACT_VERSION) {
     throw new TypeError(`[ticketbridge] connector "${definition.id}" targets contract v${String(definition.contractVersion)}; this core speaks v${CONTRACT_VERSION}`);
   }
-  const connector: Connector<TSchema> = { ...definition, contractVersion: CONTRACT_VERSION };
+  const connector: Connector<TSchema, TCursor> = { ...definition, contractVersion: CONTRACT_VERSION };
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(connector.id)) {
     throw new TypeError(`[ticketbridge] connector id "${connector.id}" must be lower-case letters, digits and hyphens`);
   }

@@ -89,16 +89,16 @@ export interface ConnectorWebhook<TCredentials> {
    * Must not fall back to a weaker scheme (one without a timestamp) when the stronger one's header is missing,
    * unless the host opted in: that fallback is how captured requests get replayed.
    */
-  verify(request: WebhookRequest, secret: string, ctx: ConnectorContext<TCredentials>): WebhookVerification | Promise<WebhookVerification>;
+  verify(ctx: ConnectorContext<TCredentials>, input: { request: WebhookRequest; secret: string }): WebhookVerification | Promise<WebhookVerification>;
   /**
    * Turns a verified request into items. Throws a `TicketbridgeError` with code `webhook` (answered 400) for a
    * body it cannot read. Returning `[]` acknowledges an event that carries no ticket change (pings, other topics).
    */
-  parse(request: WebhookRequest, ctx: ConnectorContext<TCredentials>): WebhookItem[] | Promise<WebhookItem[]>;
+  parse(ctx: ConnectorContext<TCredentials>, input: { request: WebhookRequest }): WebhookItem[] | Promise<WebhookItem[]>;
   /** Registers the webhook through the platform's API. Omit when the platform has no such API. */
   register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration>;
   /** Removes what `register` created; called on disconnect. */
-  unregister?(ctx: ConnectorContext<TCredentials>, registration: WebhookRegistration): Promise<void>;
+  unregister?(ctx: ConnectorContext<TCredentials>, input: { registration: WebhookRegistration }): Promise<void>;
   /** Manual steps, for platforms (or plans) where `register` is impossible. */
   instructions?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): WebhookInstructions;
 }

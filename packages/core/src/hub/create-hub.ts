@@ -199,6 +199,7 @@ export function createHub(options: HubOptions): Hub {
     sink,
     scheduler,
     mutex,
+    logger,
     contexts,
     retry,
     historyLimit: options.historyLimit ?? 100,
@@ -388,7 +389,7 @@ export function createHub(options: HubOptions): Hub {
       const registration = c.webhook?.registration;
       if (connector?.webhook?.unregister && registration) {
         const { ctx } = contexts.create(connector, c);
-        await connector.webhook.unregister(ctx, registration);
+        await connector.webhook.unregister(ctx, { registration });
       }
       await store.deleteConnection(id);
     },

@@ -26,8 +26,11 @@ export interface StateStore {
   getVersions(connectionId: string, externalIds: string[]): Promise<Map<string, DeliveredVersion>>;
   /** Atomically writes a page's versions, its cursor and its inbox acknowledgement. */
   commitPage(connectionId: string, commit: PageCommit): Promise<void>;
-  /** Forgets versions delivered before `before` (ISO); returns how many were removed. */
-  pruneVersions(before: string): Promise<number>;
+  /**
+   * Forgets versions delivered before `before` (ISO); returns how many were removed. Optional: the core never calls
+   * it; a store that bounds its dedupe state offers it for its own retention or for the host's maintenance jobs.
+   */
+  pruneVersions?(before: string): Promise<number>;
 
   // Sync history
   /** Inserts or replaces a run by id. */

@@ -5,7 +5,9 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import type { StateStore } from '../store/state-store.js';
 import type { RecordedError, StoredConnection, SyncRun, SyncTrigger } from '../store/types.js';
 import { newId } from '../util/ids.js';
+import type { JsonValue } from '../util/json.js';
 import type { KeyedMutex } from '../util/keyed-mutex.js';
+import type { Logger } from '../util/logger.js';
 import type { ContextFactory } from '../connection/connection-context.js';
 import { backoffDelay } from '../http/retry.js';
 import { deliverBatch, type TicketSink } from './deliver.js';
@@ -57,6 +59,8 @@ export interface SyncEngineOptions {
   events: SyncEngineEvents;
   scheduler: Scheduler;
   mutex: KeyedMutex;
+  /** Where the engine's own warnings go (only redacted values). */
+  logger: Logger;
   /** Builds each run's connector context (HTTP client, redacting logger). */
   contexts: ContextFactory;
   retry: RetryPolicy;
@@ -73,6 +77,14 @@ export interface SyncEngineOptions {
 }
 
 const lockLost = Symbol('ticketbridge.lockLost');
+
+/** Where a value failed a zod schema, briefly, for history notes. */
+function zodIssues(error: { issues: Array<{ path: PropertyKey[]; code: string }> }): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.code}`)
+    .join(', ');
+}
 
 /** Request retries kept in one run's history; a run retrying more than this is failing anyway. */
 const MAX_RECORDED_RETRIES = 100;
@@ -255,8 +267,9 @@ export class SyncEngine {
       redactor = r;
       const started = Date.now();
       let total: number | undefined;
-      const loop = new CursorLoopCheck(cursorBefore, connector.id);
-      for await (const page of connector.pull(ctx, cursorBefore, {})) {
+      const start = this.#resumeFrom(connector, cursorBefore, run);
+      const loop = new CursorLoopCheck(start, connector.id);
+      for await (const page of connector.pull(ctx, { cursor: start })) {
         signal.throwIfAborted();
         guard();
         // Before delivering: a page that follows a repeated cursor is the platform (or connector) going round in
@@ -268,6 +281,13 @@ export class SyncEngine {
             limit: this.#o.maxPagesPerRun,
           });
         }
+        const shape = connector.cursor.safeParse(page.nextCursor);
+        if (!shape.success) {
+          // Committed, it would be refused on the next resume and every run would start over: stop here instead.
+          throw new ConfigError(`the connector yielded a cursor that does not fit its own cursor schema (${zodIssues(shape.error)}); nothing after the last page was committed`, {
+            platform: connector.id,
+          });
+        }
         loop.see(page.nextCursor);
         const receivedAt = now();
         const result = await this.#o.mutex.run(connectionId, () =>
@@ -277,7 +297,7 @@ export class SyncEngine {
             tickets: page.tickets,
             source: 'poll',
             receivedAt,
-            cursor: page.nextCursor,
+            cursor: page.nextCursor as JsonValue,
             guard,
             sink: async (event) => {
               try {
@@ -291,7 +311,7 @@ export class SyncEngine {
         run.pages++;
         run.ticketsSynced += result.delivered;
         run.duplicatesDropped += result.duplicates;
-        run.cursorAfter = page.nextCursor;
+        run.cursorAfter = page.nextCursor as JsonValue;
         if (page.total !== undefined) total = page.total;
         await store.saveRun(run);
         const seen = run.ticketsSynced + run.duplicatesDropped;
@@ -323,6 +343,20 @@ export class SyncEngine {
     } finally {
       await lease.release().catch(() => undefined);
     }
+  }
+
+  /**
+   * The stored cursor, if it fits the connector's cursor schema. One that does not (written by another connector or
+   * version, or corrupt) is never handed to `pull`: the run starts from the beginning, says so in its note, and
+   * dedupe drops every version already delivered. The same for every connector.
+   */
+  #resumeFrom(connector: AnyConnector, stored: JsonValue | null, run: SyncRun): unknown {
+    if (stored === null) return null;
+    const parsed = connector.cursor.safeParse(stored);
+    if (parsed.success) return parsed.data;
+    run.note = `the stored cursor does not fit the ${connector.id} connector's cursor schema (${zodIssues(parsed.error)}); started over from the beginning, and versions already delivered are dropped as duplicates`;
+    this.#o.logger.warn('unreadable cursor; starting over', { connectionId: run.connectionId, platform: connector.id });
+    return null;
   }
 
   async #finishSkipped(run: SyncRun, note: string): Promise<SyncRun> {

@@ -47,7 +47,7 @@ export interface TestContextOptions<TSchema extends CredentialsSchema> {
  * const connector = acme();
  * const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
  * await connector.testConnection(ctx);
- * for await (const page of connector.pull(ctx, null, {})) console.log(page.tickets.length);
+ * for await (const page of connector.pull(ctx, { cursor: null })) console.log(page.tickets.length);
  * await sim.close();
  * ```
  */

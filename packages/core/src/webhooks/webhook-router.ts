@@ -127,7 +127,7 @@ export class WebhookRouter {
 
     let verdict;
     try {
-      verdict = await webhook.verify(req, secret, ctx);
+      verdict = await webhook.verify(ctx, { request: req, secret });
     } catch (error) {
       verdict = { ok: false as const, reason: redactor.error(error).message };
     }
@@ -140,7 +140,7 @@ export class WebhookRouter {
 
     let items: WebhookItem[];
     try {
-      items = await webhook.parse(req, ctx);
+      items = await webhook.parse(ctx, { request: req });
     } catch (error) {
       const message = TicketbridgeError.isInstance(error) ? redactor.error(error).message : 'body is not a payload this connector understands';
       return reject(400, `malformed payload: ${message}`);
@@ -182,10 +182,10 @@ export class WebhookRouter {
     const refs = [...new Set(items.filter((i) => i.kind === 'ref').map((i) => i.externalId))];
     const fetched = new Map<string, TicketDraft>();
     if (refs.length > 1 && connector.fetchTickets) {
-      for (const t of await connector.fetchTickets(ctx, refs)) fetched.set(t.externalId, t);
+      for (const t of await connector.fetchTickets(ctx, { externalIds: refs })) fetched.set(t.externalId, t);
     } else {
       for (const id of refs) {
-        const t = await connector.fetchTicket(ctx, id);
+        const t = await connector.fetchTicket(ctx, { externalId: id });
         if (t) fetched.set(id, t);
       }
     }

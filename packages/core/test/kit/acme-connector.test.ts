@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CredentialsError, TicketbridgeError, describeCredentials, type ConnectorContext, type PullPage, type WebhookRequest } from '@ticketbridge/core';
-import { acme, createTestContext, mapAcmePriority, mapAcmeStatus, startAcmeSimulator, type AcmeCursor, type AcmeSimulator } from '@ticketbridge/core/testing';
+import { acme, createTestContext, mapAcmePriority, mapAcmeStatus, normalizeAcmeTicket, startAcmeSimulator, type AcmeCursor, type AcmeSimulator } from '@ticketbridge/core/testing';
 
 type Creds = { subdomain: string; apiToken: string };
 const connector = acme();
@@ -9,7 +9,7 @@ const secret = 'host-secret-abcdef0123456789';
 
 async function pullAll(ctx: ConnectorContext<Creds>, cursor: AcmeCursor | null): Promise<PullPage[]> {
   const pages: PullPage[] = [];
-  for await (const page of connector.pull(ctx, cursor as never, {})) pages.push(page);
+  for await (const page of connector.pull(ctx, { cursor })) pages.push(page);
   return pages;
 }
 
@@ -95,10 +95,10 @@ describe('acme connector', () => {
   it('fetchTicket hydrates one ticket and returns null for a deleted one', async () => {
     const sim = await start(10);
     const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
-    const t = await connector.fetchTicket(ctx, '4');
+    const t = await connector.fetchTicket(ctx, { externalId: '4' });
     expect(t).toMatchObject({ externalId: '4', platform: 'acme', deleted: false, url: 'https://acme.acme-desk.test/tickets/4' });
     await sim.remove(['4']);
-    expect(await connector.fetchTicket(ctx, '4')).toBeNull();
+    expect(await connector.fetchTicket(ctx, { externalId: '4' })).toBeNull();
   });
 
   it('normalize maps every status and priority and keeps raw values', async () => {
@@ -106,10 +106,10 @@ describe('acme connector', () => {
     const raw = sim.ticket('1')!;
     expect(['new', 'open', 'waiting', 'on_hold', 'resolved', 'closed', 'custom_stage'].map(mapAcmeStatus)).toEqual(['new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'open']);
     expect(['low', 'medium', 'high', 'critical', null, 'p0'].map(mapAcmePriority)).toEqual(['low', 'normal', 'high', 'urgent', null, null]);
-    const t = connector.normalize({ ...raw, status: 'waiting', priority: 'critical', deleted: true }, { credentials: sim.credentials(), metadata: {} });
+    const t = normalizeAcmeTicket({ ...raw, status: 'waiting', priority: 'critical', deleted: true });
     expect(t).toMatchObject({ status: 'pending', rawStatus: 'waiting', priority: 'urgent', rawPriority: 'critical', deleted: true, createdAt: new Date(raw.created_at).toISOString() });
     expect(t.raw).toEqual({ ...raw, status: 'waiting', priority: 'critical', deleted: true });
-    expect(() => connector.normalize({ id: 1 }, { credentials: sim.credentials(), metadata: {} })).toThrow(/unexpected ticket shape/);
+    expect(() => normalizeAcmeTicket({ id: 1 })).toThrow(/unexpected ticket shape/);
   });
 
   describe('webhook', () => {
@@ -120,7 +120,7 @@ describe('acme connector', () => {
     it('accepts a correct signature and reports the signed time, which the hub checks against the replay window', async () => {
       const now = new Date();
       const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
-      expect(await wh.verify(webhookRequest(body, signed(body, now), now), secret, ctx)).toEqual({ ok: true, signedAt: second });
+      expect(await wh.verify(ctx, { request: webhookRequest(body, signed(body, now), now), secret })).toEqual({ ok: true, signedAt: second });
       expect(wh.replayWindowMs).toBe(5 * 60_000);
     });
 
@@ -134,13 +134,13 @@ describe('acme connector', () => {
         ['truncated signature', webhookRequest(body, { ...signed(body, now), 'x-acme-signature': 'sha256=abc' }, now)],
       ];
       for (const [name, req] of cases) {
-        const result = await wh.verify(req, secret, ctx);
+        const result = await wh.verify(ctx, { request: req, secret });
         expect(result.ok, name).toBe(false);
       }
     });
 
     it('parses thin payloads into refs, deletions and ignorable events', async () => {
-      const parse = (b: string) => wh.parse(webhookRequest(b, {}), ctx);
+      const parse = (b: string) => wh.parse(ctx, { request: webhookRequest(b, {}) });
       expect(await parse(body)).toEqual([{ kind: 'ref', externalId: '42' }]);
       expect(await parse('{"event":"ticket.created","ticket_id":7}')).toEqual([{ kind: 'ref', externalId: '7' }]);
       expect(await parse('{"event":"ticket.deleted","ticket_id":"9","occurred_at":"2026-11-25T07:00:01Z"}')).toEqual([{ kind: 'deleted', externalId: '9', deletedAt: '2026-11-25T07:00:01.000Z' }]);

@@ -1,7 +1,8 @@
 // A platform with a fixed set of tickets, so a crashed process and the one that replaces it see the same data.
 // It makes no HTTP requests: these tests are about the store under the hub, not a platform API.
-import { CredentialsError, TicketDraft, defineConnector, secretField, type JsonValue } from '@ticketbridge/core';
+import { CredentialsError, TicketDraft, defineConnector, secretField } from '@ticketbridge/core';
 import { createTestDraft } from '@ticketbridge/core/testing';
+import { z } from 'zod';
 
 export const DESK_TOKEN = 'fixed-desk-token-0123456789';
 export const TICKETS = 50;
@@ -16,28 +17,26 @@ export function deskTicket(i: number): TicketDraft {
 /** The connector; cursors are `{ after: <last ticket number> }`. */
 export function fixedDesk() {
   return defineConnector({
-    contractVersion: 1,
     id: 'fixeddesk',
     displayName: 'Fixed Desk',
-    // zod is core's dependency, not this package's: an empty pick of a core schema is a z.object to extend.
-    credentials: TicketDraft.pick({}).extend({ apiToken: secretField({ label: 'API token' }) }),
+    credentials: z.object({ apiToken: secretField({ label: 'API token' }) }),
     http: (c) => ({ baseUrl: 'https://desk.example/api', headers: { authorization: `Bearer ${c.apiToken}` }, authField: 'apiToken' }),
     async testConnection(ctx) {
       if (ctx.credentials.apiToken !== DESK_TOKEN) throw new CredentialsError('token refused', { field: 'apiToken', platform: 'fixeddesk' });
       return { accountName: 'desk.example' };
     },
-    async *pull(_ctx, cursor: JsonValue | null) {
-      const after = (cursor as { after?: number } | null)?.after ?? 0;
+    cursor: z.object({ after: z.number().int() }),
+    async *pull(_ctx, { cursor }) {
+      const after = cursor?.after ?? 0;
       for (let first = after + 1; first <= TICKETS; first += PAGE_SIZE) {
         const last = Math.min(TICKETS, first + PAGE_SIZE - 1);
         const tickets = Array.from({ length: last - first + 1 }, (_, k) => deskTicket(first + k));
         yield { tickets, nextCursor: { after: last }, total: TICKETS };
       }
     },
-    async fetchTicket(_ctx, externalId) {
+    async fetchTicket(_ctx, { externalId }) {
       const i = Number(externalId);
       return i >= 1 && i <= TICKETS ? deskTicket(i) : null;
     },
-    normalize: (raw) => deskTicket((raw as { id: number }).id),
   });
 }

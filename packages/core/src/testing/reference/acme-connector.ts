@@ -40,15 +40,17 @@ export const acmeCredentials = z.object({
   apiToken: secretField({ label: 'API token', help: 'Acme Desk → Settings → API → Personal access tokens → Generate token (admin role needed)' }),
 });
 
-/** The pull cursor of the reference connector (JSON). */
-export interface AcmeCursor {
+/** The pull cursor of the reference connector; the engine checks stored cursors against it before resuming. */
+export const AcmeCursor = z.object({
   /** `updated_since` of the current pass, whole seconds; `null` reads everything. */
-  updatedSince: string | null;
+  updatedSince: z.string().nullable(),
   /** The platform's cursor inside that pass; `null` between passes. */
-  cursor: string | null;
+  cursor: z.string().nullable(),
   /** The latest `updated_at` seen so far in this pass (the next pass starts from it, minus the overlap). */
-  highWater: string | null;
-}
+  highWater: z.string().nullable(),
+});
+/** The pull cursor of the reference connector (JSON). */
+export type AcmeCursor = z.infer<typeof AcmeCursor>;
 
 /**
  * The reference connector for Acme Desk, the kit's fictional platform. Built only with the public contract
@@ -64,39 +66,11 @@ export interface AcmeCursor {
  * await hub.connect({ platform: 'acme', credentials: sim.credentials(), baseUrl: sim.url, syncMode: 'both' });
  * ```
  */
-export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredentials> {
+export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredentials, AcmeCursor> {
   const pageSize = Math.min(options.pageSize ?? ACME_MAX_PAGE_SIZE, ACME_MAX_PAGE_SIZE);
   const replayWindowMs = options.replayWindowMs ?? 5 * 60_000;
 
-  const normalize = (raw: unknown): TicketDraft => {
-    const parsed = AcmeTicket.safeParse(raw);
-    if (!parsed.success) throw shapeError('ticket', parsed.error);
-    const t = parsed.data;
-    return {
-      externalId: t.id,
-      platform: 'acme',
-      url: t.html_url,
-      subject: t.subject,
-      description: t.description,
-      status: mapAcmeStatus(t.status),
-      rawStatus: t.status,
-      priority: mapAcmePriority(t.priority),
-      rawPriority: t.priority,
-      channel: t.channel,
-      requester: t.requester ? { externalId: t.requester.id, name: t.requester.name, email: t.requester.email } : null,
-      assignee: t.assignee ? { externalId: t.assignee.id, name: t.assignee.name, email: t.assignee.email } : null,
-      organization: t.organization ? { externalId: t.organization.id, name: t.organization.name } : null,
-      tags: t.tags,
-      customFields: t.custom_fields,
-      createdAt: new Date(t.created_at).toISOString(),
-      updatedAt: new Date(t.updated_at).toISOString(),
-      deleted: t.deleted,
-      raw,
-    };
-  };
-
   return defineConnector({
-    contractVersion: 1,
     id: 'acme',
     displayName: 'Acme Desk',
     credentials: acmeCredentials,
@@ -130,11 +104,11 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
       };
     },
 
-    async *pull(ctx, rawCursor, pullOptions) {
-      const start = readCursor(rawCursor);
-      const { updatedSince, cursor } = start ?? { updatedSince: pullOptions.since ? floorToSecond(pullOptions.since) : null, cursor: null };
+    cursor: AcmeCursor,
+
+    async *pull(ctx, { cursor: start }) {
+      const { updatedSince, cursor } = start ?? { updatedSince: null, cursor: null };
       let highWater = start?.highWater ?? null;
-      if (rawCursor !== null && !start) ctx.logger.warn('unreadable cursor: reading the whole feed again (dedupe drops repeats)');
       const pages = paginateCursor({
         start: cursor ?? undefined,
         fetchPage: (at) => ctx.http.get('tickets', { searchParams: { updated_since: updatedSince ?? undefined, cursor: at, per_page: pageSize }, schema: AcmeTicketPage }),
@@ -143,32 +117,30 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
         platform: 'acme',
       });
       for await (const { page, checkpoint, end } of pages) {
-        const tickets = page.tickets.map((raw) => normalize(raw));
+        const tickets = page.tickets.map((raw) => normalizeAcmeTicket(raw));
         for (const t of tickets) if (highWater === null || Date.parse(t.updatedAt) > Date.parse(highWater)) highWater = t.updatedAt;
         if (!end) {
-          yield { tickets, nextCursor: toJson({ updatedSince, cursor: checkpoint ?? null, highWater }) };
+          yield { tickets, nextCursor: { updatedSince, cursor: checkpoint ?? null, highWater } };
           continue;
         }
         // End of this pass: the next one starts overlapMs before the newest change seen, at the API's granularity.
         const next: AcmeCursor =
           highWater === null ? { updatedSince, cursor: null, highWater: null } : { updatedSince: floorToSecond(new Date(Date.parse(highWater) - ctx.overlapMs).toISOString()), cursor: null, highWater: null };
-        yield { tickets, nextCursor: toJson(next) };
+        yield { tickets, nextCursor: next };
       }
     },
 
-    async fetchTicket(ctx, externalId) {
+    async fetchTicket(ctx, { externalId }) {
       const res = await ctx.http.request(`tickets/${encodeURIComponent(externalId)}`, { schema: AcmeTicketEnvelope, acceptStatus: [404] });
-      return res.ok ? normalize(res.data.ticket) : null;
+      return res.ok ? normalizeAcmeTicket(res.data.ticket) : null;
     },
-
-    normalize: (raw) => normalize(raw),
 
     webhook: {
       secretSource: 'host',
       replayWindowMs,
       // The hub checks the replay window against the signed time the verifier reports.
-      verify: (request, secret) => acmeSignature.verify(request, secret),
-      parse(request) {
+      verify: (_ctx, { request, secret }) => acmeSignature.verify(request, secret),
+      parse(_ctx, { request }) {
         const payload = readWebhookJson(request, AcmeWebhookPayload, { platform: 'acme', expected: 'an Acme Desk event with event and ticket_id' });
         const { event, ticket_id: externalId, occurred_at: occurredAt } = payload;
         switch (event) {
@@ -196,6 +168,34 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
       }),
     },
   });
+}
+
+/** An Acme Desk ticket object to the normalized model; throws `ResponseShapeError` on an unexpected shape. */
+export function normalizeAcmeTicket(raw: unknown): TicketDraft {
+  const parsed = AcmeTicket.safeParse(raw);
+  if (!parsed.success) throw shapeError('ticket', parsed.error);
+  const t = parsed.data;
+  return {
+    externalId: t.id,
+    platform: 'acme',
+    url: t.html_url,
+    subject: t.subject,
+    description: t.description,
+    status: mapAcmeStatus(t.status),
+    rawStatus: t.status,
+    priority: mapAcmePriority(t.priority),
+    rawPriority: t.priority,
+    channel: t.channel,
+    requester: t.requester ? { externalId: t.requester.id, name: t.requester.name, email: t.requester.email } : null,
+    assignee: t.assignee ? { externalId: t.assignee.id, name: t.assignee.name, email: t.assignee.email } : null,
+    organization: t.organization ? { externalId: t.organization.id, name: t.organization.name } : null,
+    tags: t.tags,
+    customFields: t.custom_fields,
+    createdAt: new Date(t.created_at).toISOString(),
+    updatedAt: new Date(t.updated_at).toISOString(),
+    deleted: t.deleted,
+    raw,
+  };
 }
 
 /** Acme Desk status → normalized status. */
@@ -238,18 +238,6 @@ export function mapAcmePriority(raw: string | null): TicketPriority | null {
 // ---------------------------------------------------------------------------------------------------------------
 // Internal helpers
 // ---------------------------------------------------------------------------------------------------------------
-
-const CursorSchema = z.object({ updatedSince: z.string().nullable(), cursor: z.string().nullable(), highWater: z.string().nullable() });
-
-function readCursor(raw: JsonValue | null): AcmeCursor | undefined {
-  if (raw === null) return undefined;
-  const parsed = CursorSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
-}
-
-function toJson(cursor: AcmeCursor): JsonValue {
-  return { updatedSince: cursor.updatedSince, cursor: cursor.cursor, highWater: cursor.highWater };
-}
 
 /** `updated_since` accepts whole seconds only; rounding down re-reads at most one extra second. */
 function floorToSecond(iso: string): string {

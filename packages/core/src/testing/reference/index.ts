@@ -1,5 +1,5 @@
 // Acme Desk: the kit's fictional reference platform (connector + simulator), the worked example for plugin authors.
-export { acme, acmeCredentials, acmeRateLimit, acmeSignature, mapAcmeStatus, mapAcmePriority, type AcmeOptions, type AcmeCursor } from './acme-connector.js';
+export { acme, acmeCredentials, acmeRateLimit, acmeSignature, AcmeCursor, mapAcmeStatus, mapAcmePriority, normalizeAcmeTicket, type AcmeOptions } from './acme-connector.js';
 export { startAcmeSimulator, ACME_MAX_PAGE_SIZE, type AcmeSimulator, type AcmeSimulatorOptions, type AcmeCredentials } from './acme-simulator.js';
 export {
   AcmeTicket,
