@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readRateLimitHeaders, TicketDraft } from '@ticketbridge/core';
+import { TicketDraft } from '@ticketbridge/core';
+import { readRateLimitHeaders } from '@ticketbridge/core/toolkit';
 import { AssociationsBatchResponse, PipelinesResponse, SearchResponse, hubspotErrorMessage } from '../src/api.js';
 import { hubspot, mapHubSpotPriority, mapHubSpotStatus, normalizeHubSpotTicket, type HubSpotLookups, type HubSpotStage } from '../src/index.js';
 import { lookupsFromMetadata, stagesFromPipelines, stagesToJson } from '../src/normalize.js';

@@ -7,7 +7,6 @@ import {
   emailField,
   markField,
   markSecret,
-  Redactor,
   redactCredentials,
   REDACTED,
   secretField,
@@ -17,6 +16,7 @@ import {
   subdomainProblem,
 } from '../src/index.js';
 import { HOSTILE_SUBDOMAINS } from '../src/testing.js';
+import { Redactor } from '../src/credentials/redact.js';
 
 const schema = z.object({
   subdomain: subdomainField({ label: 'Subdomain', suffix: '.zendesk.com', help: 'acme from acme.zendesk.com' }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tombstone, type TicketDraft } from '../src/index.js';
+import type { TicketDraft } from '../src/index.js';
+import { tombstone } from '../src/webhooks/webhook-router.js';
 import { diffVersions, judgeVersion, toDeliveredVersion, versionFingerprint } from '../src/sync/versioning.js';
 import { createTestDraft } from '../src/testing.js';
 

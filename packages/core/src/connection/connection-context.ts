@@ -1,7 +1,7 @@
 import type { AnyConnector } from '../connector/connector.js';
 import type { ConnectorContext } from '../connector/connector-context.js';
 import { Redactor } from '../credentials/redact.js';
-import { createHttpClient, type HttpClientOptions, type HttpObserver } from '../http/index.js';
+import { createHttpClient, type HttpClientOptions, type HttpObserver } from '../http/create-http-client.js';
 import type { Logger } from '../util/logger.js';
 import type { JsonObject } from '../util/json.js';
 import type { StoredConnection } from '../store/types.js';

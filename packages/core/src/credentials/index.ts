@@ -1,3 +1,3 @@
 export * from './fields.js';
-export * from './describe-credentials.js';
-export * from './redact.js';
+export { describeCredentials, secretFieldNames, type CredentialsSchema, type CredentialFieldDescriptor } from './describe-credentials.js';
+export { REDACTED, redactCredentials } from './redact.js';

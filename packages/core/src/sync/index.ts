@@ -1,4 +1,1 @@
-export { SyncEngine, type SyncEngineOptions, type SyncProgress, type RetryPolicy } from './sync-engine.js';
-export { versionFingerprint, idempotencyKey } from './versioning.js';
-export type { TicketSink } from './deliver.js';
-
+export type { SyncProgress, RetryPolicy } from './sync-engine.js';

@@ -1,1 +1,1 @@
-export { WebhookRouter, tombstone, type WebhookRouterOptions, type WebhookResponse, type WebhookRejection, type RawWebhookRequest } from './webhook-router.js';
+export type { WebhookResponse, WebhookRejection, RawWebhookRequest } from './webhook-router.js';
