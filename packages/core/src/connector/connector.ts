@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { TicketDraft } from '../model/ticket.js';
-import type { JsonObject, JsonValue } from '../util/json.js';
+import type { JsonObject } from '../util/json.js';
 import { fieldsWithoutMetadata, type CredentialsSchema } from '../credentials/describe-credentials.js';
 import type { ConnectorContext } from './connector-context.js';
 import type { HttpConfig } from './http-config.js';

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { AnyConnector } from '../connector/connector.js';
 import { secretFieldNames } from '../credentials/describe-credentials.js';
@@ -7,8 +6,9 @@ import type { TicketEvent } from '../model/ticket.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { TimerScheduler } from '../scheduler/timer-scheduler.js';
 import type { StateStore } from '../store/state-store.js';
-import type { InboxEntry, StoredConnection, StoredWebhook, SyncMode, SyncRun } from '../store/types.js';
+import type { StoredConnection, SyncMode, SyncRun } from '../store/types.js';
 import { ContextFactory, type HttpDefaults } from '../connection/connection-context.js';
+import { setUpWebhook, tearDownWebhook } from '../connection/webhook-setup.js';
 import { InboxWorker } from '../sync/inbox-worker.js';
 import { SyncEngine, type RetryPolicy } from '../sync/sync-engine.js';
 import { newId } from '../util/ids.js';
@@ -324,28 +324,12 @@ export function createHub(options: HubOptions): Hub {
       const info = await connector.testConnection(contexts.create(connector, { ...draft, metadata: {} }).ctx);
       const metadata = info.metadata ?? {};
 
-      let webhook: StoredWebhook | undefined;
-      let webhookSecret: string | undefined;
-      if (syncMode !== 'poll' && connector.webhook) {
-        const url = urlFor(id)!;
-        const { ctx } = contexts.create(connector, { ...draft, metadata });
-        const wh = connector.webhook;
-        let secret: string;
-        if (wh.secretSource === 'credentials') {
-          const value = credentials[wh.secretField!];
-          if (typeof value !== 'string' || !value) {
-            throw new CredentialsError(`${wh.secretField} is required for syncMode "${syncMode}": webhooks are verified with it`, { platform: connector.id, field: wh.secretField! });
-          }
-          secret = value;
-        } else secret = randomBytes(32).toString('base64url');
-        if (wh.register) {
-          const registration = await wh.register(ctx, { url, secret });
-          webhook = { secret: registration.secret, registration };
-        } else {
-          webhook = { secret, instructions: wh.instructions!(ctx, { url, secret }) };
-          if (wh.secretSource === 'host') webhookSecret = secret;
-        }
-      }
+      const setup =
+        syncMode !== 'poll' && connector.webhook
+          ? await setUpWebhook({ connector, ctx: contexts.create(connector, { ...draft, metadata }).ctx, syncMode, url: urlFor(id)! })
+          : undefined;
+      const webhook = setup?.webhook;
+      const webhookSecret = setup?.secretForUser;
       const now = new Date().toISOString();
       const stored: StoredConnection = {
         id,
@@ -386,11 +370,7 @@ export function createHub(options: HubOptions): Hub {
       scheduler.cancel(`retry:${id}`);
       await engine.abort(id, 'disconnected');
       const connector = connectors.get(c.platform);
-      const registration = c.webhook?.registration;
-      if (connector?.webhook?.unregister && registration) {
-        const { ctx } = contexts.create(connector, c);
-        await connector.webhook.unregister(ctx, { registration });
-      }
+      await tearDownWebhook(connector, () => contexts.create(connector!, c).ctx, c.webhook);
       await store.deleteConnection(id);
     },
 

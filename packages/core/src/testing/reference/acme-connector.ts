@@ -8,7 +8,6 @@ import type { TicketPriority, TicketStatus, TicketDraft } from '../../model/tick
 import { hmacSignature } from '../../toolkit/hmac-signature.js';
 import { paginateCursor } from '../../toolkit/paginate-cursor.js';
 import { readWebhookJson } from '../../toolkit/read-webhook-json.js';
-import type { JsonValue } from '../../util/json.js';
 import { ACME_SIGNATURE_HEADER, ACME_TIMESTAMP_HEADER, AcmeError, AcmeMe, AcmeTicket, AcmeTicketEnvelope, AcmeTicketPage, AcmeWebhookPayload } from './acme-api.js';
 import { ACME_MAX_PAGE_SIZE } from './acme-simulator.js';
 

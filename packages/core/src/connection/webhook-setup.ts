@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import type { AnyConnector } from '../connector/connector.js';
+import type { ConnectorContext } from '../connector/connector-context.js';
+import { CredentialsError } from '../errors/credentials-error.js';
+import type { StoredWebhook, SyncMode } from '../store/types.js';
+
+/** What {@link setUpWebhook} made: what to store with the connection, and a secret to show the user once. */
+export interface WebhookSetup {
+  webhook: StoredWebhook;
+  /** A host-generated secret the user must paste into the platform (shown at connect time only). */
+  secretForUser?: string;
+}
+
+/**
+ * The webhook side of Test & Connect: take the signing secret from where the connector says (the platform, the
+ * host, a credentials field), then register through the platform's API or produce the manual steps.
+ */
+export async function setUpWebhook(options: {
+  connector: AnyConnector;
+  ctx: ConnectorContext<Record<string, unknown>>;
+  syncMode: SyncMode;
+  url: string;
+}): Promise<WebhookSetup> {
+  const { connector, ctx, syncMode, url } = options;
+  const wh = connector.webhook!;
+  let secret: string;
+  if (wh.secretSource === 'credentials') {
+    const value = ctx.credentials[wh.secretField!];
+    if (typeof value !== 'string' || !value) {
+      throw new CredentialsError(`${wh.secretField} is required for syncMode "${syncMode}": webhooks are verified with it`, { platform: connector.id, field: wh.secretField! });
+    }
+    secret = value;
+  } else secret = randomBytes(32).toString('base64url');
+  if (wh.register) {
+    const registration = await wh.register(ctx, { url, secret });
+    return { webhook: { secret: registration.secret, registration } };
+  }
+  const webhook: StoredWebhook = { secret, instructions: wh.instructions!(ctx, { url, secret }) };
+  return wh.secretSource === 'host' ? { webhook, secretForUser: secret } : { webhook };
+}
+
+/** Removes what {@link setUpWebhook} registered on the platform, if anything. */
+export async function tearDownWebhook(connector: AnyConnector | undefined, ctx: () => ConnectorContext<Record<string, unknown>>, webhook: StoredWebhook | undefined): Promise<void> {
+  const registration = webhook?.registration;
+  if (connector?.webhook?.unregister && registration) await connector.webhook.unregister(ctx(), { registration });
+}
