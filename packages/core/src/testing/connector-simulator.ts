@@ -32,7 +32,10 @@ export interface SimulatorStats {
   requests: number;
   /** Responses answered 429. */
   rateLimited: number;
-  /** Requests that arrived while the simulator had told the client to wait (a connector ignoring limits). */
+  /**
+   * Requests that arrived while the simulator had told the client to wait: after a response whose rate-limit headers
+   * said none are left until the reset, or during a 429's wait (a connector ignoring limits).
+   */
   limitViolations: number;
   /** Requests per path (without query). */
   byPath: Record<string, number>;

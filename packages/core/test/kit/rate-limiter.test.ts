@@ -18,15 +18,16 @@ describe('createRateLimiter (fixed window, fake clock)', () => {
       expect(c.response.body).toEqual({ error: 'rate_limited', message: 'Rate limit of 2 requests per 1 s exceeded' });
     }
     expect(limiter.rateLimited).toBe(1);
-    expect(limiter.limitViolations).toBe(0);
+    // b's headers said "0 left until the reset": c, sent before it, ignored them.
+    expect(limiter.limitViolations).toBe(1);
     // The window has reset (600 ms later) but Retry-After (1 s from the 429) has not run out: a violation.
     now += 700;
     expect(limiter.check().limited).toBe(false);
-    expect(limiter.limitViolations).toBe(1);
+    expect(limiter.limitViolations).toBe(2);
     // After Retry-After: fine.
     now += 400;
     limiter.check();
-    expect(limiter.limitViolations).toBe(1);
+    expect(limiter.limitViolations).toBe(2);
   });
 
   it('without Retry-After, a violation is a request before the window reset', () => {
@@ -37,12 +38,13 @@ describe('createRateLimiter (fixed window, fake clock)', () => {
     const limited = limiter.check();
     expect(limited.limited && limited.response.headers).toEqual({ 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '10' });
     expect(limited.limited && limited.response.body).toMatchObject({ type: 'error.list', errors: [{ code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 1 in 10_seconds' }] });
+    // Told to wait by the first answer's headers (remaining 0), then by the 429: two requests before the reset.
     now = 9_000;
     limiter.check();
-    expect(limiter.limitViolations).toBe(1);
+    expect(limiter.limitViolations).toBe(2);
     now = 10_000;
     expect(limiter.check().limited).toBe(false);
-    expect(limiter.limitViolations).toBe(1);
+    expect(limiter.limitViolations).toBe(2);
   });
 
   it('set(null) turns limiting and headers off; set() restarts the window', () => {
@@ -96,7 +98,7 @@ describe('rate-limit presets over real HTTP', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await limited.text()).toBe('Number of allowed API requests per minute exceeded');
     await fetch(`${sim.url}/ok`);
-    expect(sim.stats()).toMatchObject({ requests: 3, rateLimited: 2, limitViolations: 1, byPath: { '/ok': 3 } });
+    expect(sim.stats()).toMatchObject({ requests: 3, rateLimited: 2, limitViolations: 2, byPath: { '/ok': 3 } });
   });
 
   it('HubSpot: Max/Remaining/Interval-Milliseconds and daily headers, RATE_LIMIT body, no Retry-After', async () => {

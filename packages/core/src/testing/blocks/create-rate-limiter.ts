@@ -64,7 +64,10 @@ export interface SimRateLimiter extends RateLimitControl {
   tooManyRequests(retryAfterMs: number): SimResponse;
   /** 429s answered since creation or `resetStats`. */
   readonly rateLimited: number;
-  /** Requests that arrived while a 429's wait was still running: a client ignoring the platform. */
+  /**
+   * Requests that arrived while the client had been told to wait: after a 200 whose headers said no requests are
+   * left until the reset, or while a 429's wait was still running. A client ignoring the platform.
+   */
   readonly limitViolations: number;
   /** Whether limiting is on. */
   readonly enabled: boolean;
@@ -150,6 +153,9 @@ export function createRateLimiter(options: SimRateLimiterOptions): SimRateLimite
       total += 1;
       if (used < limit) {
         used += 1;
+        // The headers of this answer say "0 left until the reset": from now on a request before the reset ignores
+        // them, whether or not a 429 ever comes.
+        if (used === limit) waitUntil = Math.max(waitUntil, windowStart + windowMs);
         return { limited: false, headers: options.headers(state(t, false)) };
       }
       rateLimited += 1;
