@@ -562,7 +562,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
       }
       return ids;
     },
-    async update(externalIds) {
+    async update(externalIds, o = {}) {
       const changed: string[] = [];
       for (const id of externalIds) {
         const t = tickets.get(id);
@@ -571,7 +571,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
         const at = pipeline.stages.findIndex((s) => s.id === t.props['hs_pipeline_stage']);
         t.props['hs_pipeline_stage'] = pipeline.stages[(at + 1) % pipeline.stages.length]!.id;
         t.props['hs_ticket_priority'] = PRIORITIES[(PRIORITIES.indexOf(t.props['hs_ticket_priority'] ?? '') + 1) % PRIORITIES.length]!;
-        t.modifiedAt = stamp();
+        t.modifiedAt = o.at === undefined ? stamp() : Date.parse(o.at);
         changed.push(id);
       }
       return changed;

@@ -139,7 +139,8 @@ export interface ZendeskSimulator extends ConnectorSimulator<ZendeskCredentials>
    * so the cursor export, which leaves out the last minute, includes the change on the next request. Pass
    * `advanceMs: 0` to keep the change inside the excluded minute.
    */
-  update(externalIds: string[], options?: { advanceMs?: number }): Promise<string[]>;
+  /** `at` sets `updated_at` (the export still lists the change at the end: it is ordered by when it was written). */
+  update(externalIds: string[], options?: { advanceMs?: number; at?: string }): Promise<string[]>;
   /** Soft-deletes tickets: they stay in the export with `status: "deleted"` and 404 on Show Ticket. */
   deleteTickets(externalIds: string[], options?: { advanceMs?: number }): Promise<string[]>;
   /** Adds a comment (public reply or internal note) to a ticket; updates it like `update`. */
@@ -798,13 +799,14 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
         t.status = STATUSES[(i + 1) % STATUSES.length]!;
         if (t.status !== 'new' && t.assignee_id === null) t.assignee_id = agents[1]!.id;
         t.tags = [...new Set([...t.tags, 'updated'])];
-        t.updated_at = iso(at);
+        t.updated_at = o.at === undefined ? iso(at) : iso(Date.parse(o.at));
         t.generated_timestamp = Math.floor(at / 1000);
         changed.push(id);
       }
       offsetMs += o.advanceMs ?? 61_000;
       return changed;
     },
+    remove: (externalIds) => sim.deleteTickets(externalIds),
     async deleteTickets(externalIds, o = {}) {
       const at = simNow();
       for (const id of externalIds) {

@@ -161,6 +161,41 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       expect(events).toHaveLength(0);
     });
 
+    it('picks up changes made in the very second of the newest change it already read', async () => {
+      const { sim, hub, events } = await setup();
+      const ids = await sim.seed(count);
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' });
+      expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
+      const newest = new Date(Math.max(...[...sim.snapshot().values()].map((at) => Date.parse(at)))).toISOString();
+      events.length = 0;
+      // Two tickets changed within the second the last pass ended on: only an overlap finds them.
+      const changed = await sim.update([ids[1]!, ids[Math.floor(ids.length / 2)]!], { at: newest });
+      const run = await hub.syncNow(conn.id);
+      expect(run.status, JSON.stringify(run.errors)).toBe('succeeded');
+      expect(new Set(events.map((e) => e.ticket.externalId))).toEqual(new Set(changed));
+    });
+
+    it('a deleted ticket reaches the host as ticket.deleted once, by webhook and by poll', async () => {
+      const { sim, hub, events, connector } = await setup();
+      const ids = await sim.seed(count);
+      const webhooks = connector.webhook && sim.webhooks ? sim.webhooks : undefined;
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: webhooks ? 'both' : 'poll' });
+      expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
+      events.length = 0;
+      const [gone] = await sim.remove([ids[4]!]);
+      expect(gone).toBe(ids[4]);
+      if (webhooks) {
+        const res = await webhooks.deliver(conn.webhookUrl!, [gone!], { event: 'deleted', ...(conn.webhookSecret ? { secret: conn.webhookSecret } : {}) });
+        expect(res.status).toBe(200);
+        await waitFor(() => events.some((e) => e.ticket.externalId === gone), 10_000, 'webhook deletion');
+      }
+      const run = await hub.syncNow(conn.id);
+      expect(run.status, JSON.stringify(run.errors)).toBe('succeeded');
+      const about = events.filter((e) => e.ticket.externalId === gone);
+      expect(about.map((e) => e.type)).toEqual(['ticket.deleted']);
+      expect(about[0]!.ticket.deleted).toBe(true);
+    });
+
     it('resumes from the last checkpoint after a crash, losing nothing', async () => {
       const store = new MemoryStore();
       const first = await setup(7, {}, store);

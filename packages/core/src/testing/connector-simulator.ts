@@ -11,8 +11,18 @@ export interface ConnectorSimulator<TCredentials = Record<string, unknown>> {
   badCredentials(): Array<{ description: string; credentials: TCredentials; field: string }>;
   /** Creates `count` tickets (deterministic for a seed); returns their external ids. */
   seed(count: number): Promise<string[]>;
-  /** Changes these tickets (new updated time, new status or tags); returns the ids changed. */
-  update(externalIds: string[]): Promise<string[]>;
+  /**
+   * Changes these tickets (new updated time, new status or tags); returns the ids changed. `at` (ISO-8601) sets the
+   * new updated time instead of the simulator's next tick: the suite puts an update in the very second of the newest
+   * change a pull already read, which a connector resuming at "last seen + 1 s" misses. A platform whose change feed
+   * is ordered by write sequence still places the change at the end of its feed.
+   */
+  update(externalIds: string[], options?: { at?: string }): Promise<string[]>;
+  /**
+   * Deletes these tickets as the platform's own delete does (soft delete, archive...); returns the ids deleted.
+   * Their next version must reach the host as `ticket.deleted`.
+   */
+  remove(externalIds: string[]): Promise<string[]>;
   /** Every ticket the API would return now: external id → updatedAt as ISO-8601 UTC (what normalize produces). */
   snapshot(): Map<string, string>;
   /** Fault injection on the platform API. */

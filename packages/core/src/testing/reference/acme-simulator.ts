@@ -30,8 +30,6 @@ export interface AcmeSimulatorOptions {
 /** The Acme Desk simulator: a {@link ConnectorSimulator} plus Acme-only controls. */
 export interface AcmeSimulator extends ConnectorSimulator<AcmeCredentials> {
   readonly webhooks: SimulatorWebhooks;
-  /** Deletes tickets: they stay in the incremental feed with `deleted: true` and a new `updated_at`; GET answers 404. */
-  remove(externalIds: string[]): Promise<string[]>;
   /** The ticket as the API prints it (tombstones included). */
   ticket(externalId: string): AcmeTicket | undefined;
   /** Revokes the token: every later request answers 401 (a token revoked while a connection is live). */
@@ -197,12 +195,13 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
     async seed(count) {
       return seedTickets(count);
     },
-    async update(externalIds) {
+    async update(externalIds, o = {}) {
       const changed: string[] = [];
       for (const id of externalIds) {
         const current = latest.get(id);
         if (!current || table.get(id)?.deleted) continue;
-        const next = generator.mutate(current);
+        const mutated = generator.mutate(current);
+        const next = o.at === undefined ? mutated : { ...mutated, updatedAt: Date.parse(o.at) };
         latest.set(id, next);
         table.upsert(toAcme(next));
         changed.push(id);
