@@ -733,6 +733,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   }
 
   const simWebhooks: SimulatorWebhooks = {
+    registered: () => [...webhooks.values()].map((w) => w.endpoint),
     async deliver(url, externalIds, o = {}) {
       const all = [...webhooks.values()];
       const hook = all.find((w) => w.endpoint === url) ?? all.at(-1);

@@ -279,6 +279,24 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       expect(unknown.status).toBe(404);
     });
 
+    it('registers its webhook on connect and removes it on disconnect, or gives manual steps with the URL', async () => {
+      const { sim, hub, connector } = await setup();
+      if (!connector.webhook || !sim.webhooks) return expect(connector.webhook && sim.webhooks).toBeFalsy();
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'webhook' });
+      if (!connector.webhook.register) {
+        expect(conn.webhookSetup.kind).toBe('manual');
+        expect(conn.webhookSetup.kind === 'manual' && conn.webhookSetup.instructions.steps.join('\n')).toContain(conn.webhookUrl!);
+        return;
+      }
+      const registered = sim.webhooks.registered?.bind(sim.webhooks);
+      expect(registered, 'the simulator of a platform that registers webhooks lists them (webhooks.registered)').toBeDefined();
+      expect(conn.webhookSetup.kind).toBe('registered');
+      expect(registered!()).toContain(conn.webhookUrl);
+      const others = registered!().filter((url) => url !== conn.webhookUrl);
+      await hub.disconnect(conn.id);
+      expect(registered!()).toEqual(others);
+    });
+
     it('refuses a captured webhook replayed ten minutes later', async () => {
       const { sim, hub, events, connector } = await setup();
       if (!connector.webhook || !sim.webhooks) return expect(connector.webhook && sim.webhooks).toBeFalsy();

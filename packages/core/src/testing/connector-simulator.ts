@@ -84,4 +84,10 @@ export interface SimulatorWebhooks {
     externalIds: string[],
     options?: { secret?: string; forge?: boolean; event?: 'created' | 'updated' | 'deleted'; sentAt?: Date },
   ): Promise<{ status: number; body: string }>;
+  /**
+   * The target URLs of the webhooks registered through the platform's API right now. Required of a simulator whose
+   * connector registers its webhook (`webhook.register`): the suite checks that connect registers and disconnect
+   * removes exactly what it made.
+   */
+  registered?(): string[];
 }
