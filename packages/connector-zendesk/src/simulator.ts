@@ -829,6 +829,24 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
       Object.assign(t, fields);
       touch(t, o.advanceMs);
     },
+    vocabulary: {
+      // Zendesk's documented ticket statuses and priorities; "hold" is the on-hold status, and an unset priority is null.
+      statuses: [
+        ['new', 'new'],
+        ['open', 'open'],
+        ['pending', 'pending'],
+        ['hold', 'on_hold'],
+        ['solved', 'solved'],
+        ['closed', 'closed'],
+      ],
+      priorities: [
+        ['low', 'low'],
+        ['normal', 'normal'],
+        ['high', 'high'],
+        ['urgent', 'urgent'],
+        [null, null],
+      ],
+    },
     snapshot: () => new Map([...tickets.values()].map((t) => [String(t.id), new Date(t.updated_at).toISOString()])),
     faults: faultControl,
     rateLimit,

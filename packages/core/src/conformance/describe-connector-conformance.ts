@@ -161,6 +161,29 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       expect(events).toHaveLength(0);
     });
 
+    it('maps every status and priority the platform documents as documented, and keeps the platform object in raw', async () => {
+      const { sim, hub, events } = await setup();
+      await sim.seed(count);
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' });
+      expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
+      const statuses = new Map(sim.vocabulary.statuses);
+      const priorities = new Map(sim.vocabulary.priorities);
+      const seenStatuses = new Set<string | null>();
+      const seenPriorities = new Set<string | null>();
+      for (const { ticket } of events) {
+        expect(statuses.has(ticket.rawStatus), `rawStatus ${JSON.stringify(ticket.rawStatus)} is one the platform documents`).toBe(true);
+        expect(ticket.status, `status of rawStatus ${JSON.stringify(ticket.rawStatus)}`).toBe(statuses.get(ticket.rawStatus));
+        expect(priorities.has(ticket.rawPriority), `rawPriority ${JSON.stringify(ticket.rawPriority)} is one the platform documents`).toBe(true);
+        expect(ticket.priority, `priority of rawPriority ${JSON.stringify(ticket.rawPriority)}`).toBe(priorities.get(ticket.rawPriority));
+        expect(ticket.raw, 'raw keeps the platform object').not.toBeNull();
+        seenStatuses.add(ticket.rawStatus);
+        seenPriorities.add(ticket.rawPriority);
+      }
+      // A mapping is only proven for values that occurred: the simulator must produce them all.
+      expect([...seenStatuses].map(String).sort()).toEqual([...statuses.keys()].map(String).sort());
+      expect([...seenPriorities].map(String).sort()).toEqual([...priorities.keys()].map(String).sort());
+    });
+
     it('picks up changes made in the very second of the newest change it already read', async () => {
       const { sim, hub, events } = await setup();
       const ids = await sim.seed(count);

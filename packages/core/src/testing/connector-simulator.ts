@@ -1,3 +1,5 @@
+import type { TicketPriority, TicketStatus } from '../model/ticket.js';
+
 /**
  * What the conformance suite needs from a platform simulator. Every connector's simulator implements it, so one
  * suite checks every connector the same way.
@@ -23,6 +25,15 @@ export interface ConnectorSimulator<TCredentials = Record<string, unknown>> {
    * Their next version must reach the host as `ticket.deleted`.
    */
   remove(externalIds: string[]): Promise<string[]>;
+  /**
+   * Every status and priority the platform documents, as its API prints them (the value that lands in `rawStatus` /
+   * `rawPriority`), each with what the platform's documentation says it means in the model. Written from the docs,
+   * never from the connector's mapping; `seed(count)` produces every one of them.
+   */
+  readonly vocabulary: {
+    statuses: ReadonlyArray<readonly [raw: string | null, status: TicketStatus]>;
+    priorities: ReadonlyArray<readonly [raw: string | null, priority: TicketPriority | null]>;
+  };
   /** Every ticket the API would return now: external id → updatedAt as ISO-8601 UTC (what normalize produces). */
   snapshot(): Map<string, string>;
   /** Fault injection on the platform API. */

@@ -221,6 +221,24 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
       }
       return removed;
     },
+    vocabulary: {
+      // Acme Desk's documented meanings: waiting is pending on the customer, resolved is solved, critical is urgent.
+      statuses: [
+        ['new', 'new'],
+        ['open', 'open'],
+        ['waiting', 'pending'],
+        ['on_hold', 'on_hold'],
+        ['resolved', 'solved'],
+        ['closed', 'closed'],
+      ],
+      priorities: [
+        ['low', 'low'],
+        ['medium', 'normal'],
+        ['high', 'high'],
+        ['critical', 'urgent'],
+        [null, null],
+      ],
+    },
     snapshot: () => new Map(table.all().map((t) => [t.id, new Date(t.updated_at).toISOString()])),
     ticket: (id) => table.get(id),
     revokeToken() {
