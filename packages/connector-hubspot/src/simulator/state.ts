@@ -87,7 +87,10 @@ export const DEFINED_PROPERTIES = new Set([
 
 /** Returned on every object whatever was requested (the objects guides' "default properties"). */
 const ALWAYS_RETURNED = ['createdate', 'hs_lastmodifieddate', 'hs_object_id'];
-/** What tickets search and reads return when no `properties` are named (the search guide's default ticket properties). */
+/**
+ * What a read returns when no `properties` are named. The search guide lists default properties per object; the
+ * ticket list was not confirmed in a stored copy, so this is the set the connector never relies on.
+ */
 const DEFAULT_PROPERTIES = ['content', 'hs_pipeline', 'hs_pipeline_stage', 'hs_ticket_category', 'hs_ticket_priority', 'subject'];
 
 const SUBJECTS = ['Troubleshoot report', 'Cannot log in', 'Invoice is wrong', 'Réinitialiser le mot de passe', '配送が遅れています', 'Export fails 🚨'];
