@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TicketDraft } from '@ticketbridge/core';
 import { createTestContext } from '@ticketbridge/core/testing';
@@ -83,5 +83,13 @@ describe('hubspot payload variety (regressions)', () => {
     const ok = await post('/crm/v3/objects/tickets/search', { limit: 200, bogus: true });
     expect(ok.status).toBe(200);
     expect(sim.undocumentedFields).toEqual(['bogus']);
+  });
+
+  it('the simulator imports nothing of the connector (an independent implementation)', () => {
+    const dir = new URL('../src/simulator/', import.meta.url);
+    for (const file of readdirSync(dir)) {
+      const imports = [...readFileSync(new URL(file, dir), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+      expect(imports.filter((i) => i.startsWith('..')), file).toEqual([]);
+    }
   });
 });

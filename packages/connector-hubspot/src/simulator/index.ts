@@ -12,7 +12,7 @@ import {
 import { SEARCH_MAX_RESULTS } from './limits.js';
 import { RollingLimiter } from './rate-limit.js';
 import { createRouter, type Scope } from './routes.js';
-import { SimState, iso, renderTicket } from './state.js';
+import { SimState, iso, renderTicket, type SimTicket } from './state.js';
 import { createWebhookSender, type HubSpotSimulatorWebhooks } from './webhooks.js';
 
 export type { HubSpotSimulatorWebhooks } from './webhooks.js';
@@ -166,10 +166,14 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
     return faults.apply(req, res, async () => serve(req));
   });
 
-  const live = (id: string) => {
-    const t = state.tickets.get(id);
-    return t && t.archivedAt === null ? t : undefined;
-  };
+  /** Applies `change` to the tickets that still exist; returns their ids (deleted or unknown ids are skipped). */
+  const changeLive = (ids: string[], change: (t: SimTicket) => void): string[] =>
+    ids.filter((id) => {
+      const t = state.tickets.get(id);
+      if (!t || t.archivedAt !== null) return false;
+      change(t);
+      return true;
+    });
 
   return {
     url: server.url,
@@ -189,26 +193,11 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
       }
       return ids;
     },
-    async update(externalIds) {
-      const changed: string[] = [];
-      for (const id of externalIds) {
-        const t = live(id);
-        if (!t) continue;
-        state.touch(t);
-        changed.push(id);
-      }
-      return changed;
-    },
-    async remove(externalIds) {
-      const removed: string[] = [];
-      for (const id of externalIds) {
-        const t = live(id);
-        if (!t) continue;
+    update: async (externalIds) => changeLive(externalIds, (t) => state.touch(t)),
+    remove: async (externalIds) =>
+      changeLive(externalIds, (t) => {
         t.archivedAt = state.now();
-        removed.push(id);
-      }
-      return removed;
-    },
+      }),
     // What normalize must produce: `hs_lastmodifieddate` in UTC at millisecond precision, whatever its spelling.
     snapshot: () => new Map([...state.tickets.values()].filter((t) => t.archivedAt === null).map((t) => [t.id, iso(t.modifiedAt)])),
     ticket: (id) => {

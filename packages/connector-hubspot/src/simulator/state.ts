@@ -62,7 +62,8 @@ export const OWNERS = [
 ];
 
 /**
- * Ticket properties this simulated portal defines. A requested name outside this set is left out of the answer: the
+ * Ticket properties this simulated portal defines. The list overlaps the connector's `TICKET_PROPERTIES` on purpose:
+ * the simulator declares HubSpot's property names itself rather than importing what the connector asks for. A requested name outside this set is left out of the answer: the
  * tickets guide says "If a requested property isn't defined, it won't be included in the response. If a requested
  * property is defined but a ticket doesn't have a value, it will be returned as null."
  * https://developers.hubspot.com/docs/guides/api/crm/objects/tickets
