@@ -59,6 +59,9 @@ export const TICKET_PROPERTIES = [
   'createdate',
   'hs_lastmodifieddate',
   'hs_object_id',
+  // "Close date: the date the ticket was closed" (HubSpot's default ticket properties): the only closed signal a
+  // ticket without a pipeline stage carries.
+  'closed_date',
 ] as const;
 
 /** Contact properties read to describe a requester. */

@@ -161,6 +161,15 @@ export function mapHubSpotChannel(raw: string | null | undefined): string | null
   }
 }
 
+/**
+ * The status from what the payload states: the stage when there is one; a ticket without a stage is `closed` when it
+ * has a `closed_date` (HubSpot's "date the ticket was closed"), and otherwise gets the mapping's documented fallback.
+ */
+function statusOf(stage: HubSpotStage | undefined, stageId: string | null, closedDate: string | null | undefined): TicketStatus {
+  if (stageId === null && closedDate) return 'closed';
+  return mapHubSpotStatus(stage, stageId);
+}
+
 /** Properties that become first-class fields; every other property lands in `customFields`. */
 const MAPPED = new Set(['subject', 'content', 'hs_pipeline_stage', 'hs_ticket_priority', 'source_type', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate', 'hs_object_id']);
 
@@ -193,7 +202,8 @@ export function normalizeHubSpotTicket(raw: unknown, lookups: HubSpotLookups, op
   const p = ticket.properties;
   const id = ticket.id;
   const pipelineId = p['hs_pipeline'] ?? null;
-  const stageId = p['hs_pipeline_stage'] ?? null;
+  // An empty stage is no stage: HubSpot returns `""` for a cleared property as readily as `null`.
+  const stageId = p['hs_pipeline_stage'] || null;
   const stage = stageId ? (lookups.stages.get(`${pipelineId ?? ''}:${stageId}`) ?? lookups.stages.get(stageId)) : undefined;
   const ownerId = p['hubspot_owner_id'] || null;
   const category = p['hs_ticket_category'] ?? '';
@@ -208,7 +218,7 @@ export function normalizeHubSpotTicket(raw: unknown, lookups: HubSpotLookups, op
     url: lookups.portalId === null ? null : `https://${lookups.uiDomain}/contacts/${lookups.portalId}/ticket/${id}`,
     subject: p['subject'] ?? '',
     description: htmlToText(p['content'] ?? ''),
-    status: mapHubSpotStatus(stage, stageId),
+    status: statusOf(stage, stageId, p['closed_date']),
     rawStatus: stageId,
     priority: mapHubSpotPriority(p['hs_ticket_priority']),
     rawPriority: p['hs_ticket_priority'] || null,

@@ -4,4 +4,10 @@
  *
  * @packageDocumentation
  */
-export { startHubSpotSimulator, type HubSpotSimulator, type HubSpotSimulatorOptions, type HubSpotSimulatorWebhooks } from './simulator.js';
+export {
+  startHubSpotSimulator,
+  type HubSpotSimulator,
+  type HubSpotSimulatorCredentials,
+  type HubSpotSimulatorOptions,
+  type HubSpotSimulatorWebhooks,
+} from './simulator/index.js';

@@ -28,10 +28,11 @@ export interface ConnectorSimulator<TCredentials = Record<string, unknown>> {
   /**
    * Every status and priority the platform documents, as its API prints them (the value that lands in `rawStatus` /
    * `rawPriority`), each with what the platform's documentation says it means in the model. Written from the docs,
-   * never from the connector's mapping; `seed(count)` produces every one of them.
+   * never from the connector's mapping; `seed(count)` produces every one of them. Where the meaning depends on other
+   * fields (a HubSpot ticket without a stage is closed when its close date is set), list every allowed status.
    */
   readonly vocabulary: {
-    statuses: ReadonlyArray<readonly [raw: string | null, status: TicketStatus]>;
+    statuses: ReadonlyArray<readonly [raw: string | null, status: TicketStatus | readonly TicketStatus[]]>;
     priorities: ReadonlyArray<readonly [raw: string | null, priority: TicketPriority | null]>;
   };
   /** Every ticket the API would return now: external id → updatedAt as ISO-8601 UTC (what normalize produces). */
