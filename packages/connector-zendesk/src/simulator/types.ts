@@ -113,7 +113,7 @@ export interface ZendeskSimRequestRecord {
   query: URLSearchParams;
 }
 
-/** The Zendesk simulator: a {@link ConnectorSimulator} plus Zendesk-specific controls. */
+/** The Zendesk simulator: the kit's `ConnectorSimulator` plus Zendesk-specific controls. */
 export interface ZendeskSimulator extends ConnectorSimulator<ZendeskSimCredentials> {
   /**
    * Changes these tickets at the simulator's current time, then moves the clock on by `advanceMs` (default 61 s)
