@@ -74,12 +74,20 @@ function iso(value: string): string {
   return new Date(ms).toISOString();
 }
 
+// Zendesk generates plain_body only for some comments: one created through the API with `body` alone comes back
+// with plain_body "" (dust-tt/dust PR 9878), so the first body that says something wins, HTML last.
+function commentText(c: ZendeskComment): string {
+  if (c.plain_body?.trim()) return c.plain_body;
+  if (c.body?.trim()) return c.body;
+  return c.html_body ? htmlToText(c.html_body) : '';
+}
+
 /** Zendesk comments to the normalized model; `public: false` are internal notes and stay marked as such. */
 export function normalizeZendeskComments(comments: ZendeskComment[], lookups: ZendeskLookups): Comment[] {
   return comments.map((c) => ({
     externalId: String(c.id),
     author: person(c.author_id, lookups),
-    body: c.plain_body ?? c.body ?? (c.html_body ? htmlToText(c.html_body) : ''),
+    body: commentText(c),
     htmlBody: c.html_body ?? null,
     public: c.public,
     createdAt: iso(c.created_at),
@@ -104,7 +112,9 @@ export function normalizeZendeskTicket(
     platform: 'zendesk',
     url: zendeskTicketUrl(options.subdomain, ticket.id),
     subject: ticket.subject ?? ticket.raw_subject ?? '',
-    description: ticket.description ?? '',
+    // Zendesk defines the description as the first comment: when the payload leaves it out, the comments (oldest
+    // first) still state it; a description stated as "" is kept as stated.
+    description: ticket.description ?? options.comments?.[0]?.body ?? '',
     status: mapZendeskStatus(ticket.status),
     rawStatus: ticket.status,
     priority: mapZendeskPriority(ticket.priority),

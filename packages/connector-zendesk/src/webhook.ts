@@ -27,12 +27,17 @@ export const TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
 export type ZendeskWebhookMode = 'events' | 'trigger';
 
 /**
- * The ticket events the webhook subscribes to in `events` mode: everything that changes a ticket's
- * `updated_at`, plus deletions. https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/
+ * The ticket events the webhook subscribes to in `events` mode: each one changes a field of the normalized ticket
+ * (status, custom status, priority, people, organization, tags, subject, description, custom fields, form, brand,
+ * type, external id, followers and CCs in `raw`), its comments (added, made private, redacted) or its existence
+ * (created, deleted, spam, merged, undeleted). Left out: SLA, OLA, schedule and CSAT events (metrics, not ticket
+ * fields), problem links, task due dates and attachments, which the safety-net poll still picks up.
+ * Names as documented: https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/
  */
 export const TICKET_EVENT_TYPES = [
   'zen:event-type:ticket.created',
   'zen:event-type:ticket.status_changed',
+  'zen:event-type:ticket.custom_status_changed',
   'zen:event-type:ticket.priority_changed',
   'zen:event-type:ticket.agent_assignment_changed',
   'zen:event-type:ticket.group_assignment_changed',
@@ -40,10 +45,18 @@ export const TICKET_EVENT_TYPES = [
   'zen:event-type:ticket.subject_changed',
   'zen:event-type:ticket.description_changed',
   'zen:event-type:ticket.comment_added',
+  'zen:event-type:ticket.comment_made_private',
+  'zen:event-type:ticket.comment_redacted',
   'zen:event-type:ticket.custom_field_changed',
+  'zen:event-type:ticket.form_changed',
+  'zen:event-type:ticket.brand_changed',
   'zen:event-type:ticket.type_changed',
+  'zen:event-type:ticket.external_id_changed',
   'zen:event-type:ticket.requester_changed',
+  'zen:event-type:ticket.submitter_changed',
   'zen:event-type:ticket.organization_changed',
+  'zen:event-type:ticket.followers_changed',
+  'zen:event-type:ticket.email_ccs_changed',
   'zen:event-type:ticket.merged',
   'zen:event-type:ticket.marked_as_spam',
   'zen:event-type:ticket.soft_deleted',
