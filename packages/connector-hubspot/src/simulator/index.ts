@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  EDGE_CASE_TEXT,
   createFaultInjector,
   createRandom,
   startLoopbackServer,
@@ -192,6 +193,20 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
         ids.push(t.id);
       }
       return ids;
+    },
+    async seedEdgeCases() {
+      const at = Date.now() - 5 * 61_000;
+      const made = [state.create(at), state.create(at + 1_000), state.create(at + 2_000)];
+      for (const t of made) state.tickets.set(t.id, t);
+      const [sparse, unicode, huge] = made as [SimTicket, SimTicket, SimTicket];
+      const length = 256 * 1024;
+      // A requested property that is defined but unset reads back as null or empty (the category is what tags come from).
+      for (const key of ['subject', 'content', 'hs_ticket_priority', 'hubspot_owner_id', 'hs_ticket_category']) sparse.props[key] = '';
+      sparse.contactId = null;
+      unicode.props['subject'] = EDGE_CASE_TEXT;
+      unicode.props['content'] = EDGE_CASE_TEXT;
+      huge.props['content'] = 'x'.repeat(length - 6) + ' done.';
+      return { sparse: sparse.id, unicode: unicode.id, huge: { id: huge.id, length } };
     },
     update: async (externalIds, o = {}) => changeLive(externalIds, (t) => state.touch(t, o.at === undefined ? undefined : Date.parse(o.at))),
     remove: async (externalIds) =>

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { createRandom, startLoopbackServer, type SimRequest, type SimResponse } from '@ticketbridge/core/testing';
+import { createRandom, EDGE_CASE_TEXT, startLoopbackServer, type SimRequest, type SimResponse } from '@ticketbridge/core/testing';
 import { createTicketMaker, STATUSES } from './generate.js';
 import { createLimits } from './limits.js';
 import { createRoutes } from './routes.js';
@@ -76,6 +76,17 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
         ids.push(String(t.id));
       }
       return ids;
+    },
+    async seedEdgeCases() {
+      const made = [makeTicket(), makeTicket(), makeTicket()];
+      for (const t of made) state.tickets.set(t.id, t);
+      const [sparse, unicode, huge] = made as [SimZendeskTicket, SimZendeskTicket, SimZendeskTicket];
+      const length = 256 * 1024;
+      // Zendesk prints unset optional fields as null (tags as an empty list); subject and description may be empty.
+      Object.assign(sparse, { subject: '', raw_subject: '', description: '', assignee_id: null, organization_id: null, priority: null, tags: [] });
+      Object.assign(unicode, { subject: EDGE_CASE_TEXT, raw_subject: EDGE_CASE_TEXT, description: EDGE_CASE_TEXT });
+      Object.assign(huge, { description: 'x'.repeat(length - 6) + ' done.' });
+      return { sparse: String(sparse.id), unicode: String(unicode.id), huge: { id: String(huge.id), length } };
     },
     async update(externalIds, o = {}) {
       const at = state.now();

@@ -6,7 +6,7 @@ import { createHub, type Hub, type HubOptions } from '../hub/create-hub.js';
 import type { TicketEvent } from '../model/ticket.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { StateStore } from '../store/state-store.js';
-import type { ConnectorSimulator } from '../testing/connector-simulator.js';
+import { EDGE_CASE_TEXT, type ConnectorSimulator } from '../testing/connector-simulator.js';
 import { HOSTILE_SUBDOMAINS } from '../testing/hostile-subdomains.js';
 import { startHostServer } from '../testing/start-host-server.js';
 import { TEST_HUB_DEFAULTS } from '../testing/test-hub-defaults.js';
@@ -182,6 +182,31 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       // A mapping is only proven for values that occurred: the simulator must produce them all.
       expect([...seenStatuses].map(String).sort()).toEqual([...statuses.keys()].map(String).sort());
       expect([...seenPriorities].map(String).sort()).toEqual([...priorities.keys()].map(String).sort());
+    });
+
+    it('normalizes sparse, unicode and huge tickets without inventing or losing values', async () => {
+      const { sim, hub, events } = await setup();
+      await sim.seed(5);
+      const edge = await sim.seedEdgeCases();
+      const conn = await hub.connect({ platform: options.name, credentials: sim.credentials() as Record<string, unknown>, baseUrl: sim.url, syncMode: 'poll' });
+      const run = await hub.syncNow(conn.id);
+      expect(run.status, JSON.stringify(run.errors)).toBe('succeeded');
+      const byId = new Map(events.map((e) => [e.ticket.externalId, e.ticket]));
+      const sparse = byId.get(edge.sparse)!;
+      expect(sparse, 'the sparse ticket is synced').toBeDefined();
+      expect({ subject: sparse.subject, description: sparse.description, assignee: sparse.assignee, organization: sparse.organization, priority: sparse.priority, tags: sparse.tags }).toEqual({
+        subject: '',
+        description: '',
+        assignee: null,
+        organization: null,
+        priority: null,
+        tags: [],
+      });
+      const unicode = byId.get(edge.unicode)!;
+      expect(unicode.subject).toBe(EDGE_CASE_TEXT);
+      expect(unicode.description).toBe(EDGE_CASE_TEXT);
+      const huge = byId.get(edge.huge.id)!;
+      expect(huge.description.length).toBe(edge.huge.length);
     });
 
     it('picks up changes made in the very second of the newest change it already read', async () => {

@@ -1,6 +1,12 @@
 import type { TicketPriority, TicketStatus } from '../model/ticket.js';
 
 /**
+ * The text of the `unicode` edge case: accents, CJK, Arabic (right to left), Cyrillic, emoji with a joiner, and the
+ * characters markup treats specially, which a plain-text field must keep as they are.
+ */
+export const EDGE_CASE_TEXT = 'Zoë Ñandú — 北京の東京 — مرحبا بك — Привет — 👩🏽‍💻🚀 — 5 > 3 & "quotes"';
+
+/**
  * What the conformance suite needs from a platform simulator. Every connector's simulator implements it, so one
  * suite checks every connector the same way.
  */
@@ -35,6 +41,13 @@ export interface ConnectorSimulator<TCredentials = Record<string, unknown>> {
     statuses: ReadonlyArray<readonly [raw: string | null, status: TicketStatus | readonly TicketStatus[]]>;
     priorities: ReadonlyArray<readonly [raw: string | null, priority: TicketPriority | null]>;
   };
+  /**
+   * Creates the hard cases real accounts hold, stored the way the platform stores them, and returns their ids:
+   * `sparse` leaves every optional field missing, null or empty as far as the platform allows (no assignee,
+   * organization, priority or tags; an empty subject and description); `unicode` uses {@link EDGE_CASE_TEXT} as the
+   * subject and as the description; `huge` has a description of `length` characters (about 256 KiB).
+   */
+  seedEdgeCases(): Promise<{ sparse: string; unicode: string; huge: { id: string; length: number } }>;
   /** Every ticket the API would return now: external id → updatedAt as ISO-8601 UTC (what normalize produces). */
   snapshot(): Map<string, string>;
   /** Fault injection on the platform API. */

@@ -1,4 +1,4 @@
-import type { ConnectorSimulator, SimulatorWebhooks } from '../connector-simulator.js';
+import { EDGE_CASE_TEXT, type ConnectorSimulator, type SimulatorWebhooks } from '../connector-simulator.js';
 import type { SimRequest, SimResponse } from '../loopback-server.js';
 import { createTicketGenerator, type GeneratedPriority, type GeneratedStatus, type GeneratedTicket } from '../blocks/create-ticket-generator.js';
 import { paginateByCursor } from '../blocks/paginate-by-cursor.js';
@@ -194,6 +194,16 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
     ],
     async seed(count) {
       return seedTickets(count);
+    },
+    async seedEdgeCases() {
+      const [sparse, unicode, huge] = seedTickets(3) as [string, string, string];
+      const length = 256 * 1024;
+      const patch = (id: string, fields: Partial<AcmeTicket>) => table.upsert({ ...table.get(id)!, ...fields });
+      // Acme Desk prints unset optional fields as null and an empty list as [].
+      patch(sparse, { subject: '', description: '', assignee: null, organization: null, priority: null, tags: [] });
+      patch(unicode, { subject: EDGE_CASE_TEXT, description: EDGE_CASE_TEXT });
+      patch(huge, { description: 'x'.repeat(length - 6) + ' done.' });
+      return { sparse, unicode, huge: { id: huge, length } };
     },
     async update(externalIds, o = {}) {
       const changed: string[] = [];
