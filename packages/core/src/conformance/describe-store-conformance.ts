@@ -1,3 +1,4 @@
+import { newSyncRun } from '../sync/new-sync-run.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StateStore } from '../store/state-store.js';
 import type { DeliveredVersion, InboxEntry, StoredConnection, SyncRun } from '../store/types.js';
@@ -369,23 +370,7 @@ function version(externalId: string, updatedAt: string, overrides: Partial<Deliv
 }
 
 function run(id: string, connectionId: string, startedAt: string): SyncRun {
-  return {
-    id,
-    connectionId,
-    trigger: 'schedule',
-    status: 'running',
-    startedAt,
-    ticketsSynced: 0,
-    duplicatesDropped: 0,
-    pages: 0,
-    requests: 0,
-    rateLimited: 0,
-    rateLimitWaitMs: 0,
-    errors: [],
-    attempt: 1,
-    cursorBefore: null,
-    cursorAfter: null,
-  };
+  return newSyncRun({ id, connectionId, trigger: 'schedule', startedAt, attempt: 1, cursor: null });
 }
 
 function inbox(id: string, connectionId: string, receivedAt: string, source: InboxEntry['source'] = 'webhook'): InboxEntry {

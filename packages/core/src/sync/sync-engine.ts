@@ -12,6 +12,7 @@ import type { ContextFactory } from '../connection/connection-context.js';
 import { backoffDelay } from '../http/retry.js';
 import { deliverBatch, type TicketSink } from './deliver.js';
 import { LockLease } from './lock-lease.js';
+import { newSyncRun } from './new-sync-run.js';
 
 /** How failed runs are retried. */
 export interface RetryPolicy {
@@ -202,24 +203,7 @@ export class SyncEngine {
     const lockKey = `sync:${connectionId}`;
     const now = () => new Date().toISOString();
     const cursorBefore = await store.getCursor(connectionId);
-    const run: SyncRun = {
-      id: runId,
-      connectionId,
-      trigger,
-      status: 'running',
-      startedAt: now(),
-      ticketsSynced: 0,
-      duplicatesDropped: 0,
-      pages: 0,
-      requests: 0,
-      rateLimited: 0,
-      rateLimitWaitMs: 0,
-      errors: [],
-      retries: [],
-      attempt,
-      cursorBefore,
-      cursorAfter: cursorBefore,
-    };
+    const run = newSyncRun({ id: runId, connectionId, trigger, startedAt: now(), attempt, cursor: cursorBefore });
 
     if (connection.status !== 'active' && trigger !== 'manual') {
       return this.#finishSkipped(run, `connection is ${connection.status}`);
