@@ -1,5 +1,5 @@
 import { ResponseShapeError, type JsonObject, type Person, type TicketDraft, type TicketPriority, type TicketStatus } from '@ticketbridge/core';
-import { htmlToText } from '@ticketbridge/core/toolkit';
+import { htmlToText, looksLikeHtml } from '@ticketbridge/core/toolkit';
 import { HubSpotObject, type PipelinesResponse } from './api.js';
 
 /** One pipeline stage, as read from `GET /crm/v3/pipelines/tickets`. */
@@ -217,7 +217,7 @@ export function normalizeHubSpotTicket(raw: unknown, lookups: HubSpotLookups, op
     platform: 'hubspot',
     url: lookups.portalId === null ? null : `https://${lookups.uiDomain}/contacts/${lookups.portalId}/ticket/${id}`,
     subject: p['subject'] ?? '',
-    description: htmlToText(p['content'] ?? ''),
+    description: descriptionOf(p['content']),
     status: statusOf(stage, stageId, p['closed_date']),
     rawStatus: stageId,
     priority: mapHubSpotPriority(p['hs_ticket_priority']),
@@ -236,4 +236,11 @@ export function normalizeHubSpotTicket(raw: unknown, lookups: HubSpotLookups, op
     deleted,
     raw,
   };
+}
+
+// `content` is a plain-text property in the API reference, but tickets made from emails and rich-text forms carry the
+// markup they came with. Stripping tags from plain text would drop a typed `<not a tag>`, so only markup is converted.
+function descriptionOf(content: string | null | undefined): string {
+  if (!content) return '';
+  return looksLikeHtml(content) ? htmlToText(content) : content;
 }

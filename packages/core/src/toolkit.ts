@@ -15,6 +15,6 @@ export { paginatePages, type PaginatePagesOptions, type PagesStep } from './tool
 export { nextLink } from './toolkit/next-link.js';
 export { batches } from './toolkit/batches.js';
 export { hmacSignature, type HmacSignature, type HmacSignatureScheme, type SignedPart, type SignInput } from './toolkit/hmac-signature.js';
-export { htmlToText } from './toolkit/html-to-text.js';
+export { htmlToText, looksLikeHtml } from './toolkit/html-to-text.js';
 export { readWebhookJson, type ReadWebhookJsonOptions } from './toolkit/read-webhook-json.js';
 export { readRateLimitHeaders } from './http/rate-limit.js';

@@ -196,9 +196,9 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
     },
     async seedEdgeCases() {
       const at = Date.now() - 5 * 61_000;
-      const made = [state.create(at), state.create(at + 1_000), state.create(at + 2_000)];
+      const made = [state.create(at), state.create(at + 1_000), state.create(at + 2_000), state.create(at + 3_000)];
       for (const t of made) state.tickets.set(t.id, t);
-      const [sparse, unicode, huge] = made as [SimTicket, SimTicket, SimTicket];
+      const [sparse, unicode, huge, html] = made as [SimTicket, SimTicket, SimTicket, SimTicket];
       const length = 256 * 1024;
       // A requested property that is defined but unset reads back as null or empty (the category is what tags come from).
       for (const key of ['subject', 'content', 'hs_ticket_priority', 'hubspot_owner_id', 'hs_ticket_category']) sparse.props[key] = '';
@@ -206,7 +206,9 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
       unicode.props['subject'] = EDGE_CASE_TEXT;
       unicode.props['content'] = EDGE_CASE_TEXT;
       huge.props['content'] = 'x'.repeat(length - 6) + ' done.';
-      return { sparse: sparse.id, unicode: unicode.id, huge: { id: huge.id, length } };
+      // A ticket made from an email keeps the email's markup in `content` [U: the shape of a real inbox ticket].
+      html.props['content'] = '<div dir="ltr"><p>Hello&nbsp;<b>team</b>,</p><p>the export &amp; the import fail.<br>Since Monday.</p><script>track()</script></div>';
+      return { sparse: sparse.id, unicode: unicode.id, huge: { id: huge.id, length }, html: { id: html.id, text: 'Hello team,\nthe export & the import fail.\nSince Monday.' } };
     },
     update: async (externalIds, o = {}) => changeLive(externalIds, (t) => state.touch(t, o.at === undefined ? undefined : Date.parse(o.at))),
     remove: async (externalIds) =>

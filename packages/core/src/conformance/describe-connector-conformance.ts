@@ -184,7 +184,7 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       expect([...seenPriorities].map(String).sort()).toEqual([...priorities.keys()].map(String).sort());
     });
 
-    it('normalizes sparse, unicode and huge tickets without inventing or losing values', async () => {
+    it('normalizes sparse, unicode, HTML and huge tickets without inventing or losing values', async () => {
       const { sim, hub, events } = await setup();
       await sim.seed(5);
       const edge = await sim.seedEdgeCases();
@@ -207,6 +207,10 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       expect(unicode.description).toBe(EDGE_CASE_TEXT);
       const huge = byId.get(edge.huge.id)!;
       expect(huge.description.length).toBe(edge.huge.length);
+      if (edge.html) {
+        const html = byId.get(edge.html.id)!;
+        expect(html.description, 'an HTML description reads as its text').toBe(edge.html.text);
+      }
     });
 
     it('picks up changes made in the very second of the newest change it already read', async () => {

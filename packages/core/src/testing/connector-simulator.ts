@@ -2,9 +2,10 @@ import type { TicketPriority, TicketStatus } from '../model/ticket.js';
 
 /**
  * The text of the `unicode` edge case: accents, CJK, Arabic (right to left), Cyrillic, emoji with a joiner, and the
- * characters markup treats specially, which a plain-text field must keep as they are.
+ * characters markup treats specially (a `<word>` that is no HTML element, an entity spelled out), which a plain-text
+ * field must keep as they are.
  */
-export const EDGE_CASE_TEXT = 'Zoë Ñandú — 北京の東京 — مرحبا بك — Привет — 👩🏽‍💻🚀 — 5 > 3 & "quotes"';
+export const EDGE_CASE_TEXT = 'Zoë Ñandú — 北京の東京 — مرحبا بك — Привет — 👩🏽‍💻🚀 — 5 > 3 & "quotes" — <not a tag> &amp;';
 
 /**
  * What the conformance suite needs from a platform simulator. Every connector's simulator implements it, so one
@@ -45,9 +46,12 @@ export interface ConnectorSimulator<TCredentials = Record<string, unknown>> {
    * Creates the hard cases real accounts hold, stored the way the platform stores them, and returns their ids:
    * `sparse` leaves every optional field missing, null or empty as far as the platform allows (no assignee,
    * organization, priority or tags; an empty subject and description); `unicode` uses {@link EDGE_CASE_TEXT} as the
-   * subject and as the description; `huge` has a description of `length` characters (about 256 KiB).
+   * subject and as the description; `huge` has a description of `length` characters (about 256 KiB). `html` is for
+   * platforms whose description may hold HTML (a rich-text editor's or an email's markup, with entities, line breaks
+   * and a script): the ticket's id and the plain `text` a reader of that HTML sees, lines joined by `\n`. Leave it
+   * out where the description is always plain text.
    */
-  seedEdgeCases(): Promise<{ sparse: string; unicode: string; huge: { id: string; length: number } }>;
+  seedEdgeCases(): Promise<{ sparse: string; unicode: string; huge: { id: string; length: number }; html?: { id: string; text: string } }>;
   /** Every ticket the API would return now: external id → updatedAt as ISO-8601 UTC (what normalize produces). */
   snapshot(): Map<string, string>;
   /** Fault injection on the platform API. */

@@ -68,6 +68,26 @@ export function htmlToText(html: string): string {
   return tidy(out.join(''));
 }
 
+// Elements rich-text editors and mail clients emit. A `<` followed by any other word (`<not a tag>`, `<customer id>`)
+// is far likelier to be text someone typed than markup.
+const MARKUP =
+  /<(?:\/?(?:a|b|i|u|s|p|br|hr|em|strong|span|div|font|small|big|sub|sup|code|pre|blockquote|ul|ol|li|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|h[1-6]|img|html|head|body|style|script|center|section|article|header|footer|figure|figcaption)(?:\s[^<>]*)?\/?>|!--)/i;
+
+/**
+ * Whether a text field that may hold either plain text or HTML (HubSpot's `content`, a pushed payload's body) holds
+ * HTML: true when it contains a tag of a common HTML element (`<p>`, `<br/>`, `<div class="x">`, `</b>`) or opens an
+ * HTML comment (`<!--`). A `<` before anything else (`<not a tag>`, `a < b`) is read as typed text.
+ *
+ * Use it to choose between {@link htmlToText} and the text as it is, so a plain-text `<not a tag>` survives.
+ *
+ * @example
+ * looksLikeHtml('<p>Hello</p>'); // true
+ * looksLikeHtml('Use <not a tag> & a < b'); // false
+ */
+export function looksLikeHtml(text: string): boolean {
+  return text.includes('<') && MARKUP.test(text);
+}
+
 function tidy(text: string): string {
   return text.replace(/\n{3,}/g, '\n\n').trim();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText } from '../../src/toolkit/html-to-text.js';
+import { htmlToText, looksLikeHtml } from '../../src/toolkit/html-to-text.js';
 
 describe('htmlToText', () => {
   it('keeps what the Zendesk copy did: <br> in every spelling, closing p/div/li as line breaks, entities, trimming', () => {
@@ -36,6 +36,22 @@ describe('htmlToText', () => {
     const hostile = '<a'.repeat(200_000) + '<script>'.repeat(50_000) + '&#'.repeat(100_000);
     const started = performance.now();
     htmlToText(hostile);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('tells markup from typed text that happens to hold angle brackets', () => {
+    for (const html of ['<p>Hello</p>', 'Line<br>next', 'Line<BR/>next', '<div class="x">a</div>', 'a</b>', 'x<!-- c', '<a href="/t">t</a>']) {
+      expect(looksLikeHtml(html), html).toBe(true);
+    }
+    for (const text of ['Use <not a tag> here', 'a < b > c', '<customer id>', 'a<b', '<>', '', 'Tom & Jerry', '<paragraph>', '<brand new>']) {
+      expect(looksLikeHtml(text), text).toBe(false);
+    }
+  });
+
+  it('decides markup in linear time on hostile input', () => {
+    const hostile = '<!-'.repeat(100_000) + '<p '.repeat(100_000) + '<a x'.repeat(100_000);
+    const started = performance.now();
+    expect(looksLikeHtml(hostile)).toBe(false);
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
