@@ -7,6 +7,7 @@
 export * from './errors/index.js';
 export * from './model/index.js';
 export * from './credentials/index.js';
+export * from './auth/index.js';
 export * from './connector/index.js';
 export * from './store/index.js';
 export type { JsonValue, JsonObject } from './util/json.js';

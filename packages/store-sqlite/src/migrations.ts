@@ -81,6 +81,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'oauth tokens',
+    // No foreign key: the hub saves a new connection's tokens just before the connection itself, so a sync can never
+    // start without them. deleteConnection removes them in the same transaction instead.
+    sql: `
+      CREATE TABLE oauth_tokens (
+        connection_id TEXT PRIMARY KEY,
+        generation INTEGER NOT NULL,
+        tokens TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

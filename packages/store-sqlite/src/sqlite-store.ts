@@ -11,6 +11,7 @@ import {
   type PageCommit,
   type StateStore,
   type StoredConnection,
+  type StoredTokens,
   type StoredWebhook,
   type SyncRun,
 } from '@ticketbridge/core';
@@ -252,8 +253,31 @@ export class SqliteStore implements StateStore {
       this.#db
         .transaction(() => {
           this.#q.deleteConnectionLocks.run({ syncKey: `sync:${id}`, prefix: `${id}:` });
-          // Cursors, versions, runs and inbox entries go with it (ON DELETE CASCADE).
+          // Cursors, versions, runs and inbox entries go with it (ON DELETE CASCADE); tokens have no foreign key.
           this.#q.deleteConnection.run(id);
+          this.#q.deleteTokens.run(id);
+        })
+        .immediate(),
+    );
+  }
+
+  // OAuth tokens
+
+  async getTokens(connectionId: string): Promise<StoredTokens | undefined> {
+    return this.#exec(() => {
+      const row = this.#q.getTokens.get(connectionId) as { tokens: string } | undefined;
+      return row && (JSON.parse(this.#reveal(row.tokens, connectionId, 'tokens')) as StoredTokens);
+    });
+  }
+
+  async saveTokens(connectionId: string, tokens: StoredTokens, expectedGeneration: number | null): Promise<boolean> {
+    return this.#exec(() =>
+      this.#db
+        .transaction(() => {
+          const current = this.#q.getTokenGeneration.get(connectionId) as number | undefined;
+          if ((current ?? null) !== expectedGeneration) return false;
+          this.#q.upsertTokens.run(connectionId, tokens.generation, this.#protect(JSON.stringify(tokens), connectionId, 'tokens'), new Date().toISOString());
+          return true;
         })
         .immediate(),
     );
@@ -456,6 +480,10 @@ export class SqliteStore implements StateStore {
         row.id,
       );
     }
+    for (const row of q.sealedTokens.all() as Array<{ connection_id: string; tokens: string }>) {
+      const text = plain ? row.tokens : unseal(this.#readKeys, row.tokens, context(row.connection_id, 'tokens'));
+      q.updateSealedTokens.run(seal(next, text, context(row.connection_id, 'tokens')), row.connection_id);
+    }
     q.setMeta.run('sealing', 'aes-256-gcm');
     q.setMeta.run('key_check', seal(next, KEY_CHECK, KEY_CHECK_CONTEXT));
   }
@@ -551,6 +579,15 @@ function prepareStatements(db: Database.Database) {
     getConnection: db.prepare('SELECT id, body, credentials, webhook FROM connections WHERE id = ?'),
     listConnections: db.prepare('SELECT id, body, credentials, webhook FROM connections ORDER BY seq'),
     deleteConnection: db.prepare('DELETE FROM connections WHERE id = ?'),
+    deleteTokens: db.prepare('DELETE FROM oauth_tokens WHERE connection_id = ?'),
+    getTokens: db.prepare('SELECT tokens FROM oauth_tokens WHERE connection_id = ?'),
+    getTokenGeneration: db.prepare('SELECT generation FROM oauth_tokens WHERE connection_id = ?').pluck(),
+    upsertTokens: db.prepare(
+      `INSERT INTO oauth_tokens (connection_id, generation, tokens, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (connection_id) DO UPDATE SET generation = excluded.generation, tokens = excluded.tokens, updated_at = excluded.updated_at`,
+    ),
+    sealedTokens: db.prepare('SELECT connection_id, tokens FROM oauth_tokens'),
+    updateSealedTokens: db.prepare('UPDATE oauth_tokens SET tokens = ? WHERE connection_id = ?'),
     // `<id>:…` keys are the connection's own; compared by prefix without LIKE, whose wildcards ids might contain.
     deleteConnectionLocks: db.prepare('DELETE FROM locks WHERE key = @syncKey OR substr(key, 1, length(@prefix)) = @prefix'),
     getCursor: db.prepare('SELECT cursor FROM cursors WHERE connection_id = ?').pluck(),

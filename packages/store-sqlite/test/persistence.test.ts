@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@ticketbridge/core';
+import { ConfigError, silentLogger } from '@ticketbridge/core';
+import { MIGRATIONS, migrate } from '../src/migrations.js';
 import { SCHEMA_VERSION, SqliteStore } from '../src/index.js';
 import { connection, inbox, run, version } from './fixtures.js';
 import { tempDir } from './temp-dir.js';
@@ -56,7 +57,7 @@ describe('persistence', () => {
     // Per-connection settings are observable only through the store's own handle; durability 'normal' must differ.
     const full = new SqliteStore({ path, key, busyTimeoutMs: 1234 });
     const normal = new SqliteStore({ path, key, durability: 'normal' });
-    expect(full.info()).toMatchObject({ journalMode: 'wal', synchronous: 'full', foreignKeys: true, secureDelete: true, busyTimeoutMs: 1234, sealed: true, schemaVersion: 1 });
+    expect(full.info()).toMatchObject({ journalMode: 'wal', synchronous: 'full', foreignKeys: true, secureDelete: true, busyTimeoutMs: 1234, sealed: true, schemaVersion: SCHEMA_VERSION });
     expect(normal.info()).toMatchObject({ synchronous: 'normal', busyTimeoutMs: 5000, runRetention: 100, versionRetentionMs: 90 * DAY });
     await Promise.all([full.close(), normal.close()]);
   });
@@ -70,8 +71,23 @@ describe('migrations', () => {
     const db = new Database(path, { readonly: true });
     const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     db.close();
-    expect(rows).toEqual([{ version: 1, name: 'initial' }]);
-    expect(SCHEMA_VERSION).toBe(1);
+    expect(rows).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'oauth tokens' }]);
+    expect(SCHEMA_VERSION).toBe(2);
+  });
+
+  it('upgrades a file made before OAuth tokens existed, keeping its connections', async () => {
+    const path = file('upgrade');
+    const old = new Database(path);
+    migrate(old, path, silentLogger, MIGRATIONS.slice(0, 1));
+    old.close();
+    const store = new SqliteStore({ path, key });
+    await store.saveConnection(connection('c1'));
+    expect(await store.saveTokens('c1', { accessToken: 'access-0123456789', generation: 1, obtainedAt: '2026-11-30T00:00:00.000Z' }, null)).toBe(true);
+    await store.close();
+    const reopened = new SqliteStore({ path, key });
+    expect(await reopened.getConnection('c1')).toEqual(connection('c1'));
+    expect((await reopened.getTokens('c1'))?.generation).toBe(1);
+    await reopened.close();
   });
 
   it('refuses a file written by a newer version, and leaves it as it was', async () => {
@@ -80,11 +96,11 @@ describe('migrations', () => {
     await store.saveConnection(connection('c1'));
     await store.close();
     const db = new Database(path);
-    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (2, 'from-the-future', '2027-01-01T00:00:00.000Z')").run();
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from-the-future', '2027-01-01T00:00:00.000Z')").run();
     db.close();
 
     expect(() => new SqliteStore({ path, key })).toThrow(ConfigError);
-    expect(() => new SqliteStore({ path, key })).toThrow(/schema version 2, newer than this @ticketbridge\/store-sqlite understands \(1\)/);
+    expect(() => new SqliteStore({ path, key })).toThrow(/schema version 99, newer than this @ticketbridge\/store-sqlite understands \(2\)/);
     const check = new Database(path, { readonly: true });
     expect(check.prepare('SELECT count(*) AS n FROM connections').get()).toEqual({ n: 1 });
     check.close();

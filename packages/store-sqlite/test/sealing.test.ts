@@ -69,6 +69,25 @@ describe('sealed at rest', () => {
     expect(row!.webhook).toMatch(/^tb1\./);
   });
 
+  it('seals OAuth tokens too, and re-seals them when the key rotates', async () => {
+    const path = file('tokens');
+    const key = randomBytes(32);
+    const store = new SqliteStore({ path, key });
+    await store.saveConnection(connection('c1'));
+    const tokens = { accessToken: 'access-token-that-must-not-leak', refreshToken: 'refresh-token-that-must-not-leak', generation: 1, obtainedAt: '2026-11-30T00:00:00.000Z' };
+    expect(await store.saveTokens('c1', tokens, null)).toBe(true);
+    await store.rotateKey(PASSPHRASE);
+    await store.close();
+
+    const raw = rawBytes(path);
+    expect(raw).not.toContain('access-token-that-must-not-leak');
+    expect(raw).not.toContain('refresh-token-that-must-not-leak');
+    await expect(async () => new SqliteStore({ path, key })).rejects.toThrow(/the key does not open this store/);
+    const reopened = new SqliteStore({ path, key: PASSPHRASE });
+    expect(await reopened.getTokens('c1')).toEqual(tokens);
+    await reopened.close();
+  });
+
   it('seals each value with its own IV, so equal secrets do not look equal', async () => {
     const path = file('iv');
     const store = new SqliteStore({ path, key: randomBytes(32) });

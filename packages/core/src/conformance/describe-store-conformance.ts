@@ -94,6 +94,55 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       });
     });
 
+    describe('oauth tokens', () => {
+      const tokens = (generation: number, accessToken = `access-${generation}-0123456789`) => ({
+        accessToken,
+        refreshToken: `refresh-${generation}-0123456789`,
+        expiresAt: '2026-01-01T00:30:00.000Z',
+        scope: 'tickets:read users:read',
+        generation,
+        obtainedAt: '2026-01-01T00:00:00.000Z',
+      });
+
+      it('writes only over the generation it expects, whatever saveConnection does meanwhile', async () => {
+        const store = await fresh();
+        // Before the connection: the hub saves a new connection's tokens first.
+        expect(await store.getTokens('c1')).toBeUndefined();
+        expect(await store.saveTokens('c1', tokens(1), null)).toBe(true);
+        await store.saveConnection(connection('c1'));
+        expect(await store.getTokens('c1')).toEqual(tokens(1));
+        expect(await store.saveTokens('c1', tokens(2), null)).toBe(false);
+        expect(await store.saveTokens('c1', tokens(2), 5)).toBe(false);
+        expect(await store.saveTokens('c1', tokens(2), 1)).toBe(true);
+        // A stale copy of the connection written back (a pause) must not bring old tokens back.
+        await store.saveConnection({ ...connection('c1'), status: 'paused' });
+        expect(await store.getTokens('c1')).toEqual(tokens(2));
+        const { accessToken: _dropped, refreshToken: _alsoDropped, ...rest } = tokens(3, 'x');
+        const minimal = { ...rest, accessToken: 'access-3-without-refresh' };
+        expect(await store.saveTokens('c1', minimal, 2)).toBe(true);
+        expect(await store.getTokens('c1')).toEqual(minimal);
+        expect(await store.getTokens('c2')).toBeUndefined();
+      });
+
+      it('lets exactly one of many concurrent writers rotate from the same generation', async () => {
+        const store = await withConnections();
+        await store.saveTokens('c1', tokens(1), null);
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.saveTokens('c1', tokens(2, `access-2-writer-${i}`), 1)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results.indexOf(true);
+        expect((await store.getTokens('c1'))?.accessToken).toBe(`access-2-writer-${winner}`);
+      });
+
+      it('are deleted with their connection, and only theirs', async () => {
+        const store = await withConnections();
+        await store.saveTokens('c1', tokens(1), null);
+        await store.saveTokens('c2', tokens(1), null);
+        await store.deleteConnection('c1');
+        expect(await store.getTokens('c1')).toBeUndefined();
+        expect(await store.getTokens('c2')).toEqual(tokens(1));
+      });
+    });
+
     describe('cursors', () => {
       it('starts at null, keeps any JSON cursor per connection, and clears back to null', async () => {
         const store = await withConnections();

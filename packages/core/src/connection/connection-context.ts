@@ -1,4 +1,8 @@
+import type { OAuthSession } from '../auth/oauth-session.js';
+import type { OAuthSessions } from '../auth/oauth-sessions.js';
 import type { AnyConnector } from '../connector/connector.js';
+import { methodOf } from '../credentials/credential-methods.js';
+import { ConfigError } from '../errors/config-error.js';
 import type { ConnectorContext } from '../connector/connector-context.js';
 import { Redactor } from '../credentials/redact.js';
 import { createHttpClient, type HttpClientOptions, type HttpObserver } from '../http/create-http-client.js';
@@ -46,6 +50,8 @@ export interface ContextOptions {
   http: HttpDefaults;
   overlapMs?: number;
   observer?: HttpObserver;
+  /** The connection's OAuth session, when its credential method is OAuth: it supplies the access token. */
+  oauth?: OAuthSession;
 }
 
 /** Builds a {@link ConnectorContext}: a configured HTTP client, a redacting logger, the abort signal. */
@@ -61,6 +67,7 @@ export function createConnectorContext(options: ContextOptions): { ctx: Connecto
     ...options.http,
     ...(options.baseUrl ? { baseUrlOverride: options.baseUrl } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
+    ...(options.oauth ? { auth: options.oauth } : {}),
   });
   const ctx: ConnectorContext<Record<string, unknown>> = {
     connectionId: options.connectionId,
@@ -81,10 +88,12 @@ export interface ContextFactoryOptions {
   http: HttpDefaults;
   /** The hub's lifetime: a context's signal follows it. */
   signal: AbortSignal;
+  /** The hub's OAuth sessions; without it, an OAuth credential method cannot be used. */
+  oauth?: OAuthSessions;
 }
 
 /** The part of a stored connection a context is built from. */
-export type ContextSource = Pick<StoredConnection, 'id' | 'credentials' | 'secretFields' | 'metadata' | 'baseUrl'>;
+export type ContextSource = Pick<StoredConnection, 'id' | 'credentials' | 'secretFields' | 'metadata' | 'baseUrl'> & Partial<Pick<StoredConnection, 'syncMode'>>;
 
 /**
  * The one place a hub builds connector contexts: for a stored connection (sync runs, webhooks, disconnect) and for
@@ -93,6 +102,8 @@ export type ContextSource = Pick<StoredConnection, 'id' | 'credentials' | 'secre
  */
 export class ContextFactory {
   readonly #o: ContextFactoryOptions;
+  /** Connections already warned about in this process: one warning each is enough to be seen. */
+  readonly #warned = new Set<string>();
 
   constructor(options: ContextFactoryOptions) {
     this.#o = options;
@@ -100,14 +111,28 @@ export class ContextFactory {
 
   /**
    * A context for `connection`. `signal` narrows the hub's lifetime (a run's own abort); `observer` counts what the
-   * HTTP layer did, for the run's history.
+   * HTTP layer did, for the run's history. An OAuth connection's context takes its tokens from the connection's
+   * shared session, or from `oauth` (Test & Connect's session for credentials not saved yet).
    */
   create(
     connector: AnyConnector,
     connection: ContextSource,
-    extra: { signal?: AbortSignal; observer?: HttpObserver } = {},
+    extra: { signal?: AbortSignal; observer?: HttpObserver; oauth?: OAuthSession } = {},
   ): { ctx: ConnectorContext<Record<string, unknown>>; redactor: Redactor } {
+    this.#warnIfDeprecated(connector, connection);
+    const oauth =
+      extra.oauth ??
+      this.#o.oauth?.forConnection(connector, {
+        id: connection.id,
+        credentials: connection.credentials,
+        ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
+        webhooks: connection.syncMode !== undefined && connection.syncMode !== 'poll',
+      });
+    if (!oauth && methodOf(connector.credentials, connection.credentials)?.definition.oauth) {
+      throw new ConfigError(`${connector.displayName}: OAuth credentials need a hub (or a test context) that manages their tokens`, { platform: connector.id });
+    }
     return createConnectorContext({
+      ...(oauth ? { oauth } : {}),
       connector,
       connectionId: connection.id,
       credentials: connection.credentials,
@@ -118,6 +143,18 @@ export class ContextFactory {
       signal: extra.signal ?? this.#o.signal,
       http: this.#o.http,
       ...(extra.observer ? { observer: extra.observer } : {}),
+    });
+  }
+
+  #warnIfDeprecated(connector: AnyConnector, connection: ContextSource): void {
+    const deprecated = methodOf(connector.credentials, connection.credentials)?.definition.deprecated;
+    if (!deprecated || this.#warned.has(connection.id)) return;
+    this.#warned.add(connection.id);
+    this.#o.logger.warn(`${connector.displayName}: this connection uses a credential method that stops working on ${deprecated.endsOn}. ${deprecated.message}`, {
+      platform: connector.id,
+      connectionId: connection.id,
+      method: connection.credentials['method'],
+      endsOn: deprecated.endsOn,
     });
   }
 }

@@ -9,6 +9,8 @@ export interface HttpRequestOptions<T = unknown> {
   searchParams?: SearchParams;
   /** A JSON body. */
   json?: unknown;
+  /** An `application/x-www-form-urlencoded` body (OAuth token requests); ignored when `json` is set. */
+  form?: Record<string, string>;
   headers?: Record<string, string>;
   /**
    * Zod schema of the fields we read. A body that does not match throws `ResponseShapeError`, so no `any` leaks

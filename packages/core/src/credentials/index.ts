@@ -1,3 +1,18 @@
 export * from './fields.js';
-export { describeCredentials, secretFieldNames, type CredentialsSchema, type CredentialFieldDescriptor } from './describe-credentials.js';
+export {
+  describeCredentials,
+  describeCredentialMethods,
+  secretFieldNames,
+  type CredentialsSchema,
+  type CredentialFieldDescriptor,
+  type CredentialMethodDescriptor,
+} from './describe-credentials.js';
+export {
+  credentialMethod,
+  credentialMethods,
+  type CredentialMethodDefinition,
+  type CredentialMethodDeprecation,
+  type CredentialMethodsSchema,
+  type CredentialsOfMethods,
+} from './credential-methods.js';
 export { REDACTED, redactCredentials } from './redact.js';

@@ -7,28 +7,39 @@ export const REDACTED = '[redacted]';
  * tokens upper- or lower-cased in their error bodies.
  */
 export class Redactor {
-  readonly #secrets: string[];
+  #secrets: string[] = [];
+  readonly #known = new Set<string>();
   /** Every secret as one case-insensitive alternation, so a string is scanned once however many secrets there are. */
-  readonly #pattern: RegExp | undefined;
+  #pattern: RegExp | undefined;
 
   constructor(secrets: Iterable<string | undefined | null>) {
-    const set = new Set<string>();
-    for (const secret of secrets) {
-      // Very short values would redact ordinary words; platform secrets are long.
-      if (typeof secret === 'string' && secret.length >= 4) {
-        set.add(secret);
-        set.add(encodeURIComponent(secret));
-        set.add(Buffer.from(secret).toString('base64'));
-      }
-    }
-    // Longest first so a secret containing another is replaced whole.
-    this.#secrets = [...set].sort((a, b) => b.length - a.length);
-    this.#pattern = this.#secrets.length ? new RegExp(this.#secrets.map(escapeRegExp).join('|'), 'gi') : undefined;
+    this.add(secrets);
   }
 
-  /** A redactor that also hides these extra values. */
+  /** A redactor that also hides these extra values (this one is left as it is). */
   with(secrets: Iterable<string | undefined | null>): Redactor {
-    return new Redactor([...this.#secrets, ...secrets]);
+    return new Redactor([...this.#known, ...secrets]);
+  }
+
+  /**
+   * Hides these values too, from now on. For secrets that appear during a connection's life: an OAuth access
+   * token obtained or rotated after the redactor was built.
+   */
+  add(secrets: Iterable<string | undefined | null>): void {
+    let added = false;
+    for (const secret of secrets) {
+      // Very short values would redact ordinary words; platform secrets are long.
+      if (typeof secret !== 'string' || secret.length < 4 || this.#known.has(secret)) continue;
+      this.#known.add(secret);
+      for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) {
+        if (!this.#secrets.includes(form)) this.#secrets.push(form);
+      }
+      added = true;
+    }
+    if (!added) return;
+    // Longest first so a secret containing another is replaced whole.
+    this.#secrets.sort((a, b) => b.length - a.length);
+    this.#pattern = new RegExp(this.#secrets.map(escapeRegExp).join('|'), 'gi');
   }
 
   /** The string with every known secret, in any letter case, replaced by {@link REDACTED}. */

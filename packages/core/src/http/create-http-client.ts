@@ -35,6 +35,20 @@ export interface HttpObserver {
   onRetry?(info: { attempt: number; delayMs: number; error: HttpError }): void;
 }
 
+/**
+ * A credential that changes during a connection's life (an OAuth access token), supplied per request instead of in
+ * `HttpConfig.headers`. The core's OAuth session implements it; connectors never do.
+ */
+export interface HttpAuth {
+  /** Headers carrying the current credential, fresh before every attempt (a token about to expire is refreshed first). */
+  headers(signal?: AbortSignal): Promise<Record<string, string>>;
+  /**
+   * The platform answered 401 to a request sent with `used`. Resolves true when a newer credential is ready and the
+   * request should be sent once more; false (or a thrown `CredentialsError`) when there is none.
+   */
+  rejected(used: Record<string, string>, signal?: AbortSignal): Promise<boolean>;
+}
+
 /** Options of {@link createHttpClient}: what the core decides per connection, beyond the connector's config. */
 export interface HttpClientOptions {
   /** Connector id, used as the error prefix (`[ticketbridge] [zendesk] ...`) and on `error.platform`. */
@@ -78,6 +92,8 @@ export interface HttpClientOptions {
   baseUrlOverride?: string;
   /** Counts requests, rate limits and retries (the sync engine's history uses it). */
   observer?: HttpObserver;
+  /** Per-request credentials (OAuth); each value is added to the redactor before it is sent. */
+  auth?: HttpAuth;
   /** Clock for `Retry-After` dates and bucket pauses; defaults to `Date.now`. */
   now?: () => number;
 }
@@ -119,6 +135,8 @@ interface Call {
   maxResponseBytes: number;
   /** Rate-limit waiting already spent by this call, against `maxRateLimitWaitMs`. */
   waitedMs: number;
+  /** The auth headers of the last attempt, to tell the auth source which credential a 401 refused. */
+  authUsed?: Record<string, string>;
 }
 
 /**
@@ -154,13 +172,17 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
     checkMaxResponseBytes(options.maxResponseBytes, 'maxResponseBytes', platform) ??
     DEFAULT_MAX_RESPONSE_BYTES;
   // Header values are credentials (HttpConfig says so); hide them and their bare token part even if the caller's
-  // redactor was built without them.
-  const redactor = options.redactor.with(
-    Object.values(config.headers).flatMap((value) => {
-      const space = value.indexOf(' ');
-      return space > 0 ? [value, value.slice(space + 1)] : [value];
-    }),
-  );
+  // redactor was built without them. The caller's redactor learns them too: its logger and history share it.
+  const redactor = options.redactor;
+  const hideHeaderValues = (headers: Record<string, string>) =>
+    redactor.add(
+      Object.values(headers).flatMap((value) => {
+        const space = value.indexOf(' ');
+        return space > 0 ? [value, value.slice(space + 1)] : [value];
+      }),
+    );
+  hideHeaderValues(config.headers);
+  const auth = options.auth;
 
   const observer = guardObserver(options.observer, (name, error) =>
     logger.warn(`http observer ${name} threw; ignored`, { error: redactor.string(error instanceof Error ? error.message : String(error)) }),
@@ -179,6 +201,12 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
     observer.onRequest({ method, path: url.pathname });
     const headers = new Headers({ accept: 'application/json' });
     for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
+    if (auth) {
+      const current = await auth.headers(signal);
+      hideHeaderValues(current);
+      call.authUsed = current;
+      for (const [name, value] of Object.entries(current)) headers.set(name, value);
+    }
     for (const [name, value] of Object.entries(call.options.headers ?? {})) headers.set(name, value);
     const attemptTimeout = call.options.timeoutMs ?? timeoutMs;
     // ky's own timeout covers only the wait for headers; this one also bounds reading the body.
@@ -189,6 +217,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
         method,
         headers,
         ...(withBody && call.options.json !== undefined ? { json: call.options.json } : {}),
+        ...(withBody && call.options.json === undefined && call.options.form ? { body: new URLSearchParams(call.options.form) } : {}),
         retry: 0,
         throwHttpErrors: false,
         timeout: attemptTimeout,
@@ -385,7 +414,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
       maxResponseBytes: callMaxResponseBytes,
       waitedMs: 0,
     };
-    return retryWithBackoff(async () => settle<T>(call, await attempt(call)), {
+    const send = () => retryWithBackoff(async () => settle<T>(call, await attempt(call)), {
       retries,
       minDelayMs: minDelay,
       maxDelayMs: maxDelay,
@@ -403,6 +432,16 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
         observer.onRetry({ attempt: n, delayMs, error: httpError });
       },
     });
+    try {
+      return await send();
+    } catch (error) {
+      // One more try with a new credential when the platform refused the one sent (an access token that expired
+      // early or was revoked and re-issued); once per request, so a refused token can never loop.
+      if (!auth || !call.authUsed || !CredentialsError.isInstance(error) || error.status !== 401) throw error;
+      if (!(await auth.rejected(call.authUsed, signal))) throw error;
+      logger.debug('credential refused (401); retrying once with a new one', { request: call.label });
+      return await send();
+    }
   }
 
   /** The body of a success; `acceptStatus` is dropped even from untyped callers, so `T` is never an error body. */

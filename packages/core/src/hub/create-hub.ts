@@ -1,5 +1,10 @@
 import { EventEmitter } from 'eventemitter3';
+import type { OAuthClientConfig } from '../auth/oauth-method.js';
+import { OAuthSessions } from '../auth/oauth-sessions.js';
+import { createOAuthState, createPkcePair } from '../auth/pkce.js';
+import { requestTokens, type IssuedTokens } from '../auth/token-endpoint.js';
 import type { AnyConnector } from '../connector/connector.js';
+import { Redactor } from '../credentials/redact.js';
 import { secretFieldNames } from '../credentials/describe-credentials.js';
 import { AbortedError, ConfigError, CredentialsError } from '../errors/index.js';
 import type { TicketEvent } from '../model/ticket.js';
@@ -73,6 +78,35 @@ export interface HubOptions {
   initialSyncDelayMs?: number;
   /** Start schedules and replay the webhook inbox on creation (default true). */
   autoStart?: boolean;
+  /**
+   * The product's own OAuth clients, by connector id, for credential methods whose client comes from the hub (a
+   * global OAuth client serving many customer accounts): a connection then holds only the account's subdomain and
+   * its tokens. The secrets are redacted like every credential.
+   */
+  oauthClients?: Readonly<Record<string, OAuthClientConfig>>;
+}
+
+/** OAuth tokens as a token endpoint issued them (what {@link Hub.oauth}'s `exchangeCode` returns). */
+export type OAuthTokens = IssuedTokens;
+
+/** How an OAuth connection gets its first tokens in {@link Hub.connect}. */
+export type ConnectOAuth =
+  /** The code the consent page sent to the redirect URI, with the PKCE verifier `authorizationUrl` returned. */
+  | { code: string; codeVerifier?: string; redirectUri?: string }
+  /** Tokens the host already exchanged (`hub.oauth.exchangeCode`). */
+  | { tokens: OAuthTokens };
+
+/** What {@link Hub.oauth}'s `authorizationUrl` returns. Keep `state` and `codeVerifier` server-side until the callback. */
+export interface AuthorizationRequest {
+  /** Where to send the user's browser. */
+  url: string;
+  /** Compare it with the `state` the callback receives before using the code. */
+  state: string;
+  /** Pass it to `connect({ oauth: { code, codeVerifier } })` or `exchangeCode`. Absent without PKCE. */
+  codeVerifier?: string;
+  /** The scopes asked for. */
+  scopes: readonly string[];
+  redirectUri: string;
 }
 
 /** What {@link Hub.connect} takes: the Connect form's values. */
@@ -91,6 +125,21 @@ export interface ConnectOptions {
    * Origin override for the platform API (custom domain, proxy, simulator). Credentials are still validated and the
    * connector's path is kept; only scheme, host and port change.
    */
+  baseUrl?: string;
+  /** For an OAuth authorization-code method: the code from the consent page, or tokens already exchanged. */
+  oauth?: ConnectOAuth;
+}
+
+/** The input of {@link Hub.oauth}'s helpers: which platform and account, and where the browser comes back. */
+export interface OAuthFlowInput {
+  platform: string;
+  /** The method's form values (`{ method: 'oauth_authorization_code', subdomain: 'acme' }`). */
+  credentials: Record<string, unknown>;
+  /** Default: the hub's `oauthClients[platform].redirectUri`. */
+  redirectUri?: string;
+  /** The sync mode the connection will use: webhook modes ask for the webhook scopes too. Default `both` when possible. */
+  syncMode?: SyncMode;
+  /** Origin override, as in `connect` (a simulator's consent page). */
   baseUrl?: string;
 }
 
@@ -119,6 +168,17 @@ export interface Hub {
   history(id: string, options?: { limit?: number }): Promise<SyncRun[]>;
   list(): Promise<Connection[]>;
   get(id: string): Promise<Connection | undefined>;
+  /** The OAuth browser flow, for credential methods with the authorization-code grant. */
+  readonly oauth: {
+    /**
+     * The consent page URL with a fresh `state` and PKCE pair, and the least scopes for the sync mode. Keep `state`
+     * and `codeVerifier` in the user's server-side session; on the callback, check `state`, then call `connect` with
+     * the code.
+     */
+    authorizationUrl(input: OAuthFlowInput): Promise<AuthorizationRequest>;
+    /** Exchanges a consent page's code for tokens (single use, short-lived: Zendesk allows 120 s). */
+    exchangeCode(input: OAuthFlowInput & { code: string; codeVerifier?: string }): Promise<OAuthTokens>;
+  };
   /** Webhook endpoint handlers for the host's server. */
   readonly webhooks: {
     /** For Node `http` / Express: `(req, res) => void`. */
@@ -191,7 +251,8 @@ export function createHub(options: HubOptions): Hub {
     for (const listener of emitter.listeners('ticket')) await listener(event);
   };
 
-  const contexts = new ContextFactory({ logger, http, signal: lifetime.signal });
+  const oauthSessions = new OAuthSessions({ store, clients: options.oauthClients ?? {}, logger, http, signal: lifetime.signal });
+  const contexts = new ContextFactory({ logger, http, signal: lifetime.signal, oauth: oauthSessions });
   const retry: RetryPolicy = { maxAttempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000, ...options.retry };
   const engine = new SyncEngine({
     store,
@@ -273,6 +334,66 @@ export function createHub(options: HubOptions): Hub {
     return c;
   };
 
+  /** Resolves a platform's authorization-code method for the browser flow helpers. */
+  const oauthFlow = (input: OAuthFlowInput) => {
+    const connector = connectors.get(input.platform);
+    if (!connector) throw new ConfigError(`unknown platform "${input.platform}"`, { field: 'platform' });
+    const parsed = connector.credentials.safeParse(input.credentials);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path[0] === undefined ? undefined : String(issue.path[0]);
+      throw new CredentialsError(`${field ? `${field}: ` : ''}${issue?.message ?? 'invalid credentials'}`, { platform: connector.id, ...(field ? { field } : {}) });
+    }
+    const credentials = parsed.data as Record<string, unknown>;
+    const resolved = oauthSessions.resolve(connector, credentials);
+    if (!resolved || resolved.config.grant !== 'authorization_code') {
+      throw new ConfigError(`${connector.displayName}: the chosen credential method does not use the OAuth browser flow`, { platform: connector.id, field: 'method' });
+    }
+    const redirectUri = input.redirectUri ?? resolved.client.redirectUri;
+    if (!redirectUri) throw new ConfigError(`a redirect URI is needed: pass redirectUri or set oauthClients.${connector.id}.redirectUri`, { platform: connector.id, field: 'redirectUri' });
+    const syncMode = input.syncMode ?? (connector.webhook && publicUrl ? 'both' : 'poll');
+    const scopes = resolved.config.scopes({ credentials, webhooks: syncMode !== 'poll' });
+    return { connector, credentials, resolved, redirectUri, scopes };
+  };
+
+  const exchange = async (flow: ReturnType<typeof oauthFlow>, baseUrl: string | undefined, code: string, codeVerifier: string | undefined): Promise<OAuthTokens> => {
+    const { connector, credentials, resolved, redirectUri, scopes } = flow;
+    const endpoint = oauthSessions.endpoint(connector, resolved.config.tokenUrl(credentials), baseUrl, new Redactor([resolved.client.clientSecret, code, codeVerifier]));
+    return requestTokens({
+      platform: connector.id,
+      method: resolved.method.id,
+      config: resolved.config,
+      credentials,
+      client: resolved.client,
+      clientFrom: resolved.clientFrom,
+      http: endpoint.http,
+      path: endpoint.path,
+      params: { grant_type: 'authorization_code', code, redirect_uri: redirectUri, ...(codeVerifier ? { code_verifier: codeVerifier } : {}) },
+      scopes,
+      now: Date.now,
+    });
+  };
+
+  /** Test & Connect's OAuth session: tokens from the code or the host, or a client-credentials grant on first use. */
+  const draftOAuth = async (connector: AnyConnector, draft: { id: string; credentials: Record<string, unknown>; syncMode: SyncMode; baseUrl?: string }, given: ConnectOAuth | undefined) => {
+    const resolved = oauthSessions.resolve(connector, draft.credentials);
+    if (!resolved) return undefined;
+    let initial: OAuthTokens | undefined;
+    if (resolved.config.grant === 'authorization_code') {
+      if (!given) {
+        throw new CredentialsError(`${connector.displayName}: sign in first (hub.oauth.authorizationUrl), then connect with the code the consent page returned`, {
+          platform: connector.id,
+          field: 'authorization',
+          method: resolved.method.id,
+          reauthorize: true,
+        });
+      }
+      initial = 'tokens' in given ? given.tokens : await exchange(oauthFlow({ platform: connector.id, credentials: draft.credentials, syncMode: draft.syncMode, ...(given.redirectUri ? { redirectUri: given.redirectUri } : {}), ...(draft.baseUrl ? { baseUrl: draft.baseUrl } : {}) }), draft.baseUrl, given.code, given.codeVerifier);
+    }
+    const source = { id: draft.id, credentials: draft.credentials, webhooks: draft.syncMode !== 'poll', ...(draft.baseUrl ? { baseUrl: draft.baseUrl } : {}) };
+    return oauthSessions.draft(connector, source, initial && { ...initial, generation: 1 });
+  };
+
   let started: Promise<void> | undefined;
   const start = () =>
     (started ??= (async () => {
@@ -320,13 +441,17 @@ export function createHub(options: HubOptions): Hub {
       const credentials = parsed.data as Record<string, unknown>;
       const secretFields = secretFieldNames(connector.credentials);
       const id = newId('conn');
-      const draft = { id, credentials, secretFields, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}) };
-      const info = await connector.testConnection(contexts.create(connector, { ...draft, metadata: {} }).ctx);
+      const draft = { id, credentials, secretFields, syncMode, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}) };
+      const oauth = await draftOAuth(connector, draft, input.oauth);
+      const withOAuth = oauth ? { oauth } : {};
+      // The token endpoint's verdict (a refused client or scope) comes before any API call.
+      await oauth?.current(lifetime.signal);
+      const info = await connector.testConnection(contexts.create(connector, { ...draft, metadata: {} }, withOAuth).ctx);
       const metadata = info.metadata ?? {};
 
       const setup =
         syncMode !== 'poll' && connector.webhook
-          ? await setUpWebhook({ connector, ctx: contexts.create(connector, { ...draft, metadata }).ctx, syncMode, url: urlFor(id)! })
+          ? await setUpWebhook({ connector, ctx: contexts.create(connector, { ...draft, metadata }, withOAuth).ctx, syncMode, url: urlFor(id)! })
           : undefined;
       const webhook = setup?.webhook;
       const webhookSecret = setup?.secretForUser;
@@ -349,6 +474,8 @@ export function createHub(options: HubOptions): Hub {
       };
       // Started before the save: a start() still listing connections would schedule this one again, with no delay.
       await start();
+      // Tokens first: a connection saved without them could sync before they exist.
+      if (oauth) await store.saveTokens(id, await oauth.current(lifetime.signal), null);
       await store.saveConnection(stored);
       schedule(stored, options.initialSyncDelayMs ?? 0);
       const result = view(stored) as ConnectResult;
@@ -372,6 +499,7 @@ export function createHub(options: HubOptions): Hub {
       const connector = connectors.get(c.platform);
       await tearDownWebhook(connector, () => contexts.create(connector!, c).ctx, c.webhook);
       await store.deleteConnection(id);
+      oauthSessions.forget(id);
     },
 
     async pause(id) {
@@ -413,6 +541,30 @@ export function createHub(options: HubOptions): Hub {
       return c && view(c);
     },
 
+    oauth: {
+      async authorizationUrl(input) {
+        const { connector, credentials, resolved, redirectUri, scopes } = oauthFlow(input);
+        if (!resolved.config.authorizeUrl) throw new ConfigError(`${connector.displayName}'s "${resolved.method.id}" method has no consent page`, { platform: connector.id });
+        const url = overrideOrigin(resolved.config.authorizeUrl(credentials), input.baseUrl);
+        const state = createOAuthState();
+        const pkce = resolved.config.pkce === false ? undefined : createPkcePair();
+        url.searchParams.set('response_type', 'code');
+        url.searchParams.set('client_id', resolved.client.clientId);
+        url.searchParams.set('redirect_uri', redirectUri);
+        if (scopes.length) url.searchParams.set('scope', scopes.join(' '));
+        url.searchParams.set('state', state);
+        if (pkce) {
+          url.searchParams.set('code_challenge', pkce.codeChallenge);
+          url.searchParams.set('code_challenge_method', pkce.codeChallengeMethod);
+        }
+        for (const [k, v] of Object.entries(resolved.config.authorizeParams ?? {})) url.searchParams.set(k, v);
+        return { url: url.toString(), state, ...(pkce ? { codeVerifier: pkce.codeVerifier } : {}), scopes, redirectUri };
+      },
+      async exchangeCode(input) {
+        return exchange(oauthFlow(input), input.baseUrl, input.code, input.codeVerifier);
+      },
+    },
+
     webhooks: {
       nodeHandler: () => router.nodeHandler(),
       fetchHandler: () => router.fetchHandler(),
@@ -434,4 +586,15 @@ export function createHub(options: HubOptions): Hub {
 
   if (options.autoStart !== false) void start().catch((error: unknown) => emitter.emit('error', { message: `start failed: ${String(error)}` }));
   return hub;
+}
+
+/** A platform URL with the connection's origin override applied (path and query kept), as the HTTP client does. */
+function overrideOrigin(url: string, baseUrl: string | undefined): URL {
+  const out = new URL(url);
+  if (!baseUrl) return out;
+  const origin = new URL(baseUrl);
+  out.protocol = origin.protocol;
+  out.host = origin.host;
+  out.pathname = origin.pathname.replace(/\/+$/, '') + out.pathname;
+  return out;
 }

@@ -1,5 +1,5 @@
 import type { StateStore } from './state-store.js';
-import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, SyncRun } from './types.js';
+import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, StoredTokens, SyncRun } from './types.js';
 import type { JsonValue } from '../util/json.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -17,6 +17,7 @@ export class MemoryStore implements StateStore {
   #runs = new Map<string, SyncRun[]>();
   #inbox = new Map<string, InboxEntry>();
   #locks = new Map<string, { owner: string; expiresAt: number }>();
+  #tokens = new Map<string, StoredTokens>();
 
   async saveConnection(connection: StoredConnection): Promise<void> {
     this.#connections.set(connection.id, clone(connection));
@@ -33,8 +34,19 @@ export class MemoryStore implements StateStore {
     this.#cursors.delete(id);
     this.#versions.delete(id);
     this.#runs.delete(id);
+    this.#tokens.delete(id);
     for (const [key, entry] of this.#inbox) if (entry.connectionId === id) this.#inbox.delete(key);
     for (const key of this.#locks.keys()) if (key === `sync:${id}` || key.startsWith(`${id}:`)) this.#locks.delete(key);
+  }
+
+  async getTokens(connectionId: string): Promise<StoredTokens | undefined> {
+    const t = this.#tokens.get(connectionId);
+    return t && clone(t);
+  }
+  async saveTokens(connectionId: string, tokens: StoredTokens, expectedGeneration: number | null): Promise<boolean> {
+    if ((this.#tokens.get(connectionId)?.generation ?? null) !== expectedGeneration) return false;
+    this.#tokens.set(connectionId, clone(tokens));
+    return true;
   }
 
   async getCursor(connectionId: string): Promise<JsonValue | null> {

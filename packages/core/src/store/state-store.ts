@@ -1,4 +1,4 @@
-import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, SyncRun } from './types.js';
+import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, StoredTokens, SyncRun } from './types.js';
 import type { JsonValue } from '../util/json.js';
 
 /**
@@ -13,8 +13,17 @@ export interface StateStore {
   saveConnection(connection: StoredConnection): Promise<void>;
   getConnection(id: string): Promise<StoredConnection | undefined>;
   listConnections(): Promise<StoredConnection[]>;
-  /** Deletes the connection and everything keyed by it (cursor, runs, versions, inbox, locks). */
+  /** Deletes the connection and everything keyed by it (cursor, runs, versions, inbox, locks, tokens). */
   deleteConnection(id: string): Promise<void>;
+
+  // OAuth tokens
+  /** The connection's OAuth tokens, if it has any. */
+  getTokens(connectionId: string): Promise<StoredTokens | undefined>;
+  /**
+   * Writes the connection's tokens only if the stored generation is `expectedGeneration` (`null`: none stored yet),
+   * atomically; returns whether it wrote. Sealed at rest like credentials. `saveConnection` never touches tokens.
+   */
+  saveTokens(connectionId: string, tokens: StoredTokens, expectedGeneration: number | null): Promise<boolean>;
 
   // Cursors
   getCursor(connectionId: string): Promise<JsonValue | null>;

@@ -45,6 +45,27 @@ export interface StoredConnection {
 }
 
 /**
+ * The OAuth tokens of a connection, as the core obtained them. Stores keep them apart from the connection record
+ * (written only through `saveTokens`, compare-and-set on `generation`) and seal them at rest like credentials: a
+ * platform that rotates refresh tokens deletes the old pair, so a rotation must never be overwritten by a stale copy.
+ */
+export interface StoredTokens {
+  accessToken: string;
+  /** Absent for grants without one (client credentials). */
+  refreshToken?: string;
+  /** When the access token expires (ISO-8601); absent when the platform said nothing (`expires_in` missing). */
+  expiresAt?: string;
+  /** When the refresh token expires (ISO-8601), when the platform says. */
+  refreshExpiresAt?: string;
+  /** The scopes granted, space-separated, as the platform answered. */
+  scope?: string;
+  /** Starts at 1 and grows by one with every rotation; `saveTokens` writes only over the generation it expects. */
+  generation: number;
+  /** When this pair was obtained (ISO-8601). */
+  obtainedAt: string;
+}
+
+/**
  * The last version of a ticket delivered to the host. It is both the dedupe key (a version is `updatedAt` plus a
  * fingerprint of the fields that matter) and the "previous" side of `changes`.
  */
