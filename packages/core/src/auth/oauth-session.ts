@@ -58,6 +58,8 @@ export class OAuthSession implements HttpAuth {
   #tokens: StoredTokens | undefined;
   #loaded = false;
   #inflight: Promise<StoredTokens> | undefined;
+  /** A refresh token the platform refused is dead for good: asking again would only repeat the refusal. */
+  #refused: { generation: number; error: CredentialsError } | undefined;
 
   constructor(options: OAuthSessionOptions) {
     this.#o = options;
@@ -175,6 +177,7 @@ export class OAuthSession implements HttpAuth {
           reauthorize: true,
         });
       }
+      if (this.#refused && this.#refused.generation === latest.generation) throw this.#refused.error;
       params = { grant_type: 'refresh_token', refresh_token: latest.refreshToken };
     }
     this.#o.logger.debug('requesting OAuth tokens', { connectionId: this.#o.connectionId, grant: params['grant_type'] });
@@ -201,6 +204,7 @@ export class OAuthSession implements HttpAuth {
           this.#adopt(after);
           return after;
         }
+        this.#refused = { generation: latest?.generation ?? 0, error };
       }
       throw error;
     }

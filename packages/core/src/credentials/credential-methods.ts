@@ -59,13 +59,17 @@ export function credentialMethod<TShape extends z.ZodRawShape>(definition: Crede
   return definition;
 }
 
+/** Any method definition, whatever its fields (the `oauth` callbacks make the shape invariant). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCredentialMethod = CredentialMethodDefinition<any>;
+
 /** The credentials type of a set of methods: each method's fields plus its `method` discriminator. */
-export type CredentialsOfMethods<M extends Record<string, CredentialMethodDefinition<z.ZodRawShape>>> = {
+export type CredentialsOfMethods<M extends Record<string, AnyCredentialMethod>> = {
   [K in keyof M & string]: { method: K } & z.output<z.ZodObject<M[K]['fields']>>;
 }[keyof M & string];
 
 /** The schema {@link credentialMethods} returns: it validates any one method, chosen by the `method` field. */
-export type CredentialMethodsSchema<M extends Record<string, CredentialMethodDefinition<z.ZodRawShape>>> = z.ZodType<CredentialsOfMethods<M>, unknown>;
+export type CredentialMethodsSchema<M extends Record<string, AnyCredentialMethod>> = z.ZodType<CredentialsOfMethods<M>, unknown>;
 
 /**
  * Several ways to authenticate with one platform (Zendesk: an OAuth client, OAuth sign-in, a legacy API token), as
@@ -81,7 +85,7 @@ export type CredentialMethodsSchema<M extends Record<string, CredentialMethodDef
  * http: (c) => (c.method === 'api_token' ? { baseUrl, headers: { authorization: basic(c) }, authField: 'apiToken' } : { baseUrl, headers: {} }),
  * ```
  */
-export function credentialMethods<const M extends Record<string, CredentialMethodDefinition<z.ZodRawShape>>>(
+export function credentialMethods<const M extends Record<string, AnyCredentialMethod>>(
   methods: M,
   options: { defaultMethod?: keyof M & string } = {},
 ): CredentialMethodsSchema<M> {

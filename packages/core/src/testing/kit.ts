@@ -29,3 +29,4 @@ export { createFaultInjector, type FaultInjector, type FaultInjectorOptions, typ
 export { signZendesk, signHmacSha256Hex, signHmacSha1Hex, signHubSpotV3, signHubSpotV1, signHubSpotV2, type SignedBody } from './blocks/webhook-signers.js';
 export { sendWebhook, type SendWebhookOptions, type WebhookDelivery, type WebhookSigningInput } from './blocks/send-webhook.js';
 export { startSimulatorBase, type SimulatorBase, type SimulatorBaseOptions, type SimRoute } from './blocks/start-simulator-base.js';
+export { createOAuthServer, type OAuthServer, type OAuthServerOptions, type OAuthServerStats, type SimOAuthClient, type BearerCheck } from './blocks/create-oauth-server.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineConnector, type Connector } from '../../connector/connector.js';
 import type { ConnectorContext } from '../../connector/connector-context.js';
-import { secretField, subdomainField } from '../../credentials/fields.js';
+import { credentialMethod, credentialMethods } from '../../credentials/credential-methods.js';
+import { secretField, subdomainField, textField } from '../../credentials/fields.js';
 import { CredentialsError, ResponseShapeError } from '../../errors/index.js';
 import type { RateLimitHeaders } from '../../connector/rate-limit-headers.js';
 import type { TicketPriority, TicketStatus, TicketDraft } from '../../model/ticket.js';
@@ -165,6 +166,67 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
         ],
         docsUrl: 'https://developer.acme-desk.test/docs/webhooks',
       }),
+    },
+  });
+}
+
+/** Acme Desk's account subdomain field, shared by every credential method. */
+const acmeSubdomain = () => subdomainField({ label: 'Subdomain', suffix: '.acme-desk.test', help: 'The first part of your Acme Desk address: "acme" for acme.acme-desk.test', placeholder: 'acme' });
+const acmeTokenUrl = (c: { subdomain: string }) => `https://${c.subdomain}.acme-desk.test/oauth/token`;
+/** The least scopes: reading tickets and the caller's account. Acme Desk webhooks are set up by hand, so no more. */
+const acmeScopes = () => ['tickets:read', 'account:read'] as const;
+
+/**
+ * The credentials of {@link acmeWithOAuth}: three credential methods, as a platform retiring API tokens offers them.
+ * The worked example of `credentialMethods` and OAuth declared as data.
+ */
+export const acmeOAuthCredentials = credentialMethods(
+  {
+    oauth_client_credentials: credentialMethod({
+      label: 'OAuth client (server to server)',
+      help: 'An OAuth client an Acme Desk admin created for this integration.',
+      fields: {
+        subdomain: acmeSubdomain(),
+        clientId: textField({ label: 'Client id', help: 'Acme Desk → Settings → Developers → OAuth clients → your client → Identifier' }),
+        clientSecret: secretField({ label: 'Client secret', help: 'Shown once when the client is created' }),
+      },
+      oauth: { grant: 'client_credentials', tokenUrl: acmeTokenUrl, scopes: acmeScopes, client: { idField: 'clientId', secretField: 'clientSecret' } },
+    }),
+    oauth_authorization_code: credentialMethod({
+      label: 'Sign in with Acme Desk',
+      help: 'An admin signs in and approves access; the product\'s own OAuth client is used.',
+      fields: { subdomain: acmeSubdomain() },
+      oauth: {
+        grant: 'authorization_code',
+        authorizeUrl: (c) => `https://${c.subdomain}.acme-desk.test/oauth/authorize`,
+        tokenUrl: acmeTokenUrl,
+        scopes: acmeScopes,
+        client: 'hub',
+      },
+    }),
+    api_token: credentialMethod({
+      label: 'API token (legacy)',
+      fields: { subdomain: acmeSubdomain(), apiToken: secretField({ label: 'API token', help: 'Acme Desk → Settings → API → Personal access tokens' }) },
+      deprecated: { endsOn: '2027-04-30', message: 'Reconnect with an OAuth client or "Sign in with Acme Desk".' },
+    }),
+  },
+  { defaultMethod: 'api_token' },
+);
+
+/**
+ * The reference connector with OAuth: {@link acme} whose credentials are {@link acmeOAuthCredentials}. Only `http`
+ * changes: an OAuth method sends no auth header of its own, because the core adds the access token it manages.
+ */
+export function acmeWithOAuth(options: AcmeOptions = {}) {
+  const base = acme(options);
+  type Credentials = z.output<typeof acmeOAuthCredentials>;
+  return defineConnector({
+    ...(base as unknown as Omit<Connector<typeof acmeOAuthCredentials, AcmeCursor>, 'http' | 'credentials' | 'contractVersion'>),
+    credentials: acmeOAuthCredentials,
+    http: (c: Credentials) => {
+      if (c.method === 'api_token') return base.http(c);
+      const { headers: _apiTokenHeader, authField: _field, ...rest } = base.http({ subdomain: c.subdomain, apiToken: 'unused' });
+      return { ...rest, headers: { accept: 'application/json' } };
     },
   });
 }

@@ -1,5 +1,6 @@
 import { EDGE_CASE_TEXT, type ConnectorSimulator, type SimulatorWebhooks } from '../connector-simulator.js';
 import type { SimRequest, SimResponse } from '../loopback-server.js';
+import { createOAuthServer, type OAuthServer } from '../blocks/create-oauth-server.js';
 import { createTicketGenerator, type GeneratedPriority, type GeneratedStatus, type GeneratedTicket } from '../blocks/create-ticket-generator.js';
 import { paginateByCursor } from '../blocks/paginate-by-cursor.js';
 import { rateLimitPresets } from '../blocks/rate-limit-presets.js';
@@ -10,10 +11,11 @@ import { signHmacSha256Hex } from '../blocks/webhook-signers.js';
 import { ACME_SIGNATURE_HEADER, ACME_TIMESTAMP_HEADER, type AcmeTicket } from './acme-api.js';
 
 /** Credentials of the reference connector. */
-export interface AcmeCredentials {
+// A type alias, not an interface, so it stays assignable to the Record the hub's connect() takes.
+export type AcmeCredentials = {
   subdomain: string;
   apiToken: string;
-}
+};
 
 /** Options of {@link startAcmeSimulator}. */
 export interface AcmeSimulatorOptions {
@@ -25,6 +27,16 @@ export interface AcmeSimulatorOptions {
   subdomain?: string;
   /** Initial rate limit (default 600 requests per 60 s; `null` = off). */
   rateLimit?: { limit: number; windowMs: number } | null;
+  /** OAuth access-token lifetime in seconds (default 1800); tests shorten it to live through several expiries. */
+  accessTokenTtlSec?: number;
+}
+
+/** The OAuth clients an Acme Desk simulator knows. */
+export interface AcmeOAuthClients {
+  /** A confidential client an admin of the account created, for the client-credentials method. */
+  account: { clientId: string; clientSecret: string };
+  /** The product's global client (authorization code + PKCE), for `createHub({ oauthClients: { acme } })`. */
+  global: { clientId: string; clientSecret: string; redirectUri: string };
 }
 
 /** The Acme Desk simulator: a {@link ConnectorSimulator} plus Acme-only controls. */
@@ -34,6 +46,11 @@ export interface AcmeSimulator extends ConnectorSimulator<AcmeCredentials> {
   ticket(externalId: string): AcmeTicket | undefined;
   /** Revokes the token: every later request answers 401 (a token revoked while a connection is live). */
   revokeToken(): void;
+  /** The OAuth authorization server (`POST /oauth/token`, `GET /oauth/authorize`) and its controls. */
+  readonly oauth: OAuthServer;
+  readonly oauthClients: AcmeOAuthClients;
+  /** Credentials of the `oauth_client_credentials` method of `acmeWithOAuth()`. */
+  oauthCredentials(): { method: 'oauth_client_credentials'; subdomain: string; clientId: string; clientSecret: string };
 }
 
 /** Largest `per_page` the Acme tickets feed accepts; above it the API answers 400. */
@@ -90,10 +107,24 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
     html_url: `https://${subdomain}.acme-desk.test/tickets/${t.seq}`,
   });
 
+  const oauth = createOAuthServer({ accessTokenTtlSec: options.accessTokenTtlSec ?? 1800, tokenPrefix: 'acme', encodings: ['form'] });
+  const oauthClients: AcmeOAuthClients = {
+    account: { clientId: `acme_client_${seed}`, clientSecret: `acme_cs_${seed}_5f0c2e8b9d7a41c3` },
+    global: { clientId: 'ticketbridge_global', clientSecret: 'acme_gcs_a81d4f9e3c7b2065', redirectUri: 'https://host.example/oauth/callback' },
+  };
+  oauth.addClient({ ...oauthClients.account, redirectUris: [] });
+  oauth.addClient({ ...oauthClients.global, redirectUris: [oauthClients.global.redirectUri] });
+
   const authenticate = (req: SimRequest): SimResponse | undefined => {
     const header = req.headers.authorization ?? '';
     if (!header.startsWith('Bearer ')) return unauthorized('Missing bearer token in the Authorization header');
-    if (revoked || header.slice('Bearer '.length) !== token) return unauthorized('The access token is invalid or has been revoked');
+    const presented = header.slice('Bearer '.length);
+    if (!revoked && presented === token) return undefined;
+    const check = oauth.bearer(presented);
+    if (!check.ok) return unauthorized(check.reason === 'expired' ? 'The access token expired' : 'The access token is invalid or has been revoked');
+    if (req.url.pathname.startsWith('/api/tickets') && !check.scopes.some((s) => s === 'read' || s === 'tickets:read')) {
+      return { status: 403, headers: { 'www-authenticate': 'Bearer realm="acme-desk", error="insufficient_scope", scope="tickets:read"' }, body: { error: 'insufficient_scope', message: 'This token lacks the tickets:read scope' } };
+    }
     return undefined;
   };
 
@@ -101,6 +132,8 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
     authenticate,
     rateLimit: { limit: null, windowMs: 60_000, ...rateLimitPresets.acme },
     routes: [
+      { method: 'POST', path: '/oauth/token', public: true, handler: (req) => oauth.token(req) },
+      { method: 'GET', path: '/oauth/authorize', public: true, handler: (req) => oauth.authorize(req) },
       {
         method: 'GET',
         path: '/api/me',
@@ -188,6 +221,9 @@ export async function startAcmeSimulator(options: AcmeSimulatorOptions = {}): Pr
     resetStats: () => base.resetStats(),
     close: () => base.close(),
     credentials: () => ({ subdomain, apiToken: token }),
+    oauth,
+    oauthClients,
+    oauthCredentials: () => ({ method: 'oauth_client_credentials', subdomain, ...oauthClients.account }),
     badCredentials: () => [
       { description: 'wrong API token', credentials: { subdomain, apiToken: 'acme_pat_wrong_0000000000000000' }, field: 'apiToken' },
       { description: 'token of another account', credentials: { subdomain: `not-${subdomain}`, apiToken: token }, field: 'subdomain' },

@@ -1,6 +1,6 @@
 // Acme Desk: the kit's fictional reference platform (connector + simulator), the worked example for plugin authors.
-export { acme, acmeCredentials, acmeRateLimit, acmeSignature, AcmeCursor, mapAcmeStatus, mapAcmePriority, normalizeAcmeTicket, type AcmeOptions } from './acme-connector.js';
-export { startAcmeSimulator, ACME_MAX_PAGE_SIZE, type AcmeSimulator, type AcmeSimulatorOptions, type AcmeCredentials } from './acme-simulator.js';
+export { acme, acmeWithOAuth, acmeOAuthCredentials, acmeCredentials, acmeRateLimit, acmeSignature, AcmeCursor, mapAcmeStatus, mapAcmePriority, normalizeAcmeTicket, type AcmeOptions } from './acme-connector.js';
+export { startAcmeSimulator, ACME_MAX_PAGE_SIZE, type AcmeSimulator, type AcmeSimulatorOptions, type AcmeCredentials, type AcmeOAuthClients } from './acme-simulator.js';
 export {
   AcmeTicket,
   AcmeTicketPage,
