@@ -230,11 +230,14 @@ describe('refresh token grant', () => {
     });
   });
 
-  it('a refresh may narrow the scopes but not widen them', async () => {
+  it('a refresh may narrow the scopes but not widen them; a refused refresh leaves the pair alive', async () => {
     await withSim({}, async (sim) => {
       const first = await codeFlow(sim, 'tickets:read users:read');
       const base = { grant_type: 'refresh_token', client_id: first.client.clientId, client_secret: first.client.clientSecret };
       expect(await tokenRequest(sim, { ...base, refresh_token: first.body.refresh_token, scope: 'tickets:read webhooks:write' })).toMatchObject({ status: 400, body: { error: 'invalid_scope' } });
+      expect(await tokenRequest(sim, { ...base, refresh_token: first.body.refresh_token, expires_in: 10 })).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+      // Refused requests left the pair alone.
+      expect((await api(sim, '/api/v2/users/me.json', first.body.access_token)).status).toBe(200);
       const narrowed = await tokenRequest(sim, { ...base, refresh_token: first.body.refresh_token, scope: 'tickets:read' });
       expect(narrowed).toMatchObject({ status: 200, body: { scope: 'tickets:read' } });
     });

@@ -188,20 +188,27 @@ export function createOAuth(state: SimState) {
     return false;
   }
 
-  function issue(client: Client, userId: number, scopes: Set<string>, body: Record<string, unknown>, withRefresh: boolean, refreshTtlDefault = DEFAULT_REFRESH_TTL_S): SimResponse {
-    const refreshTtlS = body.refresh_token_expires_in === undefined ? refreshTtlDefault : Number(body.refresh_token_expires_in);
-    const ttlS = body.expires_in === undefined ? accessTtlS : Number(body.expires_in);
-    // Documented bounds: 300 < expires_in < 172800 and < refresh_token_expires_in; 604800 < refresh_token_expires_in < 7776000.
-    if (body.expires_in !== undefined && !(Number.isInteger(ttlS) && ttlS > 300 && ttlS < 172_800 && ttlS < refreshTtlS)) return fail('invalid_request');
-    if (body.refresh_token_expires_in !== undefined && !(Number.isInteger(refreshTtlS) && refreshTtlS > 604_800 && refreshTtlS < 7_776_000)) return fail('invalid_request');
+  /**
+   * The lifetimes a token request asks for, or undefined when they break the documented bounds:
+   * 300 < expires_in < 172800 and < refresh_token_expires_in; 604800 < refresh_token_expires_in < 7776000.
+   */
+  function lifetimes(body: Record<string, unknown>, refreshTtlDefault: number): { accessS: number; refreshS: number } | undefined {
+    const refreshS = body.refresh_token_expires_in === undefined ? refreshTtlDefault : Number(body.refresh_token_expires_in);
+    const accessS = body.expires_in === undefined ? accessTtlS : Number(body.expires_in);
+    if (body.expires_in !== undefined && !(Number.isInteger(accessS) && accessS > 300 && accessS < 172_800 && accessS < refreshS)) return undefined;
+    if (body.refresh_token_expires_in !== undefined && !(Number.isInteger(refreshS) && refreshS > 604_800 && refreshS < 7_776_000)) return undefined;
+    return { accessS, refreshS };
+  }
+
+  function issue(client: Client, userId: number, scopes: Set<string>, ttl: { accessS: number; refreshS: number }, withRefresh: boolean): SimResponse {
     const now = state.now();
     const accessToken = newSecret(24);
-    access.set(accessToken, { clientId: client.id, userId, scopes, expiresAt: now + ttlS * 1000 });
-    const out: Record<string, unknown> = { access_token: accessToken, token_type: 'bearer', scope: [...scopes].join(' '), expires_in: ttlS };
+    access.set(accessToken, { clientId: client.id, userId, scopes, expiresAt: now + ttl.accessS * 1000 });
+    const out: Record<string, unknown> = { access_token: accessToken, token_type: 'bearer', scope: [...scopes].join(' '), expires_in: ttl.accessS };
     if (withRefresh) {
       const refreshToken = newSecret(24);
-      refresh.set(refreshToken, { clientId: client.id, userId, scopes, expiresAt: now + refreshTtlS * 1000, accessToken, refreshTtlS });
-      Object.assign(out, { refresh_token: refreshToken, refresh_token_expires_in: refreshTtlS });
+      refresh.set(refreshToken, { clientId: client.id, userId, scopes, expiresAt: now + ttl.refreshS * 1000, accessToken, refreshTtlS: ttl.refreshS });
+      Object.assign(out, { refresh_token: refreshToken, refresh_token_expires_in: ttl.refreshS });
     }
     return { status: 200, headers: { 'cache-control': 'no-store', pragma: 'no-cache' }, body: out };
   }
@@ -233,8 +240,9 @@ export function createOAuth(state: SimState) {
       if (!client || client.secret === undefined) return fail('invalid_client', 401);
       const scopes = parseScope(body.scope);
       if (!scopes || scopeProblem(client, scopes)) return fail('invalid_scope');
-      const owner = state.userById.get(client.ownerId)!;
-      return issue(client, owner.id, scopes, body, false);
+      const ttl = lifetimes(body, DEFAULT_REFRESH_TTL_S);
+      if (!ttl) return fail('invalid_request');
+      return issue(client, client.ownerId, scopes, ttl, false);
     }
 
     if (grant === 'authorization_code') {
@@ -242,6 +250,8 @@ export function createOAuth(state: SimState) {
       const client = authenticateClient(body, code?.challenge !== undefined);
       if (!client) return fail('invalid_client', 401);
       if (!code || code.clientId !== client.id || code.expiresAt <= now) return fail('invalid_grant');
+      const ttl = lifetimes(body, DEFAULT_REFRESH_TTL_S);
+      if (!ttl) return fail('invalid_request');
       // A code is single-use: a failed exchange burns it too, as RFC 6749 §4.1.2 asks.
       codes.map.delete(body.code as string);
       if (body.redirect_uri !== code.redirectUri) return fail('invalid_grant');
@@ -249,7 +259,7 @@ export function createOAuth(state: SimState) {
         const verifier = body.code_verifier;
         if (typeof verifier !== 'string' || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) return fail('invalid_grant');
       }
-      return issue(client, code.userId, code.scopes, body, true);
+      return issue(client, code.userId, code.scopes, ttl, true);
     }
 
     const client = authenticateClient(body, false);
@@ -257,6 +267,9 @@ export function createOAuth(state: SimState) {
     const token = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
     const old = token === undefined ? undefined : refresh.map.get(token);
     if (!old || old.clientId !== client.id || old.expiresAt <= now) return fail('invalid_grant');
+    // Everything is checked before the old pair is touched: a malformed refresh must not cost the connection.
+    const ttl = lifetimes(body, old.refreshTtlS);
+    if (!ttl) return fail('invalid_request');
     let scopes = old.scopes;
     const asked = parseScope(body.scope);
     if (asked) {
@@ -267,7 +280,7 @@ export function createOAuth(state: SimState) {
     // Rotation: the old pair dies now, before the answer is sent, so a second refresh with it gets invalid_grant.
     refresh.map.delete(token!);
     access.map.delete(old.accessToken);
-    return issue(client, old.userId, scopes, body, true, old.refreshTtlS);
+    return issue(client, old.userId, scopes, ttl, true);
   }
 
   async function tokens(req: SimRequest): Promise<SimResponse> {
@@ -334,7 +347,7 @@ export function createOAuth(state: SimState) {
     if (!m) return undefined;
     stats.bearerRequests++;
     const t = access.map.get(m[1]!);
-    const user = t && t.expiresAt > state.now() && clients.has(t.clientId) ? state.userById.get(t.userId) : undefined;
+    const user = t && t.expiresAt > state.now() ? state.userById.get(t.userId) : undefined;
     if (!t || !user) {
       stats.expiredTokenRequests++;
       return { kind: 'invalid' };
