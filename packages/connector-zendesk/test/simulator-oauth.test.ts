@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { SimRequest } from '@ticketbridge/core/testing';
 import { describe, expect, it } from 'vitest';
+import { createOAuth } from '../src/simulator/oauth.js';
+import { createSimState } from '../src/simulator/state.js';
 import { startZendeskSimulator, type ZendeskSimAuth, type ZendeskSimulator, type ZendeskSimulatorOptions } from '../src/testing.js';
 
 // The simulator's OAuth server checked against Zendesk's documentation over loopback HTTP with plain fetch: the
@@ -401,5 +404,36 @@ describe('rate limits', () => {
       expect(first.status).toBe(200);
       expect(first.headers.get('x-rate-limit-remaining')).toBe('1');
     });
+  });
+});
+
+describe('bounded state', () => {
+  // Driven through the OAuth module directly: thousands of HTTP round trips would only slow the suite down.
+  const fakeRequest = (json: Json, authorization?: string): SimRequest => ({
+    method: 'POST',
+    rawUrl: '/oauth/tokens',
+    url: new URL('http://127.0.0.1/oauth/tokens'),
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    body: Buffer.from(JSON.stringify(json)),
+    json,
+  });
+
+  it('a full token table forgets expired tokens first, then the oldest, never growing past its cap', async () => {
+    const state = createSimState({ oauth: { accessTokenTtlSec: 60 } });
+    const oauth = createOAuth(state);
+    const c = oauth.control.client('confidential');
+    const issue = async (extra: Json = {}) => (await oauth.tokens(fakeRequest({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, scope: 'read', ...extra }))).body as Json;
+    const works = (token: unknown) => oauth.bearer(fakeRequest({}, `Bearer ${String(token)}`))?.kind === 'ok';
+    const oldest = await issue({ expires_in: 3600 });
+    const expired = await issue(); // 60 s, and newer than `oldest`: only an expiry sweep removes it before `oldest`
+    const second = await issue({ expires_in: 3600 });
+    state.offsetMs += 61_000;
+    for (let i = 0; i < 4998; i++) await issue(); // the 5001st token pushes the expired one out
+    expect(works(oldest.access_token)).toBe(true);
+    expect(works(second.access_token)).toBe(true);
+    await issue(); // the table is full of live tokens: the oldest goes
+    expect(works(oldest.access_token)).toBe(false);
+    expect(works(second.access_token)).toBe(true);
+    expect(works(expired.access_token)).toBe(false);
   });
 });
