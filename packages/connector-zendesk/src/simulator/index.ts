@@ -2,12 +2,31 @@ import type { ServerResponse } from 'node:http';
 import { createRandom, EDGE_CASE_TEXT, startLoopbackServer, type SimRequest, type SimResponse } from '@ticketbridge/core/testing';
 import { createTicketMaker, STATUSES } from './generate.js';
 import { createLimits } from './limits.js';
+import { createOAuth, INVALID_TOKEN } from './oauth.js';
 import { createRoutes } from './routes.js';
 import { createSimState, iso } from './state.js';
-import type { SimZendeskTicket, ZendeskSimulator, ZendeskSimulatorOptions } from './types.js';
+import type { SimZendeskTicket, ZendeskSimAuth, ZendeskSimCredentialsFor, ZendeskSimulator, ZendeskSimulatorOptions } from './types.js';
 import { createWebhookSender } from './webhooks.js';
 
-export type { SimTrigger, SimWebhook, SimZendeskTicket, ZendeskSimCredentials, ZendeskSimRequestRecord, ZendeskSimulator, ZendeskSimulatorOptions } from './types.js';
+export type {
+  SimTrigger,
+  SimWebhook,
+  SimZendeskTicket,
+  ZendeskSimAuth,
+  ZendeskSimAuthorizeRequest,
+  ZendeskSimClientKind,
+  ZendeskSimCredentialField,
+  ZendeskSimCredentials,
+  ZendeskSimCredentialsFor,
+  ZendeskSimGrantType,
+  ZendeskSimOAuthClient,
+  ZendeskSimOAuthControl,
+  ZendeskSimOAuthCredentials,
+  ZendeskSimOAuthStats,
+  ZendeskSimRequestRecord,
+  ZendeskSimulator,
+  ZendeskSimulatorOptions,
+} from './types.js';
 
 /**
  * Starts a Zendesk Support simulator on loopback. It serves the endpoints the connector uses with Zendesk's
@@ -15,7 +34,9 @@ export type { SimTrigger, SimWebhook, SimZendeskTicket, ZendeskSimCredentials, Z
  * pages, side-loads, admin-only exports, cursor-paginated comments capped at 100, the Webhooks API with signing
  * secrets and the documented event types only, triggers, and signed webhook deliveries. Generated tickets vary as
  * real ones do (null tags, empty text, absent members, extra properties, comments without plain_body), always
- * the same for a seed.
+ * the same for a seed. It also plays Zendesk's OAuth server (`POST /oauth/tokens`, the authorization page, Bearer
+ * tokens with scopes, refresh-token rotation); `auth: 'oauth_client_credentials'` makes `credentials()` return the
+ * client credentials of a confidential client, and `sim.oauth` controls tokens and clients.
  *
  * @example
  * ```ts
@@ -24,20 +45,28 @@ export type { SimTrigger, SimWebhook, SimZendeskTicket, ZendeskSimCredentials, Z
  * await hub.connect({ platform: 'zendesk', credentials: sim.credentials(), baseUrl: sim.url });
  * ```
  */
-export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
+export async function startZendeskSimulator<A extends ZendeskSimAuth = 'api_token'>(options: ZendeskSimulatorOptions<A> = {}): Promise<ZendeskSimulator<A>> {
   const state = createSimState(options);
   // The kit's seeded PRNG: the same seed gives the same account.
   const makeTicket = createTicketMaker(state, createRandom(state.seed).next);
   const limits = createLimits(options);
   const routes = createRoutes(state);
+  const oauth = createOAuth(state);
 
   async function handle(req: SimRequest, res: ServerResponse): Promise<SimResponse | undefined> {
     const path = req.url.pathname;
     state.log.push({ method: req.method, path, query: new URLSearchParams(req.url.search) });
-    const gate = await limits.gate(path, res);
+    // The OAuth server is not part of the REST API: its requests do not count against the API rate limits [U].
+    const oauthPath = path === '/oauth/tokens' || path === '/oauth/authorizations/new';
+    const gate = await limits.gate(path, res, !oauthPath);
     if (gate.kind === 'dropped') return undefined;
     if (gate.kind === 'answer') return gate.response;
-    const user = routes.authenticate(req);
+    if (path === '/oauth/tokens') return oauth.tokens(req);
+    if (path === '/oauth/authorizations/new') return oauth.authorizationPage(req);
+    const bearer = oauth.bearer(req);
+    if (bearer?.kind === 'invalid') return { status: 401, headers: gate.headers, body: INVALID_TOKEN };
+    if (bearer && !oauth.allows(bearer.scopes, req.method, path)) return { status: 403, headers: gate.headers, body: routes.FORBIDDEN };
+    const user = bearer ? bearer.user : routes.authenticate(req);
     if (user === 'unauthorized') return { status: 401, headers: gate.headers, body: routes.UNAUTHORIZED };
     const out = routes.route(req, user);
     return { ...out, headers: { ...gate.headers, ...out.headers } };
@@ -55,8 +84,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   };
 
   const { users, customers, agents, apiToken, subdomain } = state;
-  const sim: ZendeskSimulator = {
-    url: server.url,
+  const apiTokenCredentials = {
     credentials: () => ({ subdomain, email: users[0]!.email, apiToken }),
     badCredentials: () => [
       { description: 'wrong API token (401 "Couldn\'t authenticate you")', credentials: { subdomain, email: users[0]!.email, apiToken: `${apiToken.slice(0, -4)}xxxx` }, field: 'apiToken' },
@@ -68,6 +96,30 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
       { description: 'an agent, not an admin (the export would answer 403)', credentials: { subdomain, email: users[1]!.email, apiToken }, field: 'email' },
       { description: 'an end user', credentials: { subdomain, email: customers[0]!.email, apiToken }, field: 'email' },
     ],
+  };
+  const method = 'oauth_client_credentials' as const;
+  const { clientId, clientSecret } = oauth.main as { clientId: string; clientSecret: string };
+  const oauthCredentials = {
+    credentials: () => ({ method, subdomain, clientId, clientSecret }),
+    badCredentials: () => [
+      { description: 'wrong client secret (401 invalid_client)', credentials: { method, subdomain, clientId, clientSecret: `${clientSecret.slice(0, -4)}xxxx` }, field: 'clientSecret' },
+      { description: 'unknown client id (401 invalid_client)', credentials: { method, subdomain, clientId: 'zdsim_no_such_client', clientSecret }, field: 'clientId' },
+      {
+        description: 'a client whose allowed scopes exclude tickets:read (400 invalid_scope)',
+        credentials: { method, subdomain, clientId: oauth.restricted.clientId, clientSecret: oauth.restricted.clientSecret! },
+        field: 'scopes',
+      },
+    ],
+  };
+  // The cast ties the runtime choice to the type parameter: `A` is exactly the `auth` option's type.
+  const auth = (options.auth === 'oauth_client_credentials' ? oauthCredentials : apiTokenCredentials) as unknown as {
+    credentials(): ZendeskSimCredentialsFor<A>;
+    badCredentials(): Array<{ description: string; credentials: ZendeskSimCredentialsFor<A>; field: string }>;
+  };
+  const sim: ZendeskSimulator<A> = {
+    url: server.url,
+    credentials: auth.credentials,
+    badCredentials: auth.badCredentials,
     async seed(count) {
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
@@ -162,6 +214,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     },
     requests: () => [...state.log],
     registered: () => ({ webhooks: [...state.webhooks.values()].map(({ secret: _s, ...w }) => w), triggers: [...state.triggers.values()] }),
+    oauth: oauth.control,
     close: () => server.close(),
   };
   return sim;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FaultControl, FaultKind, RateLimitControl, SimResponse, SimulatorStats } from '@ticketbridge/core/testing';
-import type { ZendeskSimulatorOptions } from './types.js';
+import type { ZendeskSimAuth, ZendeskSimulatorOptions } from './types.js';
 
 // https://developer.zendesk.com/api-reference/introduction/rate-limits/ (error body as Zendesk sends it)
 const RATE_LIMITED = { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' };
@@ -31,7 +31,7 @@ export type GateResult = { kind: 'answer'; response: SimResponse } | { kind: 'dr
  * `ratelimit-*` and `Zendesk-RateLimit-incremental-exports: total=10; remaining=9; resets=2`. It also counts
  * requests sent while the client had been told to wait (limit violations), which the conformance suite checks.
  */
-export function createLimits(options: ZendeskSimulatorOptions) {
+export function createLimits(options: ZendeskSimulatorOptions<ZendeskSimAuth>) {
   const exportLimit = options.exportLimitPerMinute ?? 10;
   const exportWindowMs = options.exportWindowMs ?? 60_000;
   let stats: SimulatorStats = { requests: 0, rateLimited: 0, limitViolations: 0, byPath: {} };
@@ -68,7 +68,8 @@ export function createLimits(options: ZendeskSimulatorOptions) {
     return f;
   }
 
-  async function gate(path: string, res: ServerResponse): Promise<GateResult> {
+  /** `limited: false` for endpoints outside the API's rate limits (the OAuth server): faults still apply. */
+  async function gate(path: string, res: ServerResponse, limited = true): Promise<GateResult> {
     stats.requests++;
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
     const fault = takeFault(path);
@@ -100,6 +101,7 @@ export function createLimits(options: ZendeskSimulatorOptions) {
       }
     }
 
+    if (!limited) return { kind: 'pass', headers: {} };
     const now = Date.now();
     const isExport = /^\/api\/v2\/incremental\//.test(path);
     if (now + TOLERANCE_MS < accountBlockedUntil || (isExport && now + TOLERANCE_MS < exportBlockedUntil)) stats.limitViolations++;

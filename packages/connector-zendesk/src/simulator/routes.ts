@@ -21,7 +21,8 @@ function decodeCursor(cursor: string): { ts: number; id: number } | undefined {
 
 /**
  * The REST endpoints the simulator serves, with Zendesk's auth rules: Basic `{email}/token:{token}`, the anonymous
- * user for unauthenticated `users/me`, admin-only exports and Webhooks API.
+ * user for unauthenticated `users/me`, admin-only exports and Webhooks API. Bearer tokens are resolved by the OAuth
+ * server (`oauth.ts`) before `route` runs.
  */
 export function createRoutes(state: SimState) {
   const exportPageSize = Math.min(1000, state.options.exportPageSize ?? 1000);
@@ -255,5 +256,5 @@ export function createRoutes(state: SimState) {
     return { status: 404, body: INVALID_ENDPOINT };
   }
 
-  return { authenticate, route, UNAUTHORIZED };
+  return { authenticate, route, UNAUTHORIZED, FORBIDDEN };
 }

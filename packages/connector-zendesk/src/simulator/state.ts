@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SimTrigger, SimWebhook, SimZendeskTicket, ZendeskSimRequestRecord, ZendeskSimulatorOptions } from './types.js';
+import type { SimTrigger, SimWebhook, SimZendeskTicket, ZendeskSimAuth, ZendeskSimRequestRecord, ZendeskSimulatorOptions } from './types.js';
 
 /** A user of the simulated account. */
 export interface SimUser {
@@ -31,7 +31,7 @@ export interface SimState {
   readonly origin: string;
   readonly accountId: number;
   readonly apiToken: string;
-  readonly options: ZendeskSimulatorOptions;
+  readonly options: ZendeskSimulatorOptions<ZendeskSimAuth>;
   readonly users: SimUser[];
   readonly agents: SimUser[];
   readonly customers: SimUser[];
@@ -58,7 +58,7 @@ export const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOS
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Creates the account: its users, organizations and empty tables. */
-export function createSimState(options: ZendeskSimulatorOptions): SimState {
+export function createSimState(options: ZendeskSimulatorOptions<ZendeskSimAuth>): SimState {
   const seed = options.seed ?? 1;
   const subdomain = options.subdomain ?? 'acmecorp';
   const users: SimUser[] = [
