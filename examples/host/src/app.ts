@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHub, describeCredentials, TicketbridgeError, CredentialsError, type AnyConnector, type Hub, type StateStore, type TicketEvent, type Logger, type HubOptions } from '@ticketbridge/core';
+import { createHub, describeCredentialMethods, describeCredentials, TicketbridgeError, CredentialsError, type AnyConnector, type Hub, type StateStore, type TicketEvent, type Logger, type HubOptions } from '@ticketbridge/core';
 import { analyse, type Alert } from './alerts.js';
 
 /** Options of the example host. */
@@ -18,7 +18,17 @@ export interface HostAppOptions {
    * from the Connect request: a user who could choose the origin could send the credentials to any host.
    */
   platformOrigins?: Record<string, string>;
+  /**
+   * The product's OAuth clients, by connector id, for "Sign in with …" methods. Called once the host listens, with
+   * the callback URL the clients must have registered (`<publicUrl>/api/oauth/callback`).
+   */
+  oauthClients?: (callbackUrl: string) => NonNullable<HubOptions['oauthClients']>;
 }
+
+/** How long a started sign-in waits for its callback; the platform's code itself lives shorter (Zendesk: 120 s). */
+const SIGN_IN_TTL_MS = 10 * 60_000;
+/** Sign-ins waiting for their callback at once; past it the oldest is forgotten. */
+const MAX_PENDING_SIGN_INS = 1_000;
 
 /** Largest JSON body the Connect API reads; a Connect form is a few hundred bytes. */
 const MAX_API_BODY_BYTES = 64 * 1024;
@@ -53,7 +63,17 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = options.publicUrl ?? `http://127.0.0.1:${port}`;
-  const hub = createHub({ connectors: options.connectors, store: options.store, publicUrl: url, ...(options.logger ? { logger: options.logger } : {}), ...options.hub });
+  const callbackUrl = `${url}/api/oauth/callback`;
+  const hub = createHub({
+    connectors: options.connectors,
+    store: options.store,
+    publicUrl: url,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.oauthClients ? { oauthClients: options.oauthClients(callbackUrl) } : {}),
+    ...options.hub,
+  });
+  // state → the sign-in it belongs to. A real host keeps this in the user's server-side session instead.
+  const signIns = new Map<string, { request: ConnectRequest; codeVerifier?: string; expiresAt: number }>();
   const events: TicketEvent[] = [];
   const alerts: Alert[] = [];
   hub.on('ticket', async (event) => {
@@ -72,7 +92,11 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
     const parts = u.pathname.split('/').filter(Boolean);
     if (u.pathname === '/api/webhooks/tickets') return webhooks(req, res);
     if (req.method === 'GET' && u.pathname === '/api/platforms') {
-      return send(res, 200, options.connectors.map((c) => ({ id: c.id, name: c.displayName, webhooks: Boolean(c.webhook), fields: describeCredentials(c.credentials) })));
+      return send(
+        res,
+        200,
+        options.connectors.map((c) => ({ id: c.id, name: c.displayName, webhooks: Boolean(c.webhook), methods: describeCredentialMethods(c.credentials), fields: describeCredentials(c.credentials) })),
+      );
     }
     if (u.pathname === '/api/connections' && req.method === 'GET') return send(res, 200, await hub.list());
     if (u.pathname === '/api/connections' && req.method === 'POST') {
@@ -87,6 +111,49 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
       try {
         const conn = await hub.connect({ ...body, ...(origin ? { baseUrl: origin } : {}) });
         return send(res, 201, { ...conn, ...(conn.webhookSecret ? { webhookSecret: conn.webhookSecret } : {}), webhookSetup: conn.webhookSetup });
+      } catch (error) {
+        if (error instanceof CredentialsError) return send(res, 422, { error: error.message, field: error.field ?? null });
+        if (TicketbridgeError.isInstance(error)) return send(res, 400, { error: error.message });
+        throw error;
+      }
+    }
+    if (u.pathname === '/api/oauth/start' && req.method === 'POST') {
+      // "Sign in with …": the Connect form's values, then the browser goes to the platform's consent page.
+      let body: ConnectRequest;
+      try {
+        body = parseConnectRequest(await readJson(req));
+      } catch (error) {
+        if (error instanceof BadRequest) return send(res, error.status, { error: error.message });
+        throw error;
+      }
+      const origin = options.platformOrigins?.[body.platform];
+      try {
+        const started = await hub.oauth.authorizationUrl({ ...body, redirectUri: callbackUrl, ...(origin ? { baseUrl: origin } : {}) });
+        for (const [state, pending] of signIns) if (pending.expiresAt < Date.now()) signIns.delete(state);
+        if (signIns.size >= MAX_PENDING_SIGN_INS) signIns.delete(signIns.keys().next().value!);
+        signIns.set(started.state, { request: body, ...(started.codeVerifier ? { codeVerifier: started.codeVerifier } : {}), expiresAt: Date.now() + SIGN_IN_TTL_MS });
+        return send(res, 200, { url: started.url, scopes: started.scopes });
+      } catch (error) {
+        if (TicketbridgeError.isInstance(error)) return send(res, 400, { error: error.message });
+        throw error;
+      }
+    }
+    if (u.pathname === '/api/oauth/callback' && req.method === 'GET') {
+      const state = u.searchParams.get('state') ?? '';
+      const pending = signIns.get(state);
+      // One use per state, whatever the outcome: a replayed callback finds nothing.
+      signIns.delete(state);
+      if (!pending || pending.expiresAt < Date.now()) return send(res, 400, { error: 'unknown or expired sign-in (state); start again' });
+      const denied = u.searchParams.get('error');
+      if (denied) return send(res, 400, { error: `the platform did not grant access: ${denied}` });
+      const origin = options.platformOrigins?.[pending.request.platform];
+      try {
+        const conn = await hub.connect({
+          ...pending.request,
+          ...(origin ? { baseUrl: origin } : {}),
+          oauth: { code: u.searchParams.get('code') ?? '', redirectUri: callbackUrl, ...(pending.codeVerifier ? { codeVerifier: pending.codeVerifier } : {}) },
+        });
+        return send(res, 201, { ...conn, webhookSetup: conn.webhookSetup });
       } catch (error) {
         if (error instanceof CredentialsError) return send(res, 422, { error: error.message, field: error.field ?? null });
         if (TicketbridgeError.isInstance(error)) return send(res, 400, { error: error.message });

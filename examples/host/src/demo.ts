@@ -27,7 +27,7 @@ async function main() {
   out('Ticketbridge demo: three platform simulators on loopback, one host, a sealed SQLite store.\n');
   const sims: Array<{ platform: string; sim: ConnectorSimulator<object>; tickets: number }> = [
     { platform: 'acme', sim: await startAcmeSimulator({ seed: 11 }), tickets: 400 },
-    { platform: 'zendesk', sim: await startZendeskSimulator({ seed: 12 }), tickets: 1500 },
+    { platform: 'zendesk', sim: await startZendeskSimulator({ seed: 12, auth: 'oauth_client_credentials' }), tickets: 1500 },
     { platform: 'hubspot', sim: await startHubSpotSimulator({ seed: 13 }), tickets: 450 },
   ];
   for (const s of sims) {
@@ -35,6 +35,7 @@ async function main() {
     out(`  simulator ${pad(s.platform, 8)} ${s.sim.url}  ${s.tickets} tickets`);
   }
 
+  const zendeskSim = sims[1]!.sim as Awaited<ReturnType<typeof startZendeskSimulator<'oauth_client_credentials'>>>;
   // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
   const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
   const app = await startHostApp({
@@ -42,6 +43,11 @@ async function main() {
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
     platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),
+    // The product's global Zendesk OAuth client, registered with the host's callback URL.
+    oauthClients: (callbackUrl) => {
+      const client = zendeskSim.oauth.client('global', { redirectUris: [callbackUrl] });
+      return { zendesk: { clientId: client.clientId, clientSecret: client.clientSecret!, redirectUri: callbackUrl } };
+    },
   });
   out(`  host      ${app.url}  (webhooks at ${app.url}/api/webhooks/tickets)\n`);
 
@@ -51,23 +57,38 @@ async function main() {
   };
 
   const platforms = await api('GET', '/api/platforms');
-  out('Connect forms (from describeCredentials):');
+  out('Connect forms (from describeCredentialMethods):');
   for (const p of platforms.body) {
-    const fields = (p.fields as Array<{ name: string; label: string; secret: boolean }>).map((f) => `${f.label}${f.secret ? ' (secret)' : ''}`);
-    out(`  ${pad(p.name, 26)} ${fields.join(', ')}`);
+    for (const m of p.methods as Array<{ id: string; label: string; deprecated?: { endsOn: string }; fields: Array<{ label: string; secret: boolean }> }>) {
+      const fields = m.fields.map((f) => `${f.label}${f.secret ? ' (secret)' : ''}`);
+      const label = m.id === 'default' ? p.name : `${p.name}: ${m.label}`;
+      out(`  ${pad(label, 58)} ${fields.join(', ') || '(sign-in only)'}`);
+    }
   }
 
-  out('\nTest & Connect with a wrong token first:');
+  out('\nTest & Connect with a wrong OAuth client secret first:');
   const zd = sims[1]!;
-  const wrong = await api('POST', '/api/connections', { platform: 'zendesk', credentials: { ...(zd.sim.credentials() as object), apiToken: 'not-the-right-token-123' }, syncMode: 'both' });
+  const wrong = await api('POST', '/api/connections', { platform: 'zendesk', credentials: { ...(zd.sim.credentials() as object), clientSecret: 'not-the-right-secret-123' }, syncMode: 'both' });
   out(`  HTTP ${wrong.status}: field=${String(wrong.body.field)} — ${String(wrong.body.error)}`);
+
+  /** The browser's part of the sign-in: open the consent page (the simulated admin approves), follow the redirect. */
+  async function signInWithZendesk() {
+    const started = await api('POST', '/api/oauth/start', { platform: 'zendesk', credentials: { method: 'oauth_authorization_code', subdomain: 'acmecorp' }, syncMode: 'both' });
+    if (started.status !== 200) throw new Error(`sign-in start failed: ${JSON.stringify(started.body)}`);
+    const consent = await fetch(String(started.body.url), { redirect: 'manual' });
+    const callback = consent.headers.get('location');
+    if (consent.status !== 302 || !callback) throw new Error(`consent page answered ${consent.status}`);
+    out(`  zendesk  consent page asked for: ${String((started.body.scopes as string[]).join(' '))}`);
+    const res = await fetch(callback);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
 
   const finished = new Map<string, SyncRun>();
   app.hub.on('sync.finished', (run) => finished.set(run.connectionId, run));
   const connections: Array<{ id: string; platform: string; sim: ConnectorSimulator<object>; secret?: string }> = [];
-  out('\nTest & Connect (syncMode both):');
+  out('\nTest & Connect (syncMode both; Zendesk through "Sign in with Zendesk", OAuth with PKCE):');
   for (const s of sims) {
-    const res = await api('POST', '/api/connections', { platform: s.platform, credentials: s.sim.credentials(), syncMode: 'both' });
+    const res = s.platform === 'zendesk' ? await signInWithZendesk() : await api('POST', '/api/connections', { platform: s.platform, credentials: s.sim.credentials(), syncMode: 'both' });
     if (res.status !== 201) throw new Error(`connect ${s.platform} failed: ${JSON.stringify(res.body)}`);
     const setup = res.body.webhookSetup as { kind: string; instructions?: { title: string; steps: string[] } };
     connections.push({ id: String(res.body.id), platform: s.platform, sim: s.sim, ...(res.body.webhookSecret ? { secret: String(res.body.webhookSecret) } : {}) });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore, type SyncRun } from '@ticketbridge/core';
-import { acme, startAcmeSimulator } from '@ticketbridge/core/testing';
+import { acme, acmeWithOAuth, startAcmeSimulator } from '@ticketbridge/core/testing';
 import { startHostApp, type HostApp } from '../src/app.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -107,5 +107,46 @@ describe('example host: the Connect API', () => {
   it('answers 404 for unknown routes', async () => {
     const { api } = await setup(1);
     expect((await api('GET', '/api/nothing')).status).toBe(404);
+  });
+});
+
+describe('example host: "Sign in with …" (OAuth authorization code)', () => {
+  it('starts at the consent page, connects on the callback once, and refuses a replayed or unknown state', async () => {
+    const sim = await startAcmeSimulator({ seed: 6 });
+    open.push(sim);
+    await sim.seed(10);
+    const app = await startHostApp({
+      connectors: [acmeWithOAuth()],
+      store: new MemoryStore(),
+      platformOrigins: { acme: sim.url },
+      oauthClients: (callbackUrl) => {
+        sim.oauth.addClient({ clientId: 'host-client', clientSecret: 'host-client-secret-0123', redirectUris: [callbackUrl] });
+        return { acme: { clientId: 'host-client', clientSecret: 'host-client-secret-0123', redirectUri: callbackUrl } };
+      },
+    });
+    open.push(app);
+    const started = await fetch(`${app.url}/api/oauth/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'acme', credentials: { method: 'oauth_authorization_code', subdomain: 'acme' }, syncMode: 'poll' }),
+    });
+    expect(started.status).toBe(200);
+    const { url } = (await started.json()) as { url: string };
+    const consent = await fetch(url, { redirect: 'manual' });
+    const callback = consent.headers.get('location')!;
+    expect(callback.startsWith(`${app.url}/api/oauth/callback?`)).toBe(true);
+
+    const connected = await fetch(callback);
+    expect(connected.status).toBe(201);
+    const conn = (await connected.json()) as { id: string; credentials: Record<string, unknown> };
+    expect(conn.credentials).toEqual({ method: 'oauth_authorization_code', subdomain: 'acme' });
+    expect((await untilFinished(app, conn.id)).ticketsSynced).toBe(10);
+
+    const replayed = await fetch(callback);
+    expect(replayed.status).toBe(400);
+    expect(((await replayed.json()) as { error: string }).error).toMatch(/unknown or expired sign-in/);
+    const forged = await fetch(`${app.url}/api/oauth/callback?code=x&state=not-a-state`);
+    expect(forged.status).toBe(400);
+    expect((await app.hub.list()).length).toBe(1);
   });
 });

@@ -27,11 +27,19 @@ import {
   zendeskErrorMessage,
   zendeskRateLimit,
 } from './api.js';
-import { zendeskAuthorization, zendeskCredentials, zendeskOrigin, type ZendeskCredentials } from './credentials.js';
+import { zendeskAuthorization, zendeskCredentialMethods, zendeskOrigin, type ZendeskCredentials } from './credentials.js';
 import { lookupsFrom, normalizeZendesk, normalizeZendeskComments, normalizeZendeskTicket, type ZendeskLookups } from './normalize.js';
 import { zendeskWebhook, type ZendeskWebhookMode } from './webhook.js';
 
-export { zendeskCredentials, zendeskAuthorization, type ZendeskCredentials } from './credentials.js';
+export {
+  ZENDESK_API_TOKEN_END,
+  zendeskAuthorization,
+  zendeskCredentialMethods,
+  zendeskCredentials,
+  zendeskScopes,
+  type ZendeskCredentials,
+  type ZendeskScopeOptions,
+} from './credentials.js';
 export { zendeskRateLimit } from './api.js';
 export { mapZendeskPriority, mapZendeskStatus, normalizeZendesk, normalizeZendeskTicket, zendeskTicketUrl, type ZendeskLookups } from './normalize.js';
 export {
@@ -111,6 +119,39 @@ async function draft(ctx: Ctx, ticket: ZendeskTicket, lookups: ZendeskLookups, i
   return normalizeZendeskTicket(ticket, { subdomain: ctx.credentials.subdomain, lookups, ...(comments ? { comments } : {}) });
 }
 
+/** How each credential method names the person behind the token, in Test & Connect's errors. */
+function whoSignsIn(credentials: ZendeskCredentials) {
+  switch (credentials.method) {
+    case 'api_token':
+      return {
+        subject: credentials.email,
+        check: 'check the e-mail and the API token',
+        field: 'apiToken',
+        adminField: 'email',
+        actor: () => credentials.email,
+        fixAdmin: "use an admin's e-mail and API token",
+      };
+    case 'oauth_client_credentials':
+      return {
+        subject: `the OAuth client "${credentials.clientId}"`,
+        check: 'check the client identifier and secret',
+        field: 'clientSecret',
+        adminField: 'clientId',
+        actor: (user: string) => `The OAuth client's creator (${user})`,
+        fixAdmin: 'have an admin create the OAuth client: its tokens act as the user who created it',
+      };
+    default:
+      return {
+        subject: 'the signed-in user',
+        check: 'sign in again',
+        field: 'authorization',
+        adminField: 'authorization',
+        actor: (user: string) => `The user who signed in (${user})`,
+        fixAdmin: 'sign in as a Zendesk admin',
+      };
+  }
+}
+
 /**
  * The Zendesk Support connector: Test & Connect on `users/me` (admins only), incremental pull through the
  * cursor-based incremental ticket export with users and organizations side-loaded, webhooks verified with
@@ -130,20 +171,23 @@ export function zendesk(options: ZendeskOptions = {}) {
   return defineConnector({
     id: 'zendesk',
     displayName: 'Zendesk Support',
-    credentials: zendeskCredentials,
+    credentials: zendeskCredentialMethods({ webhookMode: options.webhookMode ?? 'events' }),
     // The export cursor is exact (no time window), so nothing needs re-reading.
     defaultOverlapMs: 0,
 
     http: (credentials): HttpConfig => ({
       baseUrl: `${zendeskOrigin(credentials.subdomain)}/api/v2`,
-      headers: { authorization: zendeskAuthorization(credentials), accept: 'application/json' },
-      authField: 'apiToken',
+      // OAuth methods send no header of their own: the core adds the Bearer token it obtains and refreshes.
+      headers: credentials.method === 'api_token' ? { authorization: zendeskAuthorization(credentials), accept: 'application/json' } : { accept: 'application/json' },
+      ...(credentials.method === 'api_token' ? { authField: 'apiToken' } : { authField: credentials.method === 'oauth_client_credentials' ? 'clientSecret' : 'authorization' }),
       rateLimit: zendeskRateLimit,
       errorMessage: (body) => zendeskErrorMessage(body),
     }),
 
     async testConnection(ctx) {
-      const { subdomain, email } = ctx.credentials;
+      const credentials = ctx.credentials;
+      const { subdomain } = credentials;
+      const who = whoSignsIn(credentials);
       let me: MeResponse;
       try {
         me = await ctx.http.get(paths.me, { schema: MeResponse });
@@ -151,10 +195,22 @@ export function zendesk(options: ZendeskOptions = {}) {
         // isInstance, not instanceof: the client may come from another copy of core.
         const failed = TicketbridgeError.isInstance(error) ? (error as HttpError) : undefined;
         if (failed?.status === 401) {
-          throw new CredentialsError(`Zendesk could not authenticate ${email} with this API token; check the e-mail and the token`, {
+          throw new CredentialsError(`Zendesk could not authenticate ${who.subject}; ${who.check}`, {
             platform: 'zendesk',
-            field: 'apiToken',
+            field: who.field,
+            method: credentials.method,
             status: 401,
+            ...(failed.platformMessage ? { platformMessage: failed.platformMessage } : {}),
+            cause: error,
+          });
+        }
+        if (failed?.status === 403 && credentials.method !== 'api_token') {
+          // An OAuth token without users:read: the client's allowed scopes (or the consent) left it out.
+          throw new CredentialsError(`Zendesk refused users/me to this OAuth token (403): the token lacks the users:read scope; an admin must allow it in the OAuth client's allowed scopes`, {
+            platform: 'zendesk',
+            field: credentials.method === 'oauth_client_credentials' ? 'scopes' : 'authorization',
+            method: credentials.method,
+            status: 403,
             ...(failed.platformMessage ? { platformMessage: failed.platformMessage } : {}),
             cause: error,
           });
@@ -172,17 +228,19 @@ export function zendesk(options: ZendeskOptions = {}) {
       }
       const user = me.user;
       if (user.id === null) {
-        throw new CredentialsError(`Zendesk answered as an anonymous user: ${email} was not signed in; check the e-mail and the API token`, {
+        throw new CredentialsError(`Zendesk answered as an anonymous user: ${who.subject} was not signed in; ${who.check}`, {
           platform: 'zendesk',
-          field: 'email',
+          field: who.adminField,
+          method: credentials.method,
           ...(user.name ? { platformMessage: `signed in as "${user.name}"` } : {}),
         });
       }
       if (user.role !== 'admin') {
-        throw new CredentialsError(
-          `${email} is a Zendesk ${user.role ?? 'user'}, not an admin: the incremental ticket export is admin-only, so use an admin's e-mail and API token`,
-          { platform: 'zendesk', field: 'email' },
-        );
+        throw new CredentialsError(`${who.actor(user.email ?? user.name ?? 'the user')} is a Zendesk ${user.role ?? 'user'}, not an admin: the incremental ticket export is admin-only, so ${who.fixAdmin}`, {
+          platform: 'zendesk',
+          field: who.adminField,
+          method: credentials.method,
+        });
       }
       return {
         accountName: `${subdomain}.zendesk.com`,

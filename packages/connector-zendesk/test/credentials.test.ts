@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { CredentialsError, describeCredentials } from '@ticketbridge/core';
+import { CredentialsError, describeCredentialMethods, describeCredentials } from '@ticketbridge/core';
 import { createTestContext, HOSTILE_SUBDOMAINS } from '@ticketbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { zendeskErrorMessage } from '../src/api.js';
-import { zendesk, zendeskAuthorization } from '../src/index.js';
+import { zendesk, zendeskAuthorization, zendeskScopes } from '../src/index.js';
 import { withSimulator } from './helpers.js';
 
 const connector = zendesk();
@@ -16,10 +16,29 @@ async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
 }
 
 describe('credentials form', () => {
-  it('describes subdomain, admin e-mail and API token with where to find them', () => {
+  it('offers OAuth first and the API token as legacy with its end date, each field with where to find it', () => {
+    const methods = describeCredentialMethods(connector.credentials);
+    expect(methods.map((m) => [m.id, m.oauth?.grant ?? null, m.deprecated?.endsOn ?? null])).toEqual([
+      ['oauth_client_credentials', 'client_credentials', null],
+      ['oauth_authorization_code', 'authorization_code', null],
+      ['api_token', null, '2027-04-30'],
+    ]);
+    expect(methods[0]!.fields.map((f) => [f.name, f.kind, f.secret, f.required])).toEqual([
+      ['subdomain', 'subdomain', false, true],
+      ['clientId', 'text', false, true],
+      ['clientSecret', 'secret', true, true],
+      ['scopes', 'text', false, false],
+    ]);
+    expect(methods[0]!.fields.find((f) => f.name === 'clientId')!.help).toMatch(/Admin Center.*OAuth clients.*Confidential/);
+    expect(methods[1]!.fields.map((f) => f.name)).toEqual(['subdomain']);
+    expect(methods[2]!.help).toMatch(/30 Apr 2027/);
     const fields = describeCredentials(connector.credentials);
     expect(fields.map((f) => [f.name, f.kind, f.secret])).toEqual([
+      ['method', 'select', false],
       ['subdomain', 'subdomain', false],
+      ['clientId', 'text', false],
+      ['clientSecret', 'secret', true],
+      ['scopes', 'text', false],
       ['email', 'email', false],
       ['apiToken', 'secret', true],
     ]);
@@ -37,11 +56,21 @@ describe('credentials form', () => {
   });
 
   it('builds the base URL from the subdomain and authenticates as {email}/token:{token}', () => {
-    const config = connector.http({ subdomain: 'acmecorp', email: 'admin@acme.com', apiToken: 'abc123' });
+    const config = connector.http({ method: 'api_token', subdomain: 'acmecorp', email: 'admin@acme.com', apiToken: 'abc123' });
     expect(config.baseUrl).toBe('https://acmecorp.zendesk.com/api/v2');
     expect(config.headers.authorization).toBe(`Basic ${Buffer.from('admin@acme.com/token:abc123').toString('base64')}`);
     expect(zendeskAuthorization({ email: 'admin@acme.com', apiToken: 'abc123' })).toBe(config.headers.authorization);
     expect(config.authField).toBe('apiToken');
+    // OAuth methods carry no auth header of their own: the core sends the Bearer token it manages.
+    const oauth = connector.http({ method: 'oauth_client_credentials', subdomain: 'acmecorp', clientId: 'ticketbridge', clientSecret: 'secret-value' });
+    expect(oauth.headers).toEqual({ accept: 'application/json' });
+    expect(oauth.baseUrl).toBe('https://acmecorp.zendesk.com/api/v2');
+  });
+
+  it('asks for the least scopes: read only for polling, the webhook scopes only when it registers one', () => {
+    expect(zendeskScopes(false)).toEqual(['tickets:read', 'users:read', 'organizations:read']);
+    expect(zendeskScopes(true)).toEqual(['tickets:read', 'users:read', 'organizations:read', 'webhooks:read', 'webhooks:write']);
+    expect(zendeskScopes(true, { webhookMode: 'trigger' })).toContain('triggers:write');
   });
 });
 

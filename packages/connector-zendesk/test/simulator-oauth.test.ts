@@ -88,7 +88,7 @@ describe('client credentials grant', () => {
         scopes: { status: 400, error: 'invalid_scope' },
       };
       const bad = sim.badCredentials();
-      expect(bad.map((b) => b.field).sort()).toEqual(['clientId', 'clientSecret', 'scopes']);
+      expect(bad.map((b) => b.field).sort()).toEqual(['clientSecret', 'clientSecret', 'scopes']);
       for (const b of bad) {
         const res = await ask(b.credentials);
         expect(res.status, b.description).toBe(expected[b.field]!.status);

@@ -103,7 +103,9 @@ export async function startZendeskSimulator<A extends ZendeskSimAuth = 'api_toke
     credentials: () => ({ method, subdomain, clientId, clientSecret }),
     badCredentials: () => [
       { description: 'wrong client secret (401 invalid_client)', credentials: { method, subdomain, clientId, clientSecret: `${clientSecret.slice(0, -4)}xxxx` }, field: 'clientSecret' },
-      { description: 'unknown client id (401 invalid_client)', credentials: { method, subdomain, clientId: 'zdsim_no_such_client', clientSecret }, field: 'clientId' },
+      // Zendesk answers an unknown client exactly as a wrong secret (401 invalid_client), so no connector can tell
+      // them apart: the secret, checked first, is the field a user is sent to.
+      { description: 'unknown client id (401 invalid_client, the same answer as a wrong secret)', credentials: { method, subdomain, clientId: 'zdsim_no_such_client', clientSecret }, field: 'clientSecret' },
       {
         description: 'a client whose allowed scopes exclude tickets:read (400 invalid_scope)',
         credentials: { method, subdomain, clientId: oauth.restricted.clientId, clientSecret: oauth.restricted.clientSecret! },

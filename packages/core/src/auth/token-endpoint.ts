@@ -81,7 +81,7 @@ export async function requestTokens(request: TokenRequest): Promise<IssuedTokens
   });
   if (response.ok) {
     const parsed = TokenResponse.safeParse(response.data);
-    if (!parsed.success) throw new ResponseShapeError(`the ${platform} token endpoint answered ${response.status} without an access_token`, { platform, status: response.status });
+    if (!parsed.success) throw new ResponseShapeError(`the token endpoint answered ${response.status} without an access_token`, { platform, status: response.status });
     return issued(parsed.data, request.now());
   }
   const body = TokenError.safeParse(response.data);
@@ -97,10 +97,10 @@ function classify(request: TokenRequest, code: string, said: string, status: num
   const clientFields = typeof config.client === 'object' ? config.client : undefined;
   if (code === 'invalid_client' || (status === 401 && code !== 'invalid_grant')) {
     if (request.clientFrom === 'hub') {
-      return new ConfigError(`the ${platform} token endpoint refused the hub's OAuth client (${said}): check createHub({ oauthClients: { ${platform}: … } })`, { platform, field: 'oauthClients' });
+      return new ConfigError(`the token endpoint refused the hub's OAuth client (${said}): check createHub({ oauthClients: { ${platform}: … } })`, { platform, field: 'oauthClients' });
     }
     const field = clientFields?.secretField ?? clientFields?.idField;
-    return new CredentialsError(`the ${platform} token endpoint refused the OAuth client (${said}): check the client id and secret`, { ...options, ...(field ? { field } : {}), method });
+    return new CredentialsError(`the token endpoint refused the OAuth client (${said}): check the client id and secret`, { ...options, ...(field ? { field } : {}), method });
   }
   if (code === 'invalid_scope') {
     const field = config.scopesField ?? AUTHORIZATION_FIELD;
@@ -111,7 +111,7 @@ function classify(request: TokenRequest, code: string, said: string, status: num
   }
   if (code === 'invalid_grant') {
     if (grant === 'refresh_token') {
-      return new CredentialsError(`the ${platform} token endpoint refused the refresh token (${said}): the authorization was revoked or has expired; re-authorize the connection`, {
+      return new CredentialsError(`the token endpoint refused the refresh token (${said}): the authorization was revoked or has expired; re-authorize the connection`, {
         ...options,
         field: AUTHORIZATION_FIELD,
         method,
@@ -119,7 +119,7 @@ function classify(request: TokenRequest, code: string, said: string, status: num
       });
     }
     if (grant === 'authorization_code') {
-      return new CredentialsError(`the ${platform} token endpoint refused the authorization code (${said}): codes are single-use and short-lived; start the sign-in again`, {
+      return new CredentialsError(`the token endpoint refused the authorization code (${said}): codes are single-use and short-lived; start the sign-in again`, {
         ...options,
         field: AUTHORIZATION_FIELD,
         method,
@@ -127,14 +127,14 @@ function classify(request: TokenRequest, code: string, said: string, status: num
       });
     }
     const field = clientFields?.secretField ?? clientFields?.idField ?? AUTHORIZATION_FIELD;
-    return new CredentialsError(`the ${platform} token endpoint refused the grant (${said})`, { ...options, field, method });
+    return new CredentialsError(`the token endpoint refused the grant (${said})`, { ...options, field, method });
   }
   if (code === 'unauthorized_client') {
     const field = clientFields?.idField ?? AUTHORIZATION_FIELD;
     return new CredentialsError(`this OAuth client may not use the ${grant ?? 'requested'} grant (${said}): change the client's type or grants on ${platform}`, { ...options, field, method });
   }
-  if (status === 403) return new CredentialsError(`the ${platform} token endpoint refused the request (${said})`, { ...options, field: AUTHORIZATION_FIELD, method });
-  return new PermanentError(`the ${platform} token endpoint called the ${grant ?? ''} request malformed (${said})`, options);
+  if (status === 403) return new CredentialsError(`the token endpoint refused the request (${said})`, { ...options, field: AUTHORIZATION_FIELD, method });
+  return new PermanentError(`the token endpoint called the ${grant ?? ''} request malformed (${said})`, options);
 }
 
 function issued(body: z.infer<typeof TokenResponse>, now: number): IssuedTokens {

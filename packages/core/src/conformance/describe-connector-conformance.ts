@@ -14,8 +14,10 @@ import { waitFor } from '../testing/wait-for.js';
 
 /** Options of {@link describeConnectorConformance}. */
 export interface ConnectorConformanceOptions {
-  /** Suite name (usually the connector id). */
+  /** The connector id, as `hub.connect({ platform })` takes it; also the suite's title unless `title` is set. */
   name: string;
+  /** Title of the suite, to run it twice for one connector (`zendesk (OAuth client)`). */
+  title?: string;
   /** A fresh connector for each test. */
   connector: () => AnyConnector;
   /** Starts a fresh simulator for each test. */
@@ -51,7 +53,7 @@ const versionKey = (e: TicketEvent) => `${e.ticket.externalId}@${Date.parse(e.ti
 export function describeConnectorConformance(options: ConnectorConformanceOptions): void {
   const count = options.tickets ?? 250;
 
-  describe(`${options.name} connector conformance`, () => {
+  describe(`${options.title ?? options.name} connector conformance`, () => {
     const cleanups: Array<() => Promise<void>> = [];
     afterEach(async () => {
       for (const c of cleanups.splice(0).reverse()) await c();
