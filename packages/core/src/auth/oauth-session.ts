@@ -7,7 +7,7 @@ import type { Logger } from '../util/logger.js';
 import { newId } from '../util/ids.js';
 import { sleep } from '../util/sleep.js';
 import type { OAuthClientConfig, OAuthMethodConfig } from './oauth-method.js';
-import { AUTHORIZATION_FIELD, requestTokens, type IssuedTokens } from './token-endpoint.js';
+import { AUTHORIZATION_FIELD, requestTokens, type OAuthTokens } from './token-endpoint.js';
 
 /** Where a session reads and writes its tokens: the store for a saved connection, memory during Test & Connect. */
 export interface TokenPersistence {
@@ -181,7 +181,7 @@ export class OAuthSession implements HttpAuth {
       params = { grant_type: 'refresh_token', refresh_token: latest.refreshToken };
     }
     this.#o.logger.debug('requesting OAuth tokens', { connectionId: this.#o.connectionId, grant: params['grant_type'] });
-    let issued: IssuedTokens;
+    let issued: OAuthTokens;
     try {
       issued = await requestTokens({
         platform,

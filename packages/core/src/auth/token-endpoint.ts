@@ -6,13 +6,18 @@ import { PermanentError } from '../errors/permanent-error.js';
 import { ResponseShapeError } from '../errors/response-shape-error.js';
 import type { OAuthClientConfig, OAuthMethodConfig } from './oauth-method.js';
 
-/** Tokens as a token endpoint issued them, before the core stores them. */
-export interface IssuedTokens {
+/** OAuth tokens as a token endpoint issued them (RFC 6749 §5.1), before the core stores them. */
+export interface OAuthTokens {
   accessToken: string;
+  /** Absent for grants that issue none (client credentials). */
   refreshToken?: string;
+  /** When the access token expires (ISO-8601), from `expires_in`; absent when the platform says nothing. */
   expiresAt?: string;
+  /** When the refresh token expires (ISO-8601), when the platform says (`refresh_token_expires_in`). */
   refreshExpiresAt?: string;
+  /** The scopes granted, space-separated. */
   scope?: string;
+  /** When they were obtained (ISO-8601). */
   obtainedAt: string;
 }
 
@@ -59,7 +64,7 @@ export interface TokenRequest {
  * calls malformed (a connector bug). Transient failures are the HTTP client's: a client-credentials request is
  * re-sent, a refresh is not (the platform may have rotated the pair already, and a second use would be refused).
  */
-export async function requestTokens(request: TokenRequest): Promise<IssuedTokens> {
+export async function requestTokens(request: TokenRequest): Promise<OAuthTokens> {
   const { config, client, platform } = request;
   // Numbers stay numbers in a JSON body (Zendesk's `expires_in`); a form body makes everything text anyway.
   const params: Record<string, string | number> = { ...config.tokenParams, ...request.params };
@@ -137,7 +142,7 @@ function classify(request: TokenRequest, code: string, said: string, status: num
   return new PermanentError(`the token endpoint called the ${grant ?? ''} request malformed (${said})`, options);
 }
 
-function issued(body: z.infer<typeof TokenResponse>, now: number): IssuedTokens {
+function issued(body: z.infer<typeof TokenResponse>, now: number): OAuthTokens {
   const seconds = (v: number | string | null | undefined) => (v === undefined || v === null ? undefined : Number(v));
   const expiresIn = seconds(body.expires_in);
   const refreshExpiresIn = seconds(body.refresh_token_expires_in);

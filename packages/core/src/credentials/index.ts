@@ -10,9 +10,10 @@ export {
 export {
   credentialMethod,
   credentialMethods,
+  type AnyCredentialMethod,
   type CredentialMethodDefinition,
   type CredentialMethodDeprecation,
   type CredentialMethodsSchema,
   type CredentialsOfMethods,
 } from './credential-methods.js';
-export { REDACTED, redactCredentials } from './redact.js';
+export { REDACTED, Redactor, redactCredentials } from './redact.js';

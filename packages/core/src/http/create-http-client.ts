@@ -49,7 +49,7 @@ export interface HttpAuth {
   rejected(used: Record<string, string>, signal?: AbortSignal): Promise<boolean>;
 }
 
-/** Options of {@link createHttpClient}: what the core decides per connection, beyond the connector's config. */
+/** Options of the HTTP client the core builds per connection: what the core decides, beyond the connector's config. */
 export interface HttpClientOptions {
   /** Connector id, used as the error prefix (`[ticketbridge] [zendesk] ...`) and on `error.platform`. */
   platform: string;

@@ -1,1 +1,1 @@
-export { DEFAULT_MAX_RESPONSE_BYTES } from './create-http-client.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, type HttpClientOptions, type HttpAuth, type HttpObserver } from './create-http-client.js';

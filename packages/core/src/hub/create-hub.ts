@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { OAuthClientConfig } from '../auth/oauth-method.js';
 import { OAuthSessions } from '../auth/oauth-sessions.js';
 import { createOAuthState, createPkcePair } from '../auth/pkce.js';
-import { requestTokens, type IssuedTokens } from '../auth/token-endpoint.js';
+import { requestTokens, type OAuthTokens } from '../auth/token-endpoint.js';
 import type { AnyConnector } from '../connector/connector.js';
 import { Redactor } from '../credentials/redact.js';
 import { secretFieldNames } from '../credentials/describe-credentials.js';
@@ -86,8 +86,6 @@ export interface HubOptions {
   oauthClients?: Readonly<Record<string, OAuthClientConfig>>;
 }
 
-/** OAuth tokens as a token endpoint issued them (what {@link Hub.oauth}'s `exchangeCode` returns). */
-export type OAuthTokens = IssuedTokens;
 
 /** How an OAuth connection gets its first tokens in {@link Hub.connect}. */
 export type ConnectOAuth =
