@@ -262,6 +262,18 @@ describe('OAuth authorization code', () => {
     await hub.syncNow(conn.id);
     expect(sim.oauth.stats().tokenRequests).toBe(tokenRequests);
     expect((await store.getTokens(conn.id))!.generation).toBe(1);
+
+    // The admin signs in again: the same connection, its cursor and history kept, is active and syncs.
+    const cursor = await store.getCursor(conn.id);
+    const again = await hub.oauth.authorizationUrl({ platform: 'acme', credentials, baseUrl: sim.url, syncMode: 'poll' });
+    const resumed = await hub.reauthorize(conn.id, { code: (await consent(again.url)).code, codeVerifier: again.codeVerifier! });
+    expect(resumed.status).toBe('active');
+    expect(resumed.statusReason).toBeUndefined();
+    expect((await store.getTokens(conn.id))!.generation).toBe(2);
+    expect(await store.getCursor(conn.id)).toEqual(cursor);
+    // resume() starts a sync at once.
+    await waitFor(async () => (await hub.history(conn.id)).some((r) => r.status === 'succeeded'), 10_000, 'a successful sync after re-authorization');
+    expect(sim.oauth.stats().invalidGrant).toBe(1);
   });
 
   it('no token or client secret appears in logs, errors, events, history or connection views', async () => {

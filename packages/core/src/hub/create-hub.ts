@@ -160,6 +160,12 @@ export interface Hub {
   pause(id: string): Promise<Connection>;
   /** Resumes a paused connection (or one in error, e.g. after the platform fixed a permission) and syncs now. */
   resume(id: string): Promise<Connection>;
+  /**
+   * Gives a connection whose OAuth grant was refused (`statusReason.field === 'authorization'`) a new one from a
+   * fresh sign-in, keeping its cursor and history, and resumes it. `oauth` is what `connect` takes: the callback's
+   * code with its PKCE verifier, or tokens from `hub.oauth.exchangeCode`.
+   */
+  reauthorize(id: string, oauth: ConnectOAuth): Promise<Connection>;
   /** Runs a sync now and resolves with its history record. `full: true` forgets the cursor first. */
   syncNow(id: string, options?: { full?: boolean }): Promise<SyncRun>;
   /** Sync history, newest first. */
@@ -518,6 +524,35 @@ export function createHub(options: HubOptions): Hub {
       schedule(active, 0);
       await inbox.replay(id);
       return view(active);
+    },
+
+    async reauthorize(id, given) {
+      const c = await mustGet(id);
+      const connector = connectors.get(c.platform);
+      if (!connector) throw new ConfigError(`connection "${id}" is for the unregistered platform "${c.platform}"`, { field: 'platform' });
+      const resolved = oauthSessions.resolve(connector, c.credentials);
+      if (!resolved || resolved.config.grant !== 'authorization_code') {
+        throw new ConfigError(`connection "${id}" does not sign in through the OAuth browser flow`, { platform: connector.id, field: 'method' });
+      }
+      const tokens =
+        'tokens' in given
+          ? given.tokens
+          : await exchange(
+              oauthFlow({ platform: c.platform, credentials: c.credentials, syncMode: c.syncMode, ...(given.redirectUri ? { redirectUri: given.redirectUri } : {}), ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}) }),
+              c.baseUrl,
+              given.code,
+              given.codeVerifier,
+            );
+      // On top of whatever generation is stored, with compare-and-set like every rotation.
+      for (let attempt = 0; ; attempt++) {
+        const current = await store.getTokens(id);
+        const generation = current?.generation ?? null;
+        if (await store.saveTokens(id, { ...tokens, generation: (generation ?? 0) + 1 }, generation)) break;
+        if (attempt >= 5) throw new ConfigError(`could not save the new tokens of connection "${id}": the store kept changing`, { field: 'id' });
+      }
+      // The old session remembers the refused grant; the next context starts from the new tokens.
+      oauthSessions.forget(id);
+      return hub.resume(id);
     },
 
     async syncNow(id, opts = {}) {
