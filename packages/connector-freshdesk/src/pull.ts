@@ -1,0 +1,205 @@
+import type { Comment, ConnectorContext, HttpSuccess, PullPage, TicketDraft } from '@ticketbridge/core';
+import { nextLink, paginate, paginateKeyset, type KeysetStep } from '@ticketbridge/core/toolkit';
+import { z } from 'zod';
+import {
+  ConversationList,
+  LIST_INCLUDES,
+  MAX_PAGE,
+  PER_PAGE,
+  REMOVED_FILTERS,
+  TicketFields,
+  TicketList,
+  paths,
+  type FreshdeskTicket,
+  type RemovedFilter,
+} from './api.js';
+import type { FreshdeskCredentials } from './credentials.js';
+import { normalizeFreshdeskConversations, normalizeFreshdeskTicket, statusCategories, type FreshdeskStatusMap } from './normalize.js';
+
+type Ctx = ConnectorContext<FreshdeskCredentials>;
+
+/** The three listings a pull walks, in order: live tickets, then the trash, then spam. */
+export const STREAMS = ['tickets', ...REMOVED_FILTERS] as const;
+/** One listing of the pull. */
+export type FreshdeskStream = (typeof STREAMS)[number];
+
+/** Freshdesk's `updated_since` format: ISO-8601 UTC at whole seconds, as its timestamps are printed. */
+const Since = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+
+/** Where one listing stands. */
+const StreamPosition = z.object({
+  /** `updated_since` of the listing's current query (inclusive). */
+  since: Since,
+  /**
+   * Ids already delivered whose `updated_at` is exactly `since`: the restarted query reads them again, and skipping
+   * them saves their conversation reads (dedupe would drop the versions anyway). At most one page's worth.
+   */
+  seen: z.array(z.string()).max(PER_PAGE),
+});
+
+/**
+ * The pull cursor (JSON). Each listing keeps its own `updated_since`; `stream` and `page` say where a pull that
+ * stopped mid-way resumes. `page` > 1 only while a run of tickets sharing one second is paged through (see
+ * {@link nextStep}).
+ */
+export const FreshdeskCursor = z.object({
+  v: z.literal(1),
+  stream: z.enum(STREAMS),
+  page: z.number().int().min(1).max(MAX_PAGE),
+  streams: z.object({ tickets: StreamPosition, deleted: StreamPosition, spam: StreamPosition }),
+});
+/** The pull cursor. */
+export type FreshdeskCursor = z.infer<typeof FreshdeskCursor>;
+
+/** Settings of the pull, from the connector's options. */
+export interface PullSettings {
+  includeComments: boolean;
+  /** Where the first sync starts reading live tickets. */
+  startAt: string;
+}
+
+/**
+ * The first sync's start for the trash and spam listings: an hour before the first pull, so a host hears of removals
+ * from then on (not of years of trash it never saw as tickets), with room for clock skew between host and Freshdesk.
+ */
+const REMOVED_LOOKBACK_MS = 60 * 60_000;
+
+/** Whole seconds in Freshdesk's format; flooring re-reads at most one second, which dedupe absorbs. */
+export function toSince(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function initialCursor(now: number, startAt: string): FreshdeskCursor {
+  const removed = { since: toSince(now - REMOVED_LOOKBACK_MS), seen: [] };
+  return { v: 1, stream: 'tickets', page: 1, streams: { tickets: { since: toSince(Date.parse(startAt)), seen: [] }, deleted: removed, spam: { ...removed } } };
+}
+
+/** A window of one listing: `updated_since`, and the ids at exactly that second already delivered. */
+type Window = { since: string; seen: string[] };
+
+/**
+ * Where the walk goes after one page, from Freshdesk's own end signal (no `link: <…>; rel="next"` header).
+ *
+ * Every page is a fresh query from the page's last `updated_at` (page 1 of `updated_since` = that second), never page
+ * N+1 of the same query: the list is an offset into tickets sorted by `updated_at`, and a ticket updated mid-walk
+ * jumps to the end and shifts its neighbours, so following page numbers could skip one for good. The exception is a
+ * page whose tickets all share one second: restarting there would read the same page again, so the walk follows
+ * the page numbers of that query until the second is passed, up to the 300-page cap (30,000 tickets in one second;
+ * past it the restart lands where it began and core's stuck-cursor check stops the walk instead of looping).
+ */
+export function nextStep(tickets: readonly FreshdeskTicket[], more: boolean, window: Window): KeysetStep<Window> {
+  const last = tickets.at(-1);
+  if (!last) return { end: true };
+  const lastSecond = toSince(Date.parse(last.updated_at));
+  // The ids of the last second, so the restarted query can skip what this page delivered.
+  const atLast = tickets.filter((t) => toSince(Date.parse(t.updated_at)) === lastSecond).map((t) => String(t.id));
+  const seen = lastSecond === window.since ? [...new Set([...window.seen, ...atLast])].slice(-PER_PAGE) : atLast.slice(-PER_PAGE);
+  const restartFrom: Window = { since: lastSecond, seen };
+  if (!more) return { end: true, restartFrom };
+  const firstSecond = toSince(Date.parse(tickets[0]!.updated_at));
+  if (firstSecond === lastSecond) return { end: false, after: 'next-page', restartFrom };
+  return { end: false, restartFrom };
+}
+
+/** Custom statuses of the account, read once per pull and only when a ticket carries one. */
+export interface StatusCache {
+  get(ctx: Ctx, codes: Iterable<number>): Promise<FreshdeskStatusMap>;
+}
+
+/** A cache of the account's custom statuses that reads `ticket_fields` only when a code 6+ shows up, at most once per `ttlMs`. */
+export function createStatusCache(ttlMs = 10 * 60_000): StatusCache {
+  const byConnection = new Map<string, { at: number; map: FreshdeskStatusMap }>();
+  return {
+    async get(ctx, codes) {
+      if (![...codes].some((c) => c >= 6)) return new Map();
+      const now = ctx.now().getTime();
+      const hit = byConnection.get(ctx.connectionId);
+      if (hit && now - hit.at < ttlMs) return hit.map;
+      const fields = await ctx.http.get(paths.ticketFields, { schema: TicketFields });
+      const map = statusCategories(fields);
+      byConnection.set(ctx.connectionId, { at: now, map });
+      return map;
+    },
+  };
+}
+
+/**
+ * Every reply and note of one ticket (`GET /tickets/{id}/conversations`, 100 per page, `link` header to the next).
+ * `undefined` when the ticket went away between the list and this read (404).
+ */
+export async function readConversations(ctx: Ctx, ticketId: string): Promise<Comment[] | undefined> {
+  const comments: Comment[] = [];
+  const pages = paginate({
+    start: 1,
+    fetchPage: (page: number) => ctx.http.request(paths.conversations(ticketId), { searchParams: { per_page: PER_PAGE, page }, schema: ConversationList, acceptStatus: [404] }),
+    step: (res, page) => (res.ok && nextLink(res.headers) !== undefined ? { next: page + 1 } : { end: true }),
+    signal: ctx.signal,
+    platform: 'freshdesk',
+  });
+  for await (const { page } of pages) {
+    if (!page.ok) return undefined;
+    comments.push(...normalizeFreshdeskConversations(page.data));
+  }
+  return comments;
+}
+
+/** Normalizes tickets, with their conversations when asked (never for removed tickets: nothing to analyse). */
+export async function draftTickets(ctx: Ctx, tickets: readonly FreshdeskTicket[], includeComments: boolean, statuses: StatusCache): Promise<TicketDraft[]> {
+  const custom = await statuses.get(ctx, tickets.map((t) => t.status));
+  const out: TicketDraft[] = [];
+  for (const ticket of tickets) {
+    const removed = ticket.deleted === true || ticket.spam === true;
+    const comments = includeComments && !removed ? await readConversations(ctx, String(ticket.id)) : undefined;
+    out.push(normalizeFreshdeskTicket(ticket, { subdomain: ctx.credentials.subdomain, statuses: custom, ...(comments ? { comments } : {}) }));
+  }
+  return out;
+}
+
+/**
+ * Incremental pull: the live tickets, then `filter=deleted`, then `filter=spam`, each `updated_since` its own
+ * position, `order_by=updated_at&order_type=asc&per_page=100`. `updated_since` is always sent: without it Freshdesk
+ * returns only tickets created in the last 30 days (airbytehq/airbyte#6133).
+ */
+export async function* pullTickets(ctx: Ctx, start: FreshdeskCursor | null, settings: PullSettings, statuses: StatusCache): AsyncGenerator<PullPage<FreshdeskCursor>> {
+  let cursor: FreshdeskCursor = start ?? initialCursor(ctx.now().getTime(), settings.startAt);
+  for (let s = STREAMS.indexOf(cursor.stream); s < STREAMS.length; s++) {
+    const stream = STREAMS[s]!;
+    const nextStream = STREAMS[(s + 1) % STREAMS.length]!;
+    const saved = cursor.streams[stream];
+    const resuming = cursor.stream === stream && cursor.page > 1;
+    // A fresh query re-reads overlapMs before the saved second; inside a same-second run the position is exact.
+    const since = resuming || ctx.overlapMs <= 0 ? saved.since : toSince(Date.parse(saved.since) - ctx.overlapMs);
+    const filter: RemovedFilter | undefined = stream === 'tickets' ? undefined : stream;
+    const pages = paginateKeyset<HttpSuccess<FreshdeskTicket[]>, Window>({
+      start: { window: { since, seen: since === saved.since ? saved.seen : [] }, page: resuming ? cursor.page : 1, ...(resuming ? { after: 'next-page' } : {}) },
+      fetchPage: ({ window, page }) =>
+        ctx.http.request(paths.tickets, {
+          searchParams: {
+            updated_since: window.since,
+            order_by: 'updated_at',
+            order_type: 'asc',
+            per_page: PER_PAGE,
+            page,
+            include: LIST_INCLUDES,
+            ...(filter ? { filter } : {}),
+          },
+          schema: TicketList,
+        }),
+      read: (res, { window }) => nextStep(res.data, nextLink(res.headers) !== undefined, window),
+      maxPagesPerWindow: MAX_PAGE,
+      signal: ctx.signal,
+      platform: 'freshdesk',
+    });
+    for await (const { page, position, checkpoint, end } of pages) {
+      const skip = new Set(position.page === 1 ? position.window.seen : []);
+      const fresh = page.data.filter((t) => !(skip.has(String(t.id)) && toSince(Date.parse(t.updated_at)) === position.window.since));
+      const tickets = await draftTickets(ctx, fresh, settings.includeComments, statuses);
+      const streams = { ...cursor.streams, [stream]: { since: checkpoint.window.since, seen: checkpoint.window.seen } };
+      const next: FreshdeskCursor = end
+        ? { v: 1, stream: nextStream, page: 1, streams }
+        : { v: 1, stream, page: checkpoint.after ? checkpoint.page : 1, streams };
+      yield { tickets, nextCursor: next };
+      cursor = next;
+    }
+  }
+}
