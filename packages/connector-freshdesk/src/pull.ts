@@ -74,31 +74,52 @@ function initialCursor(now: number, startAt: string): FreshdeskCursor {
   return { v: 1, stream: 'tickets', page: 1, streams: { tickets: { since: toSince(Date.parse(startAt)), seen: [] }, deleted: removed, spam: { ...removed } } };
 }
 
-/** A window of one listing: `updated_since`, and the ids at exactly that second already delivered. */
-type Window = { since: string; seen: string[] };
-
 /**
- * Where the walk goes after one page, from Freshdesk's own end signal (no `link: <…>; rel="next"` header).
+ * Where the walk goes after one page, from Freshdesk's own end signal (no `link: <…>; rel="next"` header). The
+ * window is the `updated_since` second.
  *
  * Every page is a fresh query from the page's last `updated_at` (page 1 of `updated_since` = that second), never page
  * N+1 of the same query: the list is an offset into tickets sorted by `updated_at`, and a ticket updated mid-walk
  * jumps to the end and shifts its neighbours, so following page numbers could skip one for good. The exception is a
  * page whose tickets all share one second: restarting there would read the same page again, so the walk follows
- * the page numbers of that query until the second is passed, up to the 300-page cap (30,000 tickets in one second;
+ * the page numbers of the query anchored at that second until the second is passed, up to the 300-page cap (30,000 tickets in one second;
  * past it the restart lands where it began and core's stuck-cursor check stops the walk instead of looping).
  */
-export function nextStep(tickets: readonly FreshdeskTicket[], more: boolean, window: Window): KeysetStep<Window> {
+export function nextStep(tickets: readonly FreshdeskTicket[], more: boolean, window: string): KeysetStep<string> {
   const last = tickets.at(-1);
   if (!last) return { end: true };
-  const lastSecond = toSince(Date.parse(last.updated_at));
-  // The ids of the last second, so the restarted query can skip what this page delivered.
-  const atLast = tickets.filter((t) => toSince(Date.parse(t.updated_at)) === lastSecond).map((t) => String(t.id));
-  const seen = lastSecond === window.since ? [...new Set([...window.seen, ...atLast])].slice(-PER_PAGE) : atLast.slice(-PER_PAGE);
-  const restartFrom: Window = { since: lastSecond, seen };
+  const restartFrom = toSince(Date.parse(last.updated_at));
   if (!more) return { end: true, restartFrom };
-  const firstSecond = toSince(Date.parse(tickets[0]!.updated_at));
-  if (firstSecond === lastSecond) return { end: false, after: 'next-page', restartFrom };
+  // Page numbers are followed only in the query anchored at the shared second itself, so the cap's restart lands
+  // exactly where that query began and the stuck check sees it.
+  if (window === restartFrom && toSince(Date.parse(tickets[0]!.updated_at)) === restartFrom) return { end: false, after: 'next-page', restartFrom };
   return { end: false, restartFrom };
+}
+
+/**
+ * The tickets of the newest second read so far, by id: a query restarted at that second reads them again, and
+ * skipping them saves their conversation reads (dedupe would drop the versions anyway). At most one page's worth.
+ */
+class Boundary {
+  constructor(
+    public since: string,
+    public ids: string[],
+  ) {}
+
+  /** Whether a restarted query's ticket was delivered already. */
+  delivered(ticket: FreshdeskTicket): boolean {
+    return toSince(Date.parse(ticket.updated_at)) === this.since && this.ids.includes(String(ticket.id));
+  }
+
+  /** Takes in a delivered page. */
+  advance(tickets: readonly FreshdeskTicket[]): void {
+    const last = tickets.at(-1);
+    if (!last) return;
+    const second = toSince(Date.parse(last.updated_at));
+    const atLast = tickets.filter((t) => toSince(Date.parse(t.updated_at)) === second).map((t) => String(t.id));
+    this.ids = (second === this.since ? [...new Set([...this.ids, ...atLast])] : atLast).slice(-PER_PAGE);
+    this.since = second;
+  }
 }
 
 /** Custom statuses of the account, read once per pull and only when a ticket carries one. */
@@ -169,13 +190,14 @@ export async function* pullTickets(ctx: Ctx, start: FreshdeskCursor | null, sett
     const resuming = cursor.stream === stream && cursor.page > 1;
     // A fresh query re-reads overlapMs before the saved second; inside a same-second run the position is exact.
     const since = resuming || ctx.overlapMs <= 0 ? saved.since : toSince(Date.parse(saved.since) - ctx.overlapMs);
+    const boundary = new Boundary(saved.since, [...saved.seen]);
     const filter: RemovedFilter | undefined = stream === 'tickets' ? undefined : stream;
-    const pages = paginateKeyset<HttpSuccess<FreshdeskTicket[]>, Window>({
-      start: { window: { since, seen: since === saved.since ? saved.seen : [] }, page: resuming ? cursor.page : 1, ...(resuming ? { after: 'next-page' } : {}) },
+    const pages = paginateKeyset<HttpSuccess<FreshdeskTicket[]>, string>({
+      start: { window: since, page: resuming ? cursor.page : 1, ...(resuming ? { after: 'next-page' } : {}) },
       fetchPage: ({ window, page }) =>
         ctx.http.request(paths.tickets, {
           searchParams: {
-            updated_since: window.since,
+            updated_since: window,
             order_by: 'updated_at',
             order_type: 'asc',
             per_page: PER_PAGE,
@@ -191,10 +213,12 @@ export async function* pullTickets(ctx: Ctx, start: FreshdeskCursor | null, sett
       platform: 'freshdesk',
     });
     for await (const { page, position, checkpoint, end } of pages) {
-      const skip = new Set(position.page === 1 ? position.window.seen : []);
-      const fresh = page.data.filter((t) => !(skip.has(String(t.id)) && toSince(Date.parse(t.updated_at)) === position.window.since));
+      // Only a restarted query (page 1) re-reads what an earlier page delivered.
+      const fresh = position.page === 1 ? page.data.filter((t) => !boundary.delivered(t)) : page.data;
       const tickets = await draftTickets(ctx, fresh, settings.includeComments, statuses);
-      const streams = { ...cursor.streams, [stream]: { since: checkpoint.window.since, seen: checkpoint.window.seen } };
+      boundary.advance(page.data);
+      const seen = checkpoint.window === boundary.since ? boundary.ids : [];
+      const streams = { ...cursor.streams, [stream]: { since: checkpoint.window, seen } };
       const next: FreshdeskCursor = end
         ? { v: 1, stream: nextStream, page: 1, streams }
         : { v: 1, stream, page: checkpoint.after ? checkpoint.page : 1, streams };
