@@ -55,10 +55,10 @@ export interface SimConversation {
 }
 
 /** Credentials the simulator accepts. */
-export interface FreshdeskSimCredentials {
+export type FreshdeskSimCredentials = {
   subdomain: string;
   apiKey: string;
-}
+};
 
 /** One request the simulated API answered (past the rate limiter and injected faults). */
 export interface FreshdeskSimRequestRecord {

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { CredentialsError, describeCredentials, type HttpError } from '@ticketbridge/core';
+import { createTestContext, HOSTILE_SUBDOMAINS } from '@ticketbridge/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freshdesk, freshdeskAuthorization, freshdeskErrorMessage } from '../src/index.js';
+import { closeSimulators, setup } from './helpers.js';
+
+afterEach(closeSimulators);
+
+const connector = freshdesk();
+const errorBodies = JSON.parse(readFileSync(new URL('./fixtures/error-bodies.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
+async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(CredentialsError);
+  return error as CredentialsError;
+}
+
+describe('credentials form', () => {
+  it('describes the subdomain and the API key with where to find them', () => {
+    const fields = describeCredentials(connector.credentials);
+    expect(fields.map((f) => [f.name, f.kind, f.secret])).toEqual([
+      ['subdomain', 'subdomain', false],
+      ['apiKey', 'secret', true],
+    ]);
+    expect(fields.find((f) => f.name === 'subdomain')!.suffix).toBe('.freshdesk.com');
+    expect(fields.find((f) => f.name === 'apiKey')!.help).toMatch(/Profile settings.*API key/);
+  });
+
+  it('accepts " Acme " as acme and refuses hostile subdomains before any request', () => {
+    expect(connector.credentials.parse({ subdomain: ' Acme ', apiKey: 'k' }).subdomain).toBe('acme');
+    for (const hostile of HOSTILE_SUBDOMAINS) expect(connector.credentials.safeParse({ subdomain: hostile, apiKey: 'k' }).success, hostile).toBe(false);
+  });
+
+  it('builds the base URL from the subdomain and authenticates as Basic {key}:X', () => {
+    const config = connector.http({ subdomain: 'acme', apiKey: 'abcdEFGH1234' });
+    expect(config.baseUrl).toBe('https://acme.freshdesk.com/api/v2');
+    expect(config.headers.authorization).toBe(`Basic ${Buffer.from('abcdEFGH1234:X').toString('base64')}`);
+    expect(freshdeskAuthorization('abcdEFGH1234')).toBe(config.headers.authorization);
+    expect(config.authField).toBe('apiKey');
+  });
+});
+
+describe('Test & Connect on GET /api/v2/agents/me', () => {
+  it('accepts the key and reports the account and the agent', async () => {
+    const { sim, ctx } = await setup();
+    const info = await connector.testConnection(ctx);
+    expect(info.accountName).toBe('acme.freshdesk.com');
+    expect(info.metadata).toMatchObject({ subdomain: 'acme', agentId: 48000000001, agentEmail: 'ada@acme.example.com' });
+    expect(sim.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v2/agents/me']);
+  });
+
+  it('a wrong key (401) names apiKey, keeps Freshdesk\'s message and never echoes the key', async () => {
+    const { sim } = await setup();
+    const bad = { ...sim.credentials(), apiKey: 'wrongKEY0987654321ab' };
+    const error = await failure(connector.testConnection(createTestContext({ connector, credentials: bad, baseUrl: sim.url })));
+    expect(error.field).toBe('apiKey');
+    expect(error.status).toBe(401);
+    expect(error.platformMessage).toBe('You have to be logged in to perform this action.');
+    const text = `${error.message} ${JSON.stringify(error)} ${String((error as Error & { cause?: unknown }).cause)}`;
+    expect(text).not.toContain(bad.apiKey);
+    expect(text).not.toContain(Buffer.from(`${bad.apiKey}:X`).toString('base64'));
+  });
+
+  it('a subdomain with no account behind it (404) names subdomain', async () => {
+    const { sim } = await setup();
+    // The simulator serves one account at its root; any other prefix is an account that does not exist.
+    const error = await failure(connector.testConnection(createTestContext({ connector, credentials: sim.credentials(), baseUrl: `${sim.url}/no-such-account` })));
+    expect(error.field).toBe('subdomain');
+    expect(error.status).toBe(404);
+    expect(error.message).toContain('acme.freshdesk.com');
+  });
+
+  it('other failures stay what they are (a 500 is not a credentials problem)', async () => {
+    const { sim, ctx } = await setup();
+    sim.faults.inject('status500', { count: 10 });
+    const error = await connector.testConnection(ctx).then(() => undefined, (e: unknown) => e);
+    expect(error).not.toBeInstanceOf(CredentialsError);
+    expect((error as HttpError).status).toBe(500);
+  });
+});
+
+describe('error bodies', () => {
+  it('reads every envelope Freshdesk answers with', () => {
+    expect(freshdeskErrorMessage(errorBodies['invalidCredentials'])).toBe('You have to be logged in to perform this action.');
+    expect(freshdeskErrorMessage(errorBodies['accessDenied'])).toBe('You are not authorized to perform this action.');
+    expect(freshdeskErrorMessage(errorBodies['validation'])).toBe('Validation failed: email: It should be a valid email address');
+    expect(freshdeskErrorMessage(errorBodies['pageCap'])).toBe('Validation failed: page: You cannot access tickets beyond the 300th page');
+    expect(freshdeskErrorMessage('<html><body>Not found</body></html>')).toBeUndefined();
+    expect(freshdeskErrorMessage('Service Unavailable')).toBe('Service Unavailable');
+    expect(freshdeskErrorMessage(null)).toBeUndefined();
+  });
+});
