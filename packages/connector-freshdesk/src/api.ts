@@ -10,6 +10,7 @@ import { z } from 'zod';
 /** Paths relative to `https://{subdomain}.freshdesk.com/api/v2/`. */
 export const paths = {
   me: 'agents/me',
+  agents: 'agents',
   tickets: 'tickets',
   ticket: (id: string) => `tickets/${encodeURIComponent(id)}`,
   conversations: (id: string) => `tickets/${encodeURIComponent(id)}/conversations`,
@@ -64,6 +65,17 @@ export const MeResponse = z.looseObject({
 });
 /** The `agents/me` response. */
 export type MeResponse = z.infer<typeof MeResponse>;
+
+// https://developers.freshdesk.com/api/#list_all_agents: the agent's name and e-mail live in its contact.
+export const AgentList = z.array(
+  z.looseObject({
+    id,
+    contact: z.looseObject({ name: z.string().nullable().optional(), email: z.string().nullable().optional() }).nullable().optional(),
+  }),
+);
+
+/** Most agent pages read for names (100 agents each); a bigger team keeps the ids of the rest. */
+export const MAX_AGENT_PAGES = 50;
 
 // https://developers.freshdesk.com/api/#tickets (Ticket properties; `requester` with include=requester)
 export const FreshdeskTicket = z.looseObject({

@@ -1,7 +1,7 @@
 import { ConfigError, CredentialsError, TicketbridgeError, defineConnector, type HttpConfig, type HttpError, type PullPage, type TicketDraft } from '@ticketbridge/core';
 import { FreshdeskTicket, MeResponse, VIEW_INCLUDES, freshdeskErrorMessage, freshdeskRateLimit, paths } from './api.js';
 import { freshdeskAuthorization, freshdeskCredentials, freshdeskOrigin, type FreshdeskCredentials } from './credentials.js';
-import { FreshdeskCursor, createStatusCache, draftTickets, pullTickets } from './pull.js';
+import { FreshdeskCursor, createLookupCache, draftTickets, pullTickets } from './pull.js';
 import { freshdeskWebhook, type FreshdeskSecretLocation } from './webhook.js';
 
 export { freshdeskCredentials, freshdeskAuthorization, type FreshdeskCredentials } from './credentials.js';
@@ -18,7 +18,7 @@ export {
   type FreshdeskStatusMap,
   type NormalizeFreshdeskOptions,
 } from './normalize.js';
-export { FreshdeskCursor, nextStep, toSince, type FreshdeskStream } from './pull.js';
+export { FreshdeskCursor, STREAMS, nextStep, toSince, type AccountLookups, type FreshdeskStream } from './pull.js';
 export {
   PAYLOAD_TEMPLATE,
   SECRET_HEADER,
@@ -81,7 +81,7 @@ export function freshdesk(options: FreshdeskOptions = {}) {
   if (Number.isNaN(Date.parse(startAt))) throw new ConfigError(`startAt "${startAt}" is not an ISO-8601 time`, { platform: 'freshdesk' });
   const windowMs = options.rateLimitWindowMs ?? 60_000;
   if (!(windowMs > 0)) throw new ConfigError('rateLimitWindowMs must be a positive number of milliseconds', { platform: 'freshdesk' });
-  const statuses = createStatusCache();
+  const lookups = createLookupCache();
 
   return defineConnector({
     id: 'freshdesk',
@@ -136,7 +136,7 @@ export function freshdesk(options: FreshdeskOptions = {}) {
     cursor: FreshdeskCursor,
 
     pull(ctx, { cursor }): AsyncIterable<PullPage<FreshdeskCursor>> {
-      return pullTickets(ctx, cursor, { includeComments, startAt }, statuses);
+      return pullTickets(ctx, cursor, { includeComments, startAt }, lookups);
     },
 
     async fetchTicket(ctx, { externalId }): Promise<TicketDraft | null> {
@@ -144,7 +144,7 @@ export function freshdesk(options: FreshdeskOptions = {}) {
       // View a Ticket answers trashed and spam tickets too (deleted: true / spam: true); 404 once purged.
       const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: VIEW_INCLUDES }, schema: FreshdeskTicket, acceptStatus: [404] });
       if (!res.ok) return null;
-      const [ticket] = await draftTickets(ctx, [res.data], includeComments, statuses);
+      const [ticket] = await draftTickets(ctx, [res.data], includeComments, lookups);
       return ticket ?? null;
     },
 
@@ -155,7 +155,7 @@ export function freshdesk(options: FreshdeskOptions = {}) {
         const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: VIEW_INCLUDES }, schema: FreshdeskTicket, acceptStatus: [404] });
         // Purged from the trash: nothing left to say that the trash listing did not already say.
         if (!res.ok) return [];
-        const [ticket] = await draftTickets(ctx, [res.data], includeComments, statuses);
+        const [ticket] = await draftTickets(ctx, [res.data], includeComments, lookups);
         return ticket ? [{ kind: 'ticket', ticket }] : [];
       },
     }),

@@ -133,6 +133,8 @@ export interface NormalizeFreshdeskOptions {
   subdomain: string;
   /** Custom statuses of the account (see {@link statusCategories}). */
   statuses?: FreshdeskStatusMap;
+  /** Agents by id, for the assignee's name and e-mail. */
+  agents?: ReadonlyMap<number, { name: string | null; email: string | null }>;
   comments?: Comment[];
 }
 
@@ -154,7 +156,7 @@ export function normalizeFreshdeskTicket(ticket: FreshdeskTicket, options: Norma
     rawPriority: ticket.priority === null || ticket.priority === undefined ? null : String(ticket.priority),
     channel: mapFreshdeskSource(ticket.source),
     requester: person(requester, ticket.requester),
-    assignee: person(ticket.responder_id),
+    assignee: person(ticket.responder_id, ticket.responder_id === null || ticket.responder_id === undefined ? undefined : options.agents?.get(ticket.responder_id)),
     organization: ticket.company_id === null || ticket.company_id === undefined ? null : { externalId: String(ticket.company_id), name: null },
     tags: ticket.tags ?? [],
     customFields: { ...(ticket.custom_fields ?? {}) },

@@ -2,7 +2,9 @@ import type { Comment, ConnectorContext, HttpSuccess, PullPage, TicketDraft } fr
 import { nextLink, paginate, paginateKeyset, type KeysetStep } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import {
+  AgentList,
   ConversationList,
+  MAX_AGENT_PAGES,
   LIST_INCLUDES,
   MAX_PAGE,
   PER_PAGE,
@@ -122,26 +124,66 @@ class Boundary {
   }
 }
 
-/** Custom statuses of the account, read once per pull and only when a ticket carries one. */
-export interface StatusCache {
-  get(ctx: Ctx, codes: Iterable<number>): Promise<FreshdeskStatusMap>;
+/** What the mapping reads from the account besides the tickets. */
+export interface AccountLookups {
+  /** Custom statuses (6+) by code. */
+  statuses: FreshdeskStatusMap;
+  /** Agents by id. */
+  agents: ReadonlyMap<number, { name: string | null; email: string | null }>;
 }
 
-/** A cache of the account's custom statuses that reads `ticket_fields` only when a code 6+ shows up, at most once per `ttlMs`. */
-export function createStatusCache(ttlMs = 10 * 60_000): StatusCache {
-  const byConnection = new Map<string, { at: number; map: FreshdeskStatusMap }>();
+/** The account's custom statuses and agents, read only when a page needs them and then reused for `ttlMs`. */
+export interface LookupCache {
+  get(ctx: Ctx, tickets: readonly FreshdeskTicket[]): Promise<AccountLookups>;
+}
+
+/**
+ * A cache per connection that reads `ticket_fields` only when a status code of 6 or more shows up, and the agents
+ * list only when a ticket is assigned, each at most once per `ttlMs`: an account without custom statuses or
+ * assignments never pays for them, and a sync pays once, not once per page. An agent added since the last read stays
+ * an id until the entry expires, rather than triggering a re-read per page.
+ */
+export function createLookupCache(ttlMs = 10 * 60_000): LookupCache {
+  const statuses = new Map<string, { at: number; map: FreshdeskStatusMap }>();
+  const agents = new Map<string, { at: number; map: AccountLookups['agents'] }>();
+  const fresh = (entry: { at: number } | undefined, now: number) => entry !== undefined && now - entry.at < ttlMs;
   return {
-    async get(ctx, codes) {
-      if (![...codes].some((c) => c >= 6)) return new Map();
+    async get(ctx, tickets) {
       const now = ctx.now().getTime();
-      const hit = byConnection.get(ctx.connectionId);
-      if (hit && now - hit.at < ttlMs) return hit.map;
-      const fields = await ctx.http.get(paths.ticketFields, { schema: TicketFields });
-      const map = statusCategories(fields);
-      byConnection.set(ctx.connectionId, { at: now, map });
-      return map;
+      const out: AccountLookups = { statuses: new Map(), agents: new Map() };
+      if (tickets.some((t) => t.status >= 6)) {
+        let entry = statuses.get(ctx.connectionId);
+        if (!fresh(entry, now)) {
+          entry = { at: now, map: statusCategories(await ctx.http.get(paths.ticketFields, { schema: TicketFields })) };
+          statuses.set(ctx.connectionId, entry);
+        }
+        out.statuses = entry!.map;
+      }
+      if (tickets.some((t) => t.responder_id !== null && t.responder_id !== undefined)) {
+        let entry = agents.get(ctx.connectionId);
+        if (!fresh(entry, now)) {
+          entry = { at: now, map: await readAgents(ctx) };
+          agents.set(ctx.connectionId, entry);
+        }
+        out.agents = entry!.map;
+      }
+      return out;
     },
   };
+}
+
+async function readAgents(ctx: Ctx): Promise<AccountLookups['agents']> {
+  const map = new Map<number, { name: string | null; email: string | null }>();
+  const pages = paginate({
+    start: 1,
+    fetchPage: (page: number) => ctx.http.request(paths.agents, { searchParams: { per_page: PER_PAGE, page }, schema: AgentList }),
+    step: (res, page) => (nextLink(res.headers) !== undefined ? { next: page + 1 } : { end: true }),
+    maxPages: MAX_AGENT_PAGES,
+    signal: ctx.signal,
+    platform: 'freshdesk',
+  });
+  for await (const { page } of pages) for (const a of page.data) map.set(a.id, { name: a.contact?.name ?? null, email: a.contact?.email ?? null });
+  return map;
 }
 
 /**
@@ -165,13 +207,13 @@ export async function readConversations(ctx: Ctx, ticketId: string): Promise<Com
 }
 
 /** Normalizes tickets, with their conversations when asked (never for removed tickets: nothing to analyse). */
-export async function draftTickets(ctx: Ctx, tickets: readonly FreshdeskTicket[], includeComments: boolean, statuses: StatusCache): Promise<TicketDraft[]> {
-  const custom = await statuses.get(ctx, tickets.map((t) => t.status));
+export async function draftTickets(ctx: Ctx, tickets: readonly FreshdeskTicket[], includeComments: boolean, lookups: LookupCache): Promise<TicketDraft[]> {
+  const { statuses, agents } = await lookups.get(ctx, tickets);
   const out: TicketDraft[] = [];
   for (const ticket of tickets) {
     const removed = ticket.deleted === true || ticket.spam === true;
     const comments = includeComments && !removed ? await readConversations(ctx, String(ticket.id)) : undefined;
-    out.push(normalizeFreshdeskTicket(ticket, { subdomain: ctx.credentials.subdomain, statuses: custom, ...(comments ? { comments } : {}) }));
+    out.push(normalizeFreshdeskTicket(ticket, { subdomain: ctx.credentials.subdomain, statuses, agents, ...(comments ? { comments } : {}) }));
   }
   return out;
 }
@@ -181,7 +223,7 @@ export async function draftTickets(ctx: Ctx, tickets: readonly FreshdeskTicket[]
  * position, `order_by=updated_at&order_type=asc&per_page=100`. `updated_since` is always sent: without it Freshdesk
  * returns only tickets created in the last 30 days (airbytehq/airbyte#6133).
  */
-export async function* pullTickets(ctx: Ctx, start: FreshdeskCursor | null, settings: PullSettings, statuses: StatusCache): AsyncGenerator<PullPage<FreshdeskCursor>> {
+export async function* pullTickets(ctx: Ctx, start: FreshdeskCursor | null, settings: PullSettings, lookups: LookupCache): AsyncGenerator<PullPage<FreshdeskCursor>> {
   let cursor: FreshdeskCursor = start ?? initialCursor(ctx.now().getTime(), settings.startAt);
   for (let s = STREAMS.indexOf(cursor.stream); s < STREAMS.length; s++) {
     const stream = STREAMS[s]!;
@@ -215,7 +257,7 @@ export async function* pullTickets(ctx: Ctx, start: FreshdeskCursor | null, sett
     for await (const { page, position, checkpoint, end } of pages) {
       // Only a restarted query (page 1) re-reads what an earlier page delivered.
       const fresh = position.page === 1 ? page.data.filter((t) => !boundary.delivered(t)) : page.data;
-      const tickets = await draftTickets(ctx, fresh, settings.includeComments, statuses);
+      const tickets = await draftTickets(ctx, fresh, settings.includeComments, lookups);
       boundary.advance(page.data);
       const seen = checkpoint.window === boundary.since ? boundary.ids : [];
       const streams = { ...cursor.streams, [stream]: { since: checkpoint.window, seen } };

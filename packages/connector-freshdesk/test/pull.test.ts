@@ -142,6 +142,26 @@ describe('freshdesk pull: List All Tickets', () => {
   });
 });
 
+describe('freshdesk pull: agents', () => {
+  it('names assignees from the agents list, read once per sync and only when a ticket is assigned', async () => {
+    const { sim, connector, ctx } = await setup();
+    const ids = await sim.seed(250);
+    const pages = await drain(connector.pull(ctx, { cursor: null }));
+    const assigned = [...latestById(pages).values()].filter((t) => t.assignee);
+    expect(assigned.length).toBeGreaterThan(0);
+    for (const t of assigned) expect(t.assignee!.name, t.externalId).toBeTruthy();
+    expect(assigned.some((t) => t.assignee!.email === 'chen@acme.example.com' && t.assignee!.name === 'Chen Wei 陈伟')).toBe(true);
+    expect(sim.stats().byPath['/api/v2/agents']).toBe(1);
+    // An unassigned-only page never asks.
+    const fresh = await setup();
+    const [only] = await fresh.sim.seed(1);
+    await fresh.sim.patchTicket(only!, { responder_id: null });
+    await drain(fresh.connector.pull(fresh.ctx, { cursor: null }));
+    expect(fresh.sim.stats().byPath['/api/v2/agents']).toBeUndefined();
+    expect(ids.length).toBe(250);
+  });
+});
+
 describe('freshdesk pull: conversations and request budget', () => {
   it('reads replies and private notes only with includeComments, telling them apart', async () => {
     const { sim, connector, ctx } = await setup({}, { includeComments: true });

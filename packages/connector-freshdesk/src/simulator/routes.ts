@@ -154,6 +154,41 @@ export function createRoutes(state: SimState): SimRoute[] {
         };
       },
     },
+    {
+      // https://developers.freshdesk.com/api/#list_all_agents: per_page up to 100, link header to the next page.
+      method: 'GET',
+      path: '/api/v2/agents',
+      handler: (req) => {
+        record(req, 1);
+        const q = req.url.searchParams;
+        const perPage = Math.min(Number(q.get('per_page') ?? PER_PAGE_DEFAULT) || PER_PAGE_DEFAULT, PER_PAGE_MAX);
+        const page = Number(q.get('page') ?? '1') || 1;
+        const items = state.agents.slice((page - 1) * perPage, page * perPage);
+        const headers: Record<string, string> = {};
+        if (page * perPage < state.agents.length) {
+          const next = new URLSearchParams(q);
+          next.set('page', String(page + 1));
+          headers.link = `<${state.origin}${req.url.pathname}?${next.toString()}>; rel="next"`;
+        }
+        return {
+          status: 200,
+          headers,
+          body: items.map((a) => ({
+            available: true,
+            occasional: false,
+            id: a.id,
+            ticket_scope: 1,
+            signature: null,
+            group_ids: [],
+            role_ids: [48000000100],
+            type: 'support_agent',
+            created_at: '2019-08-12T07:30:00Z',
+            updated_at: '2026-01-05T08:00:00Z',
+            contact: { active: true, email: a.email, job_title: null, language: 'en', mobile: a.mobile, name: a.name, phone: a.phone, time_zone: 'Chennai' },
+          })),
+        };
+      },
+    },
     { method: 'GET', path: '/api/v2/tickets', handler: (req) => list(req) },
     { method: 'GET', path: '/api/v2/tickets/:id', handler: (req, p) => view(req, p.id) },
     { method: 'GET', path: '/api/v2/tickets/:id/conversations', handler: (req, p) => conversations(req, p.id) },
