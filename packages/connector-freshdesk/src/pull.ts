@@ -187,8 +187,15 @@ async function readAgents(ctx: Ctx): Promise<AccountLookups['agents']> {
 }
 
 /**
- * Every reply and note of one ticket (`GET /tickets/{id}/conversations`, 100 per page, `link` header to the next).
- * `undefined` when the ticket went away between the list and this read (404).
+ * Most conversation pages read for one ticket (100 each): a ticket with more is a mail loop, not a conversation, and
+ * reading it whole would spend the account's minute on one ticket. What was read is kept and the cut is logged, never
+ * silent.
+ */
+export const MAX_CONVERSATION_PAGES = 50;
+
+/**
+ * Every reply and note of one ticket (`GET /tickets/{id}/conversations`, 100 per page, `link` header to the next), up
+ * to {@link MAX_CONVERSATION_PAGES}. `undefined` when the ticket went away between the list and this read (404).
  */
 export async function readConversations(ctx: Ctx, ticketId: string): Promise<Comment[] | undefined> {
   const comments: Comment[] = [];
@@ -196,13 +203,17 @@ export async function readConversations(ctx: Ctx, ticketId: string): Promise<Com
     start: 1,
     fetchPage: (page: number) => ctx.http.request(paths.conversations(ticketId), { searchParams: { per_page: PER_PAGE, page }, schema: ConversationList, acceptStatus: [404] }),
     step: (res, page) => (res.ok && nextLink(res.headers) !== undefined ? { next: page + 1 } : { end: true }),
+    maxPages: MAX_CONVERSATION_PAGES,
     signal: ctx.signal,
     platform: 'freshdesk',
   });
-  for await (const { page } of pages) {
+  let complete = true;
+  for await (const { page, end } of pages) {
     if (!page.ok) return undefined;
     comments.push(...normalizeFreshdeskConversations(page.data));
+    complete = end;
   }
+  if (!complete) ctx.logger.warn('ticket has more conversations than are read; the oldest ones are kept', { ticketId, read: comments.length });
   return comments;
 }
 

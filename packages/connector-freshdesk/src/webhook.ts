@@ -22,9 +22,9 @@ export type FreshdeskSecretLocation = 'header' | 'query';
 /**
  * The JSON body of the rule, in Freshdesk placeholders. Placeholders render labels (`{{ticket.status}}` prints
  * "Open", and a translated label on a translated helpdesk), not the codes the API returns, so the body only names the
- * ticket and the connector reads the ticket itself by id. `{{triggered_event}}` is kept for the host's logs only.
+ * ticket and the connector reads the ticket itself by id.
  */
-export const PAYLOAD_TEMPLATE = '{"ticketbridge":"freshdesk.v1","ticket_id":"{{ticket.id}}","triggered_event":"{{triggered_event}}"}';
+export const PAYLOAD_TEMPLATE = '{"ticketbridge":"freshdesk.v1","ticket_id":"{{ticket.id}}"}';
 
 // The body of PAYLOAD_TEMPLATE once Freshdesk rendered it; a rule left in "Simple" content mode sends its selected
 // fields under `freshdesk_webhook` (ticket_id among them), which is accepted too.

@@ -1,5 +1,6 @@
 import { StuckCursorError } from '@ticketbridge/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTestContext } from '@ticketbridge/core/testing';
 import { FreshdeskCursor } from '../src/index.js';
 import { closeSimulators, drain, latestById, setup } from './helpers.js';
 
@@ -192,6 +193,19 @@ describe('freshdesk pull: conversations and request budget', () => {
     const got = latestById(await drain(connector.pull(ctx, { cursor: null })));
     expect(got.get(id!)!.comments).toHaveLength(130);
     expect(sim.requests().filter((r) => r.path.endsWith('/conversations')).map((r) => r.query.get('page'))).toEqual(['1', '2']);
+  });
+
+  it('stops a runaway conversation at 50 pages and says so in the log', async () => {
+    const { sim, connector } = await setup({}, { includeComments: true });
+    const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (message: string, fields?: Record<string, unknown>) => void warnings.push({ message, ...(fields ? { fields } : {}) }) };
+    const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url, logger });
+    const [id] = await sim.seed(1);
+    for (let i = 0; i < 5_050; i++) await sim.addConversation(id!, { body: `auto-reply ${i}` });
+    const got = latestById(await drain(connector.pull(ctx, { cursor: null })));
+    expect(got.get(id!)!.comments).toHaveLength(5_000);
+    expect(sim.requests().filter((r) => r.path.endsWith('/conversations'))).toHaveLength(50);
+    expect(warnings).toEqual([{ message: expect.stringContaining('more conversations'), fields: expect.objectContaining({ ticketId: id, read: 5_000 }) }]);
   });
 
   it('reads conversations only for tickets that changed since the last pull', async () => {

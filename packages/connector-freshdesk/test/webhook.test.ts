@@ -71,7 +71,7 @@ describe('freshdesk webhook deliveries', () => {
     const { sim, conn, events, secret } = await connected();
     const [id] = await sim.seed(1);
     await sim.patchTicket(id!, { status: 3, priority: 4 });
-    const rendered = renderTemplate('{"ticketbridge":"freshdesk.v1","ticket_id":"{{ticket.id}}","status":"{{ticket.status}}","priority":"{{ticket.priority}}"}', sim.ticket(id!), 'x');
+    const rendered = renderTemplate('{"ticketbridge":"freshdesk.v1","ticket_id":"{{ticket.id}}","status":"{{ticket.status}}","priority":"{{ticket.priority}}"}', sim.ticket(id!));
     expect(JSON.parse(rendered)).toMatchObject({ status: 'Pending', priority: 'Urgent' });
     const res = await post(conn.webhookUrl!, rendered, { [SECRET_HEADER]: secret });
     expect(res.status, res.body).toBe(200);
@@ -87,7 +87,7 @@ describe('freshdesk webhook deliveries', () => {
     const { sim, conn, events, rejected, secret } = await connected();
     const [id] = await sim.seed(1);
     sim.resetStats();
-    const body = renderTemplate(PAYLOAD_TEMPLATE, sim.ticket(id!), 'x');
+    const body = renderTemplate(PAYLOAD_TEMPLATE, sim.ticket(id!));
     expect((await post(conn.webhookUrl!, body)).status).toBe(401);
     expect((await post(conn.webhookUrl!, body, { [SECRET_HEADER]: `${secret}x` })).status).toBe(401);
     expect((await post(conn.webhookUrl!, body, { [SECRET_HEADER]: secret.slice(0, 10) })).status).toBe(401);
@@ -104,7 +104,7 @@ describe('freshdesk webhook deliveries', () => {
     const ok = await sim.webhooks!.deliver(conn.webhookUrl!, [id!], { secret });
     expect(ok.status, ok.body).toBe(200);
     await waitFor(() => events.length === 1, 5_000, 'webhook event');
-    const body = renderTemplate(PAYLOAD_TEMPLATE, sim.ticket(id!), 'x');
+    const body = renderTemplate(PAYLOAD_TEMPLATE, sim.ticket(id!));
     expect((await post(conn.webhookUrl!, body, { [SECRET_HEADER]: secret })).status).toBe(401);
   });
 
@@ -151,7 +151,7 @@ describe('freshdesk webhook deliveries', () => {
     expect(captured.status).toBe(401);
     expect(captured.body).toMatch(/no timestamp.*replay window/);
     await sim.update([id!]);
-    const body = renderTemplate(PAYLOAD_TEMPLATE, sim.ticket(id!), 'x');
+    const body = renderTemplate(PAYLOAD_TEMPLATE, sim.ticket(id!));
     expect((await post(conn.webhookUrl!, body, { [SECRET_HEADER]: secret })).status).toBe(200);
     await waitFor(() => events.length === 1, 5_000, 'webhook event');
     expect(events[0]!.ticket.updatedAt).toBe(new Date(sim.ticket(id!).updated_at).toISOString());

@@ -76,7 +76,7 @@ export interface FreshdeskSimulatorOptions {
   subdomain?: string;
   /** Where the rule sends the secret (default the custom header `X-Ticketbridge-Secret`, as the README's setup). */
   webhookSecret?: SimSecretLocation;
-  /** The rule's body (default the README's template). Placeholders: `{{ticket.id}}`, `{{ticket.status}}`, `{{ticket.priority}}`, `{{ticket.subject}}`, `{{triggered_event}}`. */
+  /** The rule's body (default the README's template). Placeholders: `{{ticket.id}}`, `{{ticket.status}}`, `{{ticket.priority}}`, `{{ticket.subject}}`. */
   webhookTemplate?: string;
   /** Time of the first generated ticket (default 2026-01-05T08:00:00Z). */
   start?: Date;

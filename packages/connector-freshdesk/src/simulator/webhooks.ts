@@ -3,7 +3,7 @@ import { PRIORITY_LABELS, STATUS_CHOICES, iso, type SimState } from './state.js'
 import type { SimFreshdeskTicket } from './types.js';
 
 /** The rule body the package README tells admins to paste (Content "Advanced"). */
-export const DEFAULT_TEMPLATE = '{"ticketbridge":"freshdesk.v1","ticket_id":"{{ticket.id}}","triggered_event":"{{triggered_event}}"}';
+export const DEFAULT_TEMPLATE = '{"ticketbridge":"freshdesk.v1","ticket_id":"{{ticket.id}}"}';
 /** The custom header the README's rule sends the secret in. */
 export const DEFAULT_SECRET_HEADER = 'X-Ticketbridge-Secret';
 
@@ -13,13 +13,12 @@ const jsonText = (s: string) => JSON.stringify(s).slice(1, -1);
  * Renders Freshdesk placeholders the way the Trigger webhook action does: labels, not codes (`{{ticket.status}}` is
  * "Open", `{{ticket.priority}}` is "Low"), text escaped for the JSON body.
  */
-export function renderTemplate(template: string, t: SimFreshdeskTicket, event: string): string {
+export function renderTemplate(template: string, t: SimFreshdeskTicket): string {
   const values: Record<string, string> = {
     'ticket.id': String(t.id),
     'ticket.subject': t.subject,
     'ticket.status': STATUS_CHOICES[String(t.status)]?.[0] ?? String(t.status),
     'ticket.priority': t.priority === null ? '' : (PRIORITY_LABELS[t.priority] ?? ''),
-    triggered_event: event,
   };
   return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => jsonText(values[name] ?? ''));
 }
@@ -41,12 +40,11 @@ export function createWebhookSender(state: SimState): SimulatorWebhooks {
       for (const id of externalIds) {
         const t = state.ticket(id);
         if (Date.parse(t.updated_at) < Math.floor(sentAt / 1000) * 1000) t.updated_at = iso(sentAt);
-        const event = options.event === 'created' ? '{ticket_action:created}' : options.event === 'deleted' ? '{deleted:true}' : '{status:{from:2,to:3}}';
         let target = url;
         const headers: Record<string, string> = { 'user-agent': 'Freshdesk' };
         if ('header' in location) headers[location.header.toLowerCase()] = secret;
         else target = `${url}${url.includes('?') ? '&' : '?'}${encodeURIComponent(location.query)}=${encodeURIComponent(secret)}`;
-        const res = await sendWebhook({ url: target, body: Buffer.from(renderTemplate(template, t, event)), headers: { 'content-type': 'application/json', ...headers } });
+        const res = await sendWebhook({ url: target, body: Buffer.from(renderTemplate(template, t)), headers: { 'content-type': 'application/json', ...headers } });
         last = { status: res.status, body: res.body };
         if (res.status >= 300) return last;
       }
