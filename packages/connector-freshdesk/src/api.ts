@@ -15,6 +15,8 @@ export const paths = {
   ticket: (id: string) => `tickets/${encodeURIComponent(id)}`,
   conversations: (id: string) => `tickets/${encodeURIComponent(id)}/conversations`,
   ticketFields: 'ticket_fields',
+  /** Only the status field: "Filter by type: /api/v2/ticket_fields?type=[type]". */
+  statusField: { type: 'default_status' },
 } as const;
 
 /** Largest `per_page` of list endpoints (default 30). https://developers.freshdesk.com/api/#pagination */
@@ -58,9 +60,11 @@ export function freshdeskRateLimit(windowMs: number): RateLimitHeaders {
 
 const id = z.number();
 
-// https://developers.freshdesk.com/api/#me (View the logged-in agent)
+// https://developers.freshdesk.com/api/#me (Currently Authenticated Agent). ticket_scope: 1 Global Access, 2 Group
+// Access, 3 Restricted Access.
 export const MeResponse = z.looseObject({
   id,
+  ticket_scope: z.number().nullable().optional(),
   contact: z.looseObject({ name: z.string().nullable().optional(), email: z.string().nullable().optional() }).nullable().optional(),
 });
 /** The `agents/me` response. */

@@ -127,6 +127,15 @@ export function freshdesk(options: FreshdeskOptions = {}) {
         }
         throw error;
       }
+      // The API returns only what the key's agent may see: a Group or Restricted agent's key would sync part of the
+      // account and report success. Refused here, where the user can still pick another key.
+      if (me.ticket_scope !== undefined && me.ticket_scope !== null && me.ticket_scope !== 1) {
+        const scope = me.ticket_scope === 2 ? 'Group Access (its groups\' tickets only)' : me.ticket_scope === 3 ? 'Restricted Access (its own tickets only)' : `ticket scope ${me.ticket_scope}`;
+        throw new CredentialsError(
+          `this API key belongs to an agent with ${scope}, so only part of ${subdomain}.freshdesk.com would sync; use the key of an admin or of an agent with Global Access`,
+          { platform: 'freshdesk', field: 'apiKey' },
+        );
+      }
       return {
         accountName: `${subdomain}.freshdesk.com`,
         metadata: { subdomain, agentId: me.id, ...(me.contact?.email ? { agentEmail: me.contact.email } : {}) },

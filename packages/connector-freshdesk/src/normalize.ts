@@ -66,13 +66,18 @@ export function mapFreshdeskPriority(code: number | null | undefined): TicketPri
 }
 
 /**
- * Freshdesk source codes (https://developers.freshdesk.com/api/#ticket_attributes) to channel names. An unlisted
- * code (newer channels such as WhatsApp) keeps its number as `source:<code>` rather than being guessed.
+ * Freshdesk source codes to channel names: 1, 2, 3, 7, 9, 10 from the ticket properties table
+ * (https://developers.freshdesk.com/api/#ticket_attributes), 4 Forum, 5 Twitter, 6 Facebook from the source field's
+ * choices in the List All Ticket Fields sample. An unlisted code (newer channels such as WhatsApp) keeps its number as
+ * `source:<code>` rather than being guessed.
  */
 const SOURCES: Readonly<Record<number, string>> = {
   1: 'email',
   2: 'portal',
   3: 'phone',
+  4: 'forum',
+  5: 'twitter',
+  6: 'facebook',
   7: 'chat',
   9: 'feedback_widget',
   10: 'outbound_email',

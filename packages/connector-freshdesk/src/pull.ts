@@ -154,7 +154,7 @@ export function createLookupCache(ttlMs = 10 * 60_000): LookupCache {
       if (tickets.some((t) => t.status >= 6)) {
         let entry = statuses.get(ctx.connectionId);
         if (!fresh(entry, now)) {
-          entry = { at: now, map: statusCategories(await ctx.http.get(paths.ticketFields, { schema: TicketFields })) };
+          entry = { at: now, map: statusCategories(await ctx.http.get(paths.ticketFields, { searchParams: paths.statusField, schema: TicketFields })) };
           statuses.set(ctx.connectionId, entry);
         }
         out.statuses = entry!.map;

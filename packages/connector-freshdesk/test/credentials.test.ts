@@ -62,6 +62,15 @@ describe('Test & Connect on GET /api/v2/agents/me', () => {
     expect(text).not.toContain(Buffer.from(`${bad.apiKey}:X`).toString('base64'));
   });
 
+  it('the key of an agent who cannot see every ticket names apiKey and says why', async () => {
+    const { sim } = await setup();
+    const group = sim.badCredentials().find((b) => b.description.includes('Group access'))!.credentials;
+    const error = await failure(connector.testConnection(createTestContext({ connector, credentials: group, baseUrl: sim.url })));
+    expect(error.field).toBe('apiKey');
+    expect(error.message).toMatch(/Group Access.*only part of acme\.freshdesk\.com would sync.*Global Access/);
+    expect(error.message).not.toContain(group.apiKey);
+  });
+
   it('a subdomain with no account behind it (404) names subdomain', async () => {
     const { sim } = await setup();
     // The simulator serves one account at its root; any other prefix is an account that does not exist.

@@ -51,6 +51,8 @@ describe('statuses, priorities and sources', () => {
 
   it('names the documented sources and keeps an unknown code as a number', () => {
     expect([1, 2, 3, 7, 9, 10].map(mapFreshdeskSource)).toEqual(['email', 'portal', 'phone', 'chat', 'feedback_widget', 'outbound_email']);
+    // From the source field's choices in Freshdesk's ticket-fields sample.
+    expect([4, 5, 6].map(mapFreshdeskSource)).toEqual(['forum', 'twitter', 'facebook']);
     expect(mapFreshdeskSource(13)).toBe('source:13');
     expect(mapFreshdeskSource(null)).toBeNull();
   });

@@ -133,13 +133,15 @@ describe('freshdesk pull: List All Tickets', () => {
     await drain(connector.pull(ctx, { cursor: null }));
     expect(sim.stats().byPath['/api/v2/ticket_fields']).toBeUndefined();
     await sim.patchTicket(ids[0]!, { status: 6 });
-    await sim.patchTicket(ids[1]!, { status: 7 });
+    await sim.patchTicket(ids[1]!, { status: 9 });
     const pages = await drain(connector.pull(ctx, { cursor: null }));
     const got = latestById(pages);
+    // 6 "Waiting on Customer" is shown to customers as "Awaiting your Reply", Pending's label.
     expect(got.get(ids[0]!)).toMatchObject({ status: 'pending', rawStatus: '6' });
-    // 7 is not in the account's status field: kept as open, with its code.
-    expect(got.get(ids[1]!)).toMatchObject({ status: 'open', rawStatus: '7' });
+    // 9 is not in the account's status field: kept as open, with its code.
+    expect(got.get(ids[1]!)).toMatchObject({ status: 'open', rawStatus: '9' });
     expect(sim.stats().byPath['/api/v2/ticket_fields']).toBe(1);
+    expect(sim.requests().find((r) => r.path === '/api/v2/ticket_fields')!.query.get('type')).toBe('default_status');
   });
 });
 

@@ -34,10 +34,12 @@ describe('freshdesk simulator', () => {
     expect(page).toHaveLength(100);
     expect(page.every((t) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(t.updated_at))).toBe(true);
     expect(page.every((t, i) => i === 0 || t.updated_at >= page[i - 1]!.updated_at)).toBe(true);
-    // Accounts created after 2018-11-30 get no description on the list without include=description.
-    expect(page.every((t) => !('description' in t))).toBe(true);
+    // Accounts created after 2018-11-30 get no description on the list without include=description, only the
+    // structured_description of the List All Tickets sample.
+    expect(page.every((t) => !('description' in t) && 'structured_description' in t)).toBe(true);
     const link = first.headers.get('link')!;
-    expect(link).toMatch(/^<https:\/\/acme\.freshdesk\.com\/api\/v2\/tickets\?.*page=2.*>; rel="next"$/);
+    // As the Pagination section prints it: `<https://domain.freshdesk.com/api/v2/tickets?…&page=2>;rel="next"`.
+    expect(link).toMatch(/^<https:\/\/acme\.freshdesk\.com\/api\/v2\/tickets\?.*page=2.*>;rel="next"$/);
     const last = await get('/api/v2/tickets?updated_since=2000-01-01T00:00:00Z&order_by=updated_at&order_type=asc&per_page=100&page=2');
     expect(((await last.json()) as unknown[]).length).toBe(50);
     expect(last.headers.get('link')).toBeNull();
@@ -53,7 +55,7 @@ describe('freshdesk simulator', () => {
 
   it('validates paging, ordering and includes as Freshdesk does, and charges 2 credits per include', async () => {
     const { sim, get } = await start();
-    for (const q of ['per_page=101', 'per_page=0', 'page=0', 'page=301', 'order_by=priority', 'order_type=up', 'filter=archived', 'include=conversations', 'updated_since=yesterday']) {
+    for (const q of ['per_page=101', 'per_page=0', 'page=0', 'page=301', 'order_by=priority', 'order_type=up', 'filter=archived', 'include=conversations', 'include=company', 'updated_since=yesterday']) {
       const res = await get(`/api/v2/tickets?${q}`);
       expect(res.status, q).toBe(400);
       expect(await res.json(), q).toMatchObject({ description: 'Validation failed', errors: [expect.objectContaining({ code: expect.any(String) })] });
@@ -61,7 +63,10 @@ describe('freshdesk simulator', () => {
     sim.resetStats();
     await get('/api/v2/tickets?updated_since=2000-01-01T00:00:00Z&include=description,requester');
     await get('/api/v2/tickets?updated_since=2000-01-01T00:00:00Z');
-    expect(sim.credits()).toBe(5 + 1);
+    // View a Ticket charges one credit per include.
+    await sim.seed(1);
+    await get('/api/v2/tickets/1?include=requester,company');
+    expect(sim.credits()).toBe(5 + 1 + 3);
   });
 
   it('keeps trashed and spam tickets out of the list, in their filters, and readable by id', async () => {
@@ -91,9 +96,24 @@ describe('freshdesk simulator', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
-  it('serves the status field with a custom status and its customer label', async () => {
+  it('serves the status field with the custom statuses of Freshdesk\'s sample, filtered by type', async () => {
     const { get } = await start();
     const fields = (await (await get('/api/v2/ticket_fields')).json()) as Array<{ name: string; choices?: Record<string, string[]> }>;
     expect(fields.find((f) => f.name === 'status')!.choices!['6']).toEqual(['Waiting on Customer', 'Awaiting your Reply']);
+    expect(fields.find((f) => f.name === 'status')!.choices!['7']).toEqual(['Waiting on Third Party', 'Being Processed']);
+    const only = (await (await get('/api/v2/ticket_fields?type=default_status')).json()) as Array<{ name: string }>;
+    expect(only.map((f) => f.name)).toEqual(['status']);
+  });
+
+  it('shows a Group-access agent only its groups\' tickets, and says so in agents/me', async () => {
+    const { sim } = await start();
+    await sim.seed(60);
+    const group = { authorization: `Basic ${Buffer.from(`${(sim.badCredentials().find((b) => b.description.includes('Group access'))!.credentials).apiKey}:X`).toString('base64')}` };
+    const me = (await (await fetch(`${sim.url}/api/v2/agents/me`, { headers: group })).json()) as { ticket_scope: number };
+    expect(me.ticket_scope).toBe(2);
+    const seen = (await (await fetch(`${sim.url}/api/v2/tickets?updated_since=2000-01-01T00:00:00Z&per_page=100`, { headers: group })).json()) as Array<{ group_id: number | null }>;
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(60);
+    expect(seen.every((t) => t.group_id === 48000123001)).toBe(true);
   });
 });

@@ -5,9 +5,11 @@ import type { SimFreshdeskTicket } from './types.js';
 /**
  * Generated statuses to Freshdesk codes: 2 Open, 3 Pending, 4 Resolved, 5 Closed
  * (https://developers.freshdesk.com/api/#ticket_attributes); Freshdesk has no "new" (a new ticket is Open) and no
- * built-in "on hold", which accounts model as a custom status (here 6, "Waiting on Customer").
+ * built-in "on hold", which accounts model as custom statuses (here those of Freshdesk's ticket-fields sample: 6
+ * "Waiting on Customer", 7 "Waiting on Third Party", which a third of open tickets wait on).
  */
 const STATUS_CODES = { new: 2, open: 2, pending: 3, on_hold: 6, solved: 4, closed: 5 } as const;
+const statusCode = (status: GeneratedTicket['status'], id: number) => (status === 'open' && id % 3 === 0 ? 7 : STATUS_CODES[status]);
 /** 1 Low, 2 Medium, 3 High, 4 Urgent. Every ticket has one: Low when nobody chose (the API's default). */
 const PRIORITY_CODES = { low: 1, normal: 2, high: 3, urgent: 4 } as const;
 /** 1 Email, 2 Portal, 3 Phone, 7 Chat, 9 Feedback widget, 10 Outbound email; API-created tickets default to Portal. */
@@ -35,7 +37,7 @@ export function toFreshdesk(state: SimState, g: GeneratedTicket): SimFreshdeskTi
     subject: g.subject,
     description: descriptionHtml(g.description),
     description_text: g.description,
-    status: STATUS_CODES[g.status],
+    status: statusCode(g.status, id),
     priority: g.priority === null ? 1 : PRIORITY_CODES[g.priority],
     source: id % 11 === 0 ? 9 : id % 13 === 0 ? 10 : SOURCE_CODES[g.channel],
     type: TYPES[id % TYPES.length]!,

@@ -9,7 +9,7 @@ export type { FreshdeskSimCredentials, FreshdeskSimRequestRecord, FreshdeskSimul
 export { renderTemplate } from './webhooks.js';
 
 /** Status codes an update cycles through: the four every account has and the account's custom one. */
-const STATUS_CYCLE = [2, 3, 6, 4, 5] as const;
+const STATUS_CYCLE = [2, 3, 6, 7, 4, 5] as const;
 
 /**
  * Starts a Freshdesk simulator on loopback, written from Freshdesk's API documentation (developers.freshdesk.com/api)
@@ -58,6 +58,7 @@ export async function startFreshdeskSimulator(options: FreshdeskSimulatorOptions
     badCredentials: () => [
       { description: 'wrong API key (401 invalid_credentials)', credentials: { subdomain: state.subdomain, apiKey: `${state.apiKey.slice(0, -4)}xxxx` }, field: 'apiKey' },
       { description: 'a password in place of the API key', credentials: { subdomain: state.subdomain, apiKey: 'hunter2-my-password' }, field: 'apiKey' },
+      { description: 'the key of an agent with Group access (ticket_scope 2): only its groups\' tickets would sync', credentials: { subdomain: state.subdomain, apiKey: state.groupKey }, field: 'apiKey' },
     ],
     async seed(count) {
       const ids: string[] = [];
@@ -136,6 +137,7 @@ export async function startFreshdeskSimulator(options: FreshdeskSimulatorOptions
         id: state.ids.conversation++,
         body: c.html ?? descriptionHtml(c.body),
         body_text: c.body,
+        structured_body: { body_contents: [{ type: 'text', data: { content: c.body } }] },
         incoming,
         private: c.private ?? false,
         // 0 Reply, 2 Note.
@@ -150,6 +152,8 @@ export async function startFreshdeskSimulator(options: FreshdeskSimulatorOptions
         attachments: [],
         created_at: at,
         updated_at: at,
+        last_edited_at: null,
+        last_edited_user_id: null,
       });
       state.conversations.set(t.id, list);
       t.updated_at = at;
@@ -157,13 +161,15 @@ export async function startFreshdeskSimulator(options: FreshdeskSimulatorOptions
     ticket: (externalId) => structuredClone(state.ticket(externalId)),
     vocabulary: {
       // Codes as the API prints them (numbers, kept as text in rawStatus), with the meaning Freshdesk documents;
-      // 6 is the simulated account's custom status "Waiting on Customer", which customers see as "Awaiting your Reply".
+      // 6 and 7 are the account's custom statuses, filed by the label customers see ("Awaiting your Reply" is Pending's,
+      // "Being Processed" is Open's), as Freshdesk's ticket-fields sample defines them.
       statuses: [
         ['2', 'open'],
         ['3', 'pending'],
         ['4', 'solved'],
         ['5', 'closed'],
         ['6', 'pending'],
+        ['7', 'open'],
       ],
       priorities: [
         ['1', 'low'],

@@ -1,5 +1,5 @@
 import type { SimRequest, SimResponse, SimRoute } from '@ticketbridge/core/testing';
-import { STATUS_CHOICES, type SimState } from './state.js';
+import { STATUS_CHOICES, type SimKeyOwner, type SimState } from './state.js';
 import type { SimFreshdeskTicket } from './types.js';
 
 /** The body of a 401: https://developers.freshdesk.com/api/#authentication (as Freshdesk answers a wrong key). */
@@ -17,7 +17,8 @@ const PER_PAGE_MAX = 100;
 const MAX_PAGE = 300;
 const ORDER_BY = ['created_at', 'due_by', 'updated_at', 'status'] as const;
 const LIST_FILTERS = ['new_and_my_open', 'watching', 'spam', 'deleted'] as const;
-const LIST_INCLUDES = ['description', 'requester', 'stats', 'company'] as const;
+// The list's embeds (developers.freshdesk.com/api/#list_all_tickets); `company` and `conversations` are View-only.
+const LIST_INCLUDES = ['description', 'requester', 'stats'] as const;
 /** Without updated_since the list returns tickets created in the last 30 days only (airbytehq/airbyte#6133). */
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 const SINCE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -29,6 +30,8 @@ export function ticketJson(state: SimState, t: SimFreshdeskTicket, include: Read
   // On the list, accounts created after 2018-11-30 get the description only with include=description; View a
   // Ticket always carries it.
   if (view || include.has('description')) Object.assign(out, { description, description_text });
+  // The list's own sample carries the description as structured content when the HTML is not embedded.
+  else out.structured_description = { description_contents: [{ type: 'text', data: { content: description_text } }] };
   if (include.has('requester')) {
     const r = [...state.contacts.values()].find((c) => c.id === t.requester_id);
     out.requester = r ? { id: r.id, name: r.name, email: r.email, mobile: r.mobile, phone: r.phone } : null;
@@ -46,6 +49,9 @@ function parseInclude(req: SimRequest, allowed: readonly string[]): Set<string> 
   }
   return set;
 }
+
+/** The `link` header as the Pagination section prints it: `<https://domain.freshdesk.com/api/v2/tickets?…&page=2>;rel="next"`. */
+const nextLinkHeader = (state: SimState, path: string, query: URLSearchParams) => `<${state.origin}${path}?${query.toString()}>;rel="next"`;
 
 const isResponse = (x: unknown): x is SimResponse => typeof x === 'object' && x !== null && 'status' in x && typeof (x as SimResponse).status === 'number';
 
@@ -78,7 +84,11 @@ export function createRoutes(state: SimState): SimRoute[] {
     if (sinceRaw !== null && (!SINCE.test(sinceRaw) || Number.isNaN(Date.parse(sinceRaw)))) return invalid('updated_since', 'It should be in the \'YYYY-MM-DDTHH:MM:SSZ\' format', 'invalid_date');
 
     let rows = [...state.tickets.values()].filter((t) => (filter === 'deleted' ? t.deleted && !t.spam : filter === 'spam' ? t.spam : !t.deleted && !t.spam));
-    if (filter === 'new_and_my_open') rows = rows.filter((t) => t.status === 2 && (t.responder_id === null || t.responder_id === state.me.id));
+    const who = keyOwner(state, req)!;
+    // An agent sees the tickets its ticket_scope allows: all (1), its groups' (2), or those assigned to it (3).
+    if (who.ticketScope === 2) rows = rows.filter((t) => t.group_id !== null && who.groupIds.includes(t.group_id));
+    if (who.ticketScope === 3) rows = rows.filter((t) => t.responder_id === who.agent.id);
+    if (filter === 'new_and_my_open') rows = rows.filter((t) => t.status === 2 && (t.responder_id === null || t.responder_id === who.agent.id));
     if (filter === 'watching') rows = [];
     // updated_since is inclusive; without it only the last 30 days of created tickets come back.
     if (sinceRaw !== null) {
@@ -98,7 +108,7 @@ export function createRoutes(state: SimState): SimRoute[] {
     if (start + items.length < rows.length) {
       const next = new URLSearchParams(q);
       next.set('page', String(page + 1));
-      headers.link = `<${state.origin}${req.url.pathname}?${next.toString()}>; rel="next"`;
+      headers.link = nextLinkHeader(state, req.url.pathname, next);
     }
     return { status: 200, headers, body: items.map((t) => ticketJson(state, t, include, false)) };
   };
@@ -106,7 +116,8 @@ export function createRoutes(state: SimState): SimRoute[] {
   const view = (req: SimRequest, id: string | undefined): SimResponse => {
     const include = parseInclude(req, ['requester', 'stats', 'company', 'conversations']);
     if (isResponse(include)) return include;
-    record(req, 1 + 2 * include.size);
+    // On View a Ticket each include costs one more credit (the list charges two).
+    record(req, 1 + include.size);
     const t = /^\d+$/.test(id ?? '') ? state.tickets.get(Number(id)) : undefined;
     // Trashed and spam tickets are still shown (deleted / spam true); only a purged or unknown id is 404, empty body.
     if (!t) return { status: 404 };
@@ -126,7 +137,7 @@ export function createRoutes(state: SimState): SimRoute[] {
     if (page * perPage < all.length) {
       const next = new URLSearchParams(q);
       next.set('page', String(page + 1));
-      headers.link = `<${state.origin}${req.url.pathname}?${next.toString()}>; rel="next"`;
+      headers.link = nextLinkHeader(state, req.url.pathname, next);
     }
     return { status: 200, headers, body: items.map((c) => ({ ...c })) };
   };
@@ -137,7 +148,8 @@ export function createRoutes(state: SimState): SimRoute[] {
       path: '/api/v2/agents/me',
       handler: (req) => {
         record(req, 1);
-        const m = state.me;
+        const who = keyOwner(state, req)!;
+        const m = who.agent;
         return {
           status: 200,
           body: {
@@ -145,7 +157,9 @@ export function createRoutes(state: SimState): SimRoute[] {
             occasional: false,
             id: m.id,
             signature: null,
-            ticket_scope: 1,
+            group_ids: who.groupIds,
+            role_ids: [48000000100],
+            ticket_scope: who.ticketScope,
             created_at: '2019-08-12T07:30:00Z',
             updated_at: '2026-01-05T08:00:00Z',
             type: 'support_agent',
@@ -168,7 +182,7 @@ export function createRoutes(state: SimState): SimRoute[] {
         if (page * perPage < state.agents.length) {
           const next = new URLSearchParams(q);
           next.set('page', String(page + 1));
-          headers.link = `<${state.origin}${req.url.pathname}?${next.toString()}>; rel="next"`;
+          headers.link = nextLinkHeader(state, req.url.pathname, next);
         }
         return {
           status: 200,
@@ -197,28 +211,31 @@ export function createRoutes(state: SimState): SimRoute[] {
       path: '/api/v2/ticket_fields',
       handler: (req) => {
         record(req, 1);
-        return {
-          status: 200,
-          body: [
-            { id: 48000100001, name: 'requester', label: 'Search a requester', type: 'default_requester', default: true, position: 1 },
-            { id: 48000100002, name: 'subject', label: 'Subject', type: 'default_subject', default: true, position: 2 },
-            { id: 48000100004, name: 'status', label: 'Status', type: 'default_status', default: true, position: 4, choices: STATUS_CHOICES },
-            { id: 48000100005, name: 'priority', label: 'Priority', type: 'default_priority', default: true, position: 5, choices: { Low: 1, Medium: 2, High: 3, Urgent: 4 } },
-            { id: 48000100006, name: 'cf_order_number', label: 'Order number', type: 'custom_text', default: false, position: 10 },
-          ],
-        };
+        const type = req.url.searchParams.get('type');
+        const fields = [
+          { id: 48000100001, name: 'requester', label: 'Search a requester', type: 'default_requester', default: true, position: 1 },
+          { id: 48000100002, name: 'subject', label: 'Subject', type: 'default_subject', default: true, position: 2 },
+          { id: 48000100004, name: 'status', label: 'Status', type: 'default_status', default: true, position: 4, choices: STATUS_CHOICES },
+          { id: 48000100005, name: 'priority', label: 'Priority', type: 'default_priority', default: true, position: 5, choices: { Low: 1, Medium: 2, High: 3, Urgent: 4 } },
+          { id: 48000100006, name: 'cf_order_number', label: 'Order number', type: 'custom_text', default: false, position: 10 },
+        ];
+        // "Filter by type: /api/v2/ticket_fields?type=[type]".
+        return { status: 200, body: type === null ? fields : fields.filter((f) => f.type === type) };
       },
     },
   ];
 }
 
-/** Checks `Authorization: Basic base64(apiKey:X)`; Freshdesk ignores the password part. */
-export function authenticate(state: SimState, req: SimRequest): SimResponse | undefined {
+/** The agent whose key `Authorization: Basic base64(apiKey:X)` carries; Freshdesk ignores the password part. */
+export function keyOwner(state: SimState, req: SimRequest): SimKeyOwner | undefined {
   const header = req.headers.authorization;
   const value = Array.isArray(header) ? header[0] : header;
   const match = /^Basic\s+(.+)$/i.exec(value ?? '');
   const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
-  const key = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
-  if (key !== state.apiKey) return { status: 401, body: UNAUTHORIZED };
-  return undefined;
+  return state.keys.get(decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded);
+}
+
+/** Refuses a request whose key belongs to no agent, with Freshdesk's 401. */
+export function authenticate(state: SimState, req: SimRequest): SimResponse | undefined {
+  return keyOwner(state, req) ? undefined : { status: 401, body: UNAUTHORIZED };
 }

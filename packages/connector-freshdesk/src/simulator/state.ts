@@ -18,8 +18,9 @@ export interface SimPerson {
 
 /**
  * The status field of the simulated account, as `GET /api/v2/ticket_fields` prints its `choices`: code →
- * [label for agents, label for customers]. 2–5 are every account's; 6 is a custom status an admin added, shown to
- * customers with the Pending label (https://developers.freshdesk.com/api/#ticket-fields sample).
+ * [label for agents, label for customers]. 2–5 are every account's; 6 and 7 are the custom statuses of the List All
+ * Ticket Fields sample (https://developers.freshdesk.com/api/#list_all_ticket_fields), shown to customers with the
+ * Pending and the Open label.
  */
 export const STATUS_CHOICES: Record<string, [string, string]> = {
   '2': ['Open', 'Being Processed'],
@@ -27,9 +28,17 @@ export const STATUS_CHOICES: Record<string, [string, string]> = {
   '4': ['Resolved', 'This ticket has been Resolved'],
   '5': ['Closed', 'This ticket has been Closed'],
   '6': ['Waiting on Customer', 'Awaiting your Reply'],
+  '7': ['Waiting on Third Party', 'Being Processed'],
 };
 /** Priority labels as placeholders and the UI print them. */
 export const PRIORITY_LABELS: Record<number, string> = { 1: 'Low', 2: 'Medium', 3: 'High', 4: 'Urgent' };
+
+/** The agent behind an API key: ticket_scope 1 Global, 2 Group, 3 Restricted (developers.freshdesk.com/api/#agents). */
+export interface SimKeyOwner {
+  agent: SimPerson;
+  ticketScope: 1 | 2 | 3;
+  groupIds: number[];
+}
 
 /** Everything the simulated account holds; routes, generator and webhook sender share it. */
 export interface SimState {
@@ -37,6 +46,10 @@ export interface SimState {
   readonly subdomain: string;
   readonly origin: string;
   readonly apiKey: string;
+  /** The key of an agent with Group access (ticket_scope 2): it sees only its groups' tickets. */
+  readonly groupKey: string;
+  /** Who each key belongs to, and what that agent may see. */
+  readonly keys: Map<string, SimKeyOwner>;
   readonly options: FreshdeskSimulatorOptions;
   readonly me: SimPerson;
   readonly agents: SimPerson[];
@@ -64,12 +77,20 @@ export function createSimState(options: FreshdeskSimulatorOptions): SimState {
   ];
   const contacts = new Map<string, SimPerson>();
   const tickets = new Map<number, SimFreshdeskTicket>();
+  // Freshdesk API keys are 20 characters of letters and digits.
+  const key = (name: string) => createHash('sha256').update(`fd-key:${name}:${seed}`).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 20);
+  const apiKey = key('admin');
+  const groupKey = key('group-agent');
   const state: SimState = {
     seed,
     subdomain,
     origin: `https://${subdomain}.freshdesk.com`,
-    // Freshdesk API keys are 20 characters of letters and digits.
-    apiKey: createHash('sha256').update(`fd-key:${seed}`).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 20),
+    apiKey,
+    groupKey,
+    keys: new Map<string, SimKeyOwner>([
+      [apiKey, { agent: agents[0]!, ticketScope: 1, groupIds: [] }],
+      [groupKey, { agent: agents[1]!, ticketScope: 2, groupIds: [48000123001] }],
+    ]),
     options,
     me: agents[0]!,
     agents,

@@ -39,6 +39,7 @@ export interface SimConversation {
   id: number;
   body: string;
   body_text: string;
+  structured_body: { body_contents: Array<{ type: string; data: { content: string } }> };
   incoming: boolean;
   private: boolean;
   source: number;
@@ -52,6 +53,8 @@ export interface SimConversation {
   attachments: never[];
   created_at: string;
   updated_at: string;
+  last_edited_at: string | null;
+  last_edited_user_id: number | null;
 }
 
 /** Credentials the simulator accepts. */
