@@ -4,8 +4,8 @@ import { z } from 'zod';
 /**
  * The credentials a Freshdesk connection needs: the account's subdomain and an agent's API key.
  *
- * The key acts as the agent it belongs to: tickets that agent cannot see (group-restricted roles) are not synced,
- * so use the key of an admin or of an agent with global ticket scope.
+ * The key acts as the agent it belongs to: tickets that agent cannot see are not listed, so Test & Connect refuses the
+ * key of an agent with Group or Restricted Access (`ticket_scope` 2 or 3).
  */
 export const freshdeskCredentials = z.object({
   subdomain: subdomainField({
@@ -16,7 +16,7 @@ export const freshdeskCredentials = z.object({
   }),
   apiKey: secretField({
     label: 'API key',
-    help: 'In Freshdesk, click your profile picture (top right) → Profile settings → "View API key" (complete the captcha). Use the key of an admin or of an agent who can see every ticket.',
+    help: 'In Freshdesk, click your profile picture (top right) → Profile settings → "View API key" (complete the captcha). Use the key of an admin or of an agent with Global Access (Admin → Agents → Ticket scope): the API returns only the tickets that agent can see.',
   }),
 });
 

@@ -24,7 +24,7 @@ describe('credentials form', () => {
       ['apiKey', 'secret', true],
     ]);
     expect(fields.find((f) => f.name === 'subdomain')!.suffix).toBe('.freshdesk.com');
-    expect(fields.find((f) => f.name === 'apiKey')!.help).toMatch(/Profile settings.*API key/);
+    expect(fields.find((f) => f.name === 'apiKey')!.help).toMatch(/Profile settings.*API key.*Global Access/);
   });
 
   it('accepts " Acme " as acme and refuses hostile subdomains before any request', () => {

@@ -59,6 +59,7 @@ export function toFreshdesk(state: SimState, g: GeneratedTicket): SimFreshdeskTi
     fwd_emails: [],
     reply_cc_emails: variant === 3 ? ['cc@example.com'] : [],
     ticket_cc_emails: variant === 3 ? ['cc@example.com'] : [],
+    to_emails: g.channel === 'email' ? [`support@${state.subdomain}.freshdesk.com`] : null,
     fr_escalated: false,
     is_escalated: variant === 4,
     spam: false,

@@ -24,6 +24,7 @@ export interface SimFreshdeskTicket {
   fwd_emails: string[];
   reply_cc_emails: string[];
   ticket_cc_emails: string[];
+  to_emails: string[] | null;
   fr_escalated: boolean;
   is_escalated: boolean;
   spam: boolean;
