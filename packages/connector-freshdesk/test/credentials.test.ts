@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CredentialsError, describeCredentials, type HttpError } from '@ticketbridge/core';
 import { createTestContext, HOSTILE_SUBDOMAINS } from '@ticketbridge/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readRateLimitHeaders } from '@ticketbridge/core/toolkit';
 import { freshdesk, freshdeskAuthorization, freshdeskErrorMessage } from '../src/index.js';
 import { closeSimulators, setup } from './helpers.js';
 
@@ -98,5 +99,19 @@ describe('error bodies', () => {
     expect(freshdeskErrorMessage('<html><body>Not found</body></html>')).toBeUndefined();
     expect(freshdeskErrorMessage('Service Unavailable')).toBe('Service Unavailable');
     expect(freshdeskErrorMessage(null)).toBeUndefined();
+  });
+});
+
+describe('rate-limit headers, declared as data', () => {
+  it('reads Freshdesk\'s documented headers, decimals included, and waits one window when nothing is left', () => {
+    const config = connector.http({ subdomain: 'acme', apiKey: 'k' });
+    // The API reference's sample: X-Ratelimit-Total: 700, X-Ratelimit-Remaining: 426, X-Ratelimit-Used-CurrentRequest: 1.
+    const sample = new Headers({ 'X-Ratelimit-Total': '700', 'X-Ratelimit-Remaining': '426', 'X-Ratelimit-Used-CurrentRequest': '1' });
+    expect(readRateLimitHeaders(config.rateLimit!, sample)).toEqual({ remaining: 426, resetAfterMs: 60_000 });
+    expect(readRateLimitHeaders(config.rateLimit!, new Headers({ 'x-ratelimit-total': '700.0', 'x-ratelimit-remaining': '0.0' }))).toEqual({ remaining: 0, resetAfterMs: 60_000 });
+    const tests = freshdesk({ rateLimitWindowMs: 1_000 }).http({ subdomain: 'acme', apiKey: 'k' });
+    expect(readRateLimitHeaders(tests.rateLimit!, new Headers({ 'x-ratelimit-remaining': '0' }))).toEqual({ remaining: 0, resetAfterMs: 1_000 });
+    expect(() => freshdesk({ rateLimitWindowMs: 0 })).toThrow(/rateLimitWindowMs/);
+    expect(() => freshdesk({ startAt: 'last tuesday' })).toThrow(/startAt/);
   });
 });
