@@ -1,4 +1,4 @@
-import { ConfigError, CredentialsError, TicketbridgeError, defineConnector, type HttpConfig, type HttpError, type PullPage, type TicketDraft } from '@ticketbridge/core';
+import { ConfigError, CredentialsError, TicketbridgeError, defineConnector, type ConnectorContext, type HttpConfig, type HttpError, type PullPage, type TicketDraft } from '@ticketbridge/core';
 import { FreshdeskTicket, MeResponse, VIEW_INCLUDES, freshdeskErrorMessage, freshdeskRateLimit, paths } from './api.js';
 import { freshdeskAuthorization, freshdeskCredentials, freshdeskOrigin, type FreshdeskCredentials } from './credentials.js';
 import { FreshdeskCursor, createLookupCache, draftTickets, pullTickets } from './pull.js';
@@ -83,6 +83,15 @@ export function freshdesk(options: FreshdeskOptions = {}) {
   if (!(windowMs > 0)) throw new ConfigError('rateLimitWindowMs must be a positive number of milliseconds', { platform: 'freshdesk' });
   const lookups = createLookupCache();
 
+  // View a Ticket answers trashed and spam tickets too (deleted: true / spam: true); 404 once purged or never made.
+  const readTicket = async (ctx: ConnectorContext<FreshdeskCredentials>, externalId: string): Promise<TicketDraft | null> => {
+    if (!/^\d{1,20}$/.test(externalId)) return null;
+    const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: VIEW_INCLUDES }, schema: FreshdeskTicket, acceptStatus: [404] });
+    if (!res.ok) return null;
+    const [ticket] = await draftTickets(ctx, [res.data], includeComments, lookups);
+    return ticket ?? null;
+  };
+
   return defineConnector({
     id: 'freshdesk',
     displayName: 'Freshdesk',
@@ -148,23 +157,14 @@ export function freshdesk(options: FreshdeskOptions = {}) {
       return pullTickets(ctx, cursor, { includeComments, startAt }, lookups);
     },
 
-    async fetchTicket(ctx, { externalId }): Promise<TicketDraft | null> {
-      if (!/^\d{1,20}$/.test(externalId)) return null;
-      // View a Ticket answers trashed and spam tickets too (deleted: true / spam: true); 404 once purged.
-      const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: VIEW_INCLUDES }, schema: FreshdeskTicket, acceptStatus: [404] });
-      if (!res.ok) return null;
-      const [ticket] = await draftTickets(ctx, [res.data], includeComments, lookups);
-      return ticket ?? null;
-    },
+    fetchTicket: (ctx, { externalId }) => readTicket(ctx, externalId),
 
     webhook: freshdeskWebhook({
       secretIn: options.webhookSecretIn ?? 'header',
       ...(options.webhookReplayWindowMs === undefined ? {} : { replayWindowMs: options.webhookReplayWindowMs }),
       hydrate: async (ctx, externalId) => {
-        const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: VIEW_INCLUDES }, schema: FreshdeskTicket, acceptStatus: [404] });
+        const ticket = await readTicket(ctx, externalId);
         // Purged from the trash: nothing left to say that the trash listing did not already say.
-        if (!res.ok) return [];
-        const [ticket] = await draftTickets(ctx, [res.data], includeComments, lookups);
         return ticket ? [{ kind: 'ticket', ticket }] : [];
       },
     }),

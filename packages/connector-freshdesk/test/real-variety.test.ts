@@ -29,3 +29,19 @@ describe('freshdesk: the real variety of payloads', () => {
     expect([...got.values()].some((t) => /[^\x00-\x7F]/.test(t.requester?.name ?? ''))).toBe(true);
   });
 });
+
+describe('freshdesk fetchTicket', () => {
+  it('reads one ticket by id with the requester, a trashed one as a deletion, and null for purged or non-numeric ids', async () => {
+    const { sim, connector, ctx } = await setup();
+    const [a, b] = await sim.seed(2);
+    await sim.remove([b!]);
+    sim.resetStats();
+    const live = await connector.fetchTicket(ctx, { externalId: a! });
+    expect(live).toMatchObject({ externalId: a, deleted: false, requester: { name: expect.any(String) } });
+    expect(await connector.fetchTicket(ctx, { externalId: b! })).toMatchObject({ externalId: b, deleted: true });
+    expect(await connector.fetchTicket(ctx, { externalId: '999999' })).toBeNull();
+    const before = sim.stats().requests;
+    expect(await connector.fetchTicket(ctx, { externalId: '../agents/me' })).toBeNull();
+    expect(sim.stats().requests).toBe(before);
+  });
+});
