@@ -12,6 +12,8 @@ import { zendesk } from '@ticketbridge/connector-zendesk';
 import { startZendeskSimulator } from '@ticketbridge/connector-zendesk/testing';
 import { hubspot } from '@ticketbridge/connector-hubspot';
 import { startHubSpotSimulator } from '@ticketbridge/connector-hubspot/testing';
+import { freshdesk } from '@ticketbridge/connector-freshdesk';
+import { startFreshdeskSimulator } from '@ticketbridge/connector-freshdesk/testing';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
 import { startHostApp } from './app.js';
 
@@ -24,22 +26,23 @@ async function main() {
   const dbPath = join(dir, 'demo.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
 
-  out('Ticketbridge demo: three platform simulators on loopback, one host, a sealed SQLite store.\n');
+  out('Ticketbridge demo: four platform simulators on loopback, one host, a sealed SQLite store.\n');
   const sims: Array<{ platform: string; sim: ConnectorSimulator<object>; tickets: number }> = [
     { platform: 'acme', sim: await startAcmeSimulator({ seed: 11 }), tickets: 400 },
     { platform: 'zendesk', sim: await startZendeskSimulator({ seed: 12, auth: 'oauth_client_credentials' }), tickets: 1500 },
     { platform: 'hubspot', sim: await startHubSpotSimulator({ seed: 13 }), tickets: 450 },
+    { platform: 'freshdesk', sim: await startFreshdeskSimulator({ seed: 14 }), tickets: 600 },
   ];
   for (const s of sims) {
     await s.sim.seed(s.tickets);
-    out(`  simulator ${pad(s.platform, 8)} ${s.sim.url}  ${s.tickets} tickets`);
+    out(`  simulator ${pad(s.platform, 10)} ${s.sim.url}  ${s.tickets} tickets`);
   }
 
   const zendeskSim = sims[1]!.sim as Awaited<ReturnType<typeof startZendeskSimulator<'oauth_client_credentials'>>>;
   // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
   const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
   const app = await startHostApp({
-    connectors: [acme(), zendesk(), hubspot()],
+    connectors: [acme(), zendesk(), hubspot(), freshdesk()],
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
     platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),
@@ -92,7 +95,7 @@ async function main() {
     if (res.status !== 201) throw new Error(`connect ${s.platform} failed: ${JSON.stringify(res.body)}`);
     const setup = res.body.webhookSetup as { kind: string; instructions?: { title: string; steps: string[] } };
     connections.push({ id: String(res.body.id), platform: s.platform, sim: s.sim, ...(res.body.webhookSecret ? { secret: String(res.body.webhookSecret) } : {}) });
-    out(`  ${pad(s.platform, 8)} ${pad(res.body.id, 30)} ${pad(res.body.accountName, 34)} webhook: ${setup.kind}${setup.instructions ? ` (${setup.instructions.steps.length} manual steps)` : ''}`);
+    out(`  ${pad(s.platform, 10)} ${pad(res.body.id, 30)} ${pad(res.body.accountName, 34)} webhook: ${setup.kind}${setup.instructions ? ` (${setup.instructions.steps.length} manual steps)` : ''}`);
   }
 
   out('\nBackfill running (first sync starts right after connecting)...');
@@ -101,7 +104,7 @@ async function main() {
     if (Date.now() > deadline) throw new Error('backfill did not finish in 2 minutes');
     await new Promise((r) => setTimeout(r, 100));
   }
-  for (const c of connections) out(`  ${pad(c.platform, 8)} ${finished.get(c.id)!.ticketsSynced} tickets`);
+  for (const c of connections) out(`  ${pad(c.platform, 10)} ${finished.get(c.id)!.ticketsSynced} tickets`);
 
   out('\nAgents work on the platforms; webhooks arrive; the safety-net poll runs:');
   for (const c of connections) {
@@ -109,7 +112,7 @@ async function main() {
     const changed = await c.sim.update(ids);
     const delivery = await c.sim.webhooks!.deliver(`${app.url}/api/webhooks/tickets?connectorId=${c.id}`, changed.slice(0, 4), c.secret ? { secret: c.secret } : {});
     const forged = await c.sim.webhooks!.deliver(`${app.url}/api/webhooks/tickets?connectorId=${c.id}`, changed.slice(0, 1), { forge: true, ...(c.secret ? { secret: c.secret } : {}) });
-    out(`  ${pad(c.platform, 8)} ${changed.length} tickets changed; webhook for 4 → HTTP ${delivery.status}; forged webhook → HTTP ${forged.status}`);
+    out(`  ${pad(c.platform, 10)} ${changed.length} tickets changed; webhook for 4 → HTTP ${delivery.status}; forged webhook → HTTP ${forged.status}`);
   }
   await new Promise((r) => setTimeout(r, 500));
   for (const c of connections) await api('POST', `/api/connections/${c.id}/sync`);
@@ -125,23 +128,23 @@ async function main() {
   for (const c of connections) {
     for (const e of app.events.filter((x) => x.connectionId === c.id).slice(0, 3)) {
       const t = e.ticket;
-      out(`  ${pad(t.platform, 8)} #${pad(t.externalId, 8)} ${pad(t.status, 8)} ${pad(t.priority ?? '-', 7)} ${pad(t.requester?.name ?? '-', 18)} ${t.subject.slice(0, 60)}`);
+      out(`  ${pad(t.platform, 10)} #${pad(t.externalId, 8)} ${pad(t.status, 8)} ${pad(t.priority ?? '-', 7)} ${pad(t.requester?.name ?? '-', 18)} ${t.subject.slice(0, 60)}`);
     }
   }
   const updates = app.events.filter((e) => e.type === 'ticket.updated' && e.changes);
   out('\nChanges reported on updates (no copy kept by the host):');
-  for (const e of updates.slice(0, 6)) out(`  ${pad(e.ticket.platform, 8)} #${pad(e.ticket.externalId, 8)} via ${pad(e.source, 8)} ${JSON.stringify(e.changes)}`);
+  for (const e of updates.slice(0, 6)) out(`  ${pad(e.ticket.platform, 10)} #${pad(e.ticket.externalId, 8)} via ${pad(e.source, 8)} ${JSON.stringify(e.changes)}`);
 
   out(`\nAlerts raised by the host (${app.alerts.length} in all, first 8):`);
-  for (const a of app.alerts.slice(0, 8)) out(`  ${pad(a.platform, 8)} #${pad(a.ticketId, 8)} ${pad(a.reasons.join('; '), 44)} ${a.subject.slice(0, 50)}`);
+  for (const a of app.alerts.slice(0, 8)) out(`  ${pad(a.platform, 10)} #${pad(a.ticketId, 8)} ${pad(a.reasons.join('; '), 44)} ${a.subject.slice(0, 50)}`);
 
   out('\nSync history:');
-  out(`  ${pad('platform', 9)}${pad('trigger', 9)}${pad('status', 10)}${pad('tickets', 8)}${pad('dupes', 7)}${pad('pages', 6)}${pad('reqs', 6)}${pad('429s', 6)}${pad('waited', 8)}${pad('took', 8)}errors`);
+  out(`  ${pad('platform', 11)}${pad('trigger', 9)}${pad('status', 10)}${pad('tickets', 8)}${pad('dupes', 7)}${pad('pages', 6)}${pad('reqs', 6)}${pad('429s', 6)}${pad('waited', 8)}${pad('took', 8)}errors`);
   for (const c of connections) {
     const history = (await api('GET', `/api/connections/${c.id}/history`)).body as unknown as SyncRun[];
     for (const r of history.reverse()) {
       const took = r.finishedAt ? `${Date.parse(r.finishedAt) - Date.parse(r.startedAt)}ms` : '-';
-      out(`  ${pad(c.platform, 9)}${pad(r.trigger, 9)}${pad(r.status, 10)}${pad(r.ticketsSynced, 8)}${pad(r.duplicatesDropped, 7)}${pad(r.pages, 6)}${pad(r.requests, 6)}${pad(r.rateLimited, 6)}${pad(`${r.rateLimitWaitMs}ms`, 8)}${pad(took, 8)}${r.errors.length}`);
+      out(`  ${pad(c.platform, 11)}${pad(r.trigger, 9)}${pad(r.status, 10)}${pad(r.ticketsSynced, 8)}${pad(r.duplicatesDropped, 7)}${pad(r.pages, 6)}${pad(r.requests, 6)}${pad(r.rateLimited, 6)}${pad(`${r.rateLimitWaitMs}ms`, 8)}${pad(took, 8)}${r.errors.length}`);
     }
   }
 

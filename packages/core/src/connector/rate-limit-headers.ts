@@ -22,9 +22,12 @@ export type RateLimitResetUnit = 'seconds' | 'ms' | 'epoch-seconds' | 'epoch-ms'
 /**
  * When an exhausted window reopens: a header in one of the {@link RateLimitResetUnit | units}, or, for a daily quota
  * whose headers give no time (HubSpot's `-Daily-Remaining`), the next midnight UTC: the longest such a quota can
- * stay closed when its real reset is midnight in a time zone the headers do not name.
+ * stay closed when its real reset is midnight in a time zone the headers do not name. Or, for a limit whose documented
+ * window has a fixed length but whose headers give no reset at all (Freshdesk: "per minute", only
+ * `X-RateLimit-Remaining`), `windowMs`: the client waits one whole window, the longest the exhausted window can stay
+ * closed.
  */
-export type RateLimitReset = { header: RateLimitHeaderValue; unit: RateLimitResetUnit } | { at: 'next-utc-midnight' };
+export type RateLimitReset = { header: RateLimitHeaderValue; unit: RateLimitResetUnit } | { at: 'next-utc-midnight' } | { windowMs: number };
 
 /** One limit a platform reports on its responses. */
 export interface RateLimitWindow {

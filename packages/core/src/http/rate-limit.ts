@@ -50,9 +50,9 @@ export function readRateLimitHeaders(declaration: RateLimitHeaders, headers: Hea
     const remaining = firstNumber(headers, window.remaining);
     const resetAfterMs = window.reset ? resetAfter(headers, window.reset, now) : undefined;
     if (remaining === undefined) {
-      // A reset the platform sent still tells a 429 without Retry-After how long to wait; a computed one (midnight)
+      // A reset the platform sent still tells a 429 without Retry-After how long to wait; a computed one (midnight, a fixed window)
       // says nothing when the window's own count is missing.
-      if (resetAfterMs !== undefined && window.reset && !('at' in window.reset)) resetOnly = Math.max(resetOnly ?? 0, resetAfterMs);
+      if (resetAfterMs !== undefined && window.reset && 'header' in window.reset) resetOnly = Math.max(resetOnly ?? 0, resetAfterMs);
     } else if (remaining <= 0) {
       exhausted = true;
       if (resetAfterMs !== undefined) exhaustedReset = Math.max(exhaustedReset ?? 0, resetAfterMs);
@@ -102,6 +102,7 @@ function parseNumber(value: string): number | undefined {
 }
 
 function resetAfter(headers: Headers, reset: RateLimitReset, now: number): number | undefined {
+  if ('windowMs' in reset) return Number.isFinite(reset.windowMs) && reset.windowMs > 0 ? Math.ceil(reset.windowMs) : undefined;
   if ('at' in reset) {
     const day = new Date(now);
     return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1) - now;

@@ -37,6 +37,16 @@ describe('readRateLimitHeaders: each platform\'s header set, declared as data', 
   const now = 1_700_000_000_000;
   const read = (declaration: RateLimitHeaders, headers: Record<string, string>, bucket?: string) => readRateLimitHeaders(declaration, new Headers(headers), bucket, now);
 
+  it('Freshdesk: X-RateLimit-Remaining as a decimal and no reset header, so an exhausted window waits one declared window', () => {
+    // support.freshdesk.com 225439: X-RateLimit-Total / -Remaining / -Used-CurrentRequest per minute; "700.0" occurs.
+    const freshdesk: RateLimitHeaders = { windows: [{ remaining: 'x-ratelimit-remaining', reset: { windowMs: 60_000 } }] };
+    expect(read(freshdesk, { 'x-ratelimit-total': '700.0', 'x-ratelimit-remaining': '699.0', 'x-ratelimit-used-currentrequest': '1' })).toEqual({ remaining: 699, resetAfterMs: 60_000 });
+    expect(read(freshdesk, { 'x-ratelimit-total': '700', 'x-ratelimit-remaining': '0.0' })).toEqual({ remaining: 0, resetAfterMs: 60_000 });
+    // Without the count the computed window says nothing: the client falls back to 429 + Retry-After.
+    expect(read(freshdesk, {})).toEqual({});
+    expect(read({ windows: [{ remaining: 'x-ratelimit-remaining', reset: { windowMs: 0 } }] }, { 'x-ratelimit-remaining': '0' })).toEqual({ remaining: 0 });
+  });
+
   it('Zendesk: account-wide ratelimit-* (falling back to X-Rate-Limit-Remaining), plus the export endpoint\'s packed header for its bucket only', () => {
     // developer.zendesk.com/api-reference/introduction/rate-limits: ratelimit-remaining/-reset (seconds) on list
     // endpoints, X-Rate-Limit-Remaining everywhere, `Zendesk-RateLimit-incremental-exports: total=10; remaining=9; resets=2`.
