@@ -100,32 +100,20 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
     }
     if (u.pathname === '/api/connections' && req.method === 'GET') return send(res, 200, await hub.list());
     if (u.pathname === '/api/connections' && req.method === 'POST') {
-      let body: ConnectRequest;
-      try {
-        body = parseConnectRequest(await readJson(req));
-      } catch (error) {
-        if (error instanceof BadRequest) return send(res, error.status, { error: error.message });
-        throw error;
-      }
+      const body = await connectRequest(req, res);
+      if (!body) return;
       const origin = options.platformOrigins?.[body.platform];
       try {
         const conn = await hub.connect({ ...body, ...(origin ? { baseUrl: origin } : {}) });
         return send(res, 201, { ...conn, ...(conn.webhookSecret ? { webhookSecret: conn.webhookSecret } : {}), webhookSetup: conn.webhookSetup });
       } catch (error) {
-        if (error instanceof CredentialsError) return send(res, 422, { error: error.message, field: error.field ?? null });
-        if (TicketbridgeError.isInstance(error)) return send(res, 400, { error: error.message });
-        throw error;
+        return sendHubError(res, error);
       }
     }
     if (u.pathname === '/api/oauth/start' && req.method === 'POST') {
       // "Sign in with …": the Connect form's values, then the browser goes to the platform's consent page.
-      let body: ConnectRequest;
-      try {
-        body = parseConnectRequest(await readJson(req));
-      } catch (error) {
-        if (error instanceof BadRequest) return send(res, error.status, { error: error.message });
-        throw error;
-      }
+      const body = await connectRequest(req, res);
+      if (!body) return;
       const origin = options.platformOrigins?.[body.platform];
       try {
         const started = await hub.oauth.authorizationUrl({ ...body, redirectUri: callbackUrl, ...(origin ? { baseUrl: origin } : {}) });
@@ -134,8 +122,7 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
         signIns.set(started.state, { request: body, ...(started.codeVerifier ? { codeVerifier: started.codeVerifier } : {}), expiresAt: Date.now() + SIGN_IN_TTL_MS });
         return send(res, 200, { url: started.url, scopes: started.scopes });
       } catch (error) {
-        if (TicketbridgeError.isInstance(error)) return send(res, 400, { error: error.message });
-        throw error;
+        return sendHubError(res, error);
       }
     }
     if (u.pathname === '/api/oauth/callback' && req.method === 'GET') {
@@ -155,9 +142,7 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
         });
         return send(res, 201, { ...conn, webhookSetup: conn.webhookSetup });
       } catch (error) {
-        if (error instanceof CredentialsError) return send(res, 422, { error: error.message, field: error.field ?? null });
-        if (TicketbridgeError.isInstance(error)) return send(res, 400, { error: error.message });
-        throw error;
+        return sendHubError(res, error);
       }
     }
     if (parts[0] === 'api' && parts[1] === 'connections' && parts[2]) {
@@ -185,6 +170,24 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The Connect form's values, or `undefined` after answering 400/413 for a body the API refuses. */
+async function connectRequest(req: IncomingMessage, res: ServerResponse): Promise<ConnectRequest | undefined> {
+  try {
+    return parseConnectRequest(await readJson(req));
+  } catch (error) {
+    if (!(error instanceof BadRequest)) throw error;
+    send(res, error.status, { error: error.message });
+    return undefined;
+  }
+}
+
+/** A hub refusal as the Connect API answers it: 422 naming the field for credentials, 400 for the rest. */
+function sendHubError(res: ServerResponse, error: unknown) {
+  if (CredentialsError.isInstance(error)) return send(res, 422, { error: error.message, field: error.field ?? null });
+  if (TicketbridgeError.isInstance(error)) return send(res, 400, { error: error.message });
+  throw error;
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {

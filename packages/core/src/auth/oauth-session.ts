@@ -6,8 +6,7 @@ import type { StoredTokens } from '../store/types.js';
 import type { Logger } from '../util/logger.js';
 import { newId } from '../util/ids.js';
 import { sleep } from '../util/sleep.js';
-import type { OAuthClientConfig, OAuthMethodConfig } from './oauth-method.js';
-import { AUTHORIZATION_FIELD, requestTokens, type OAuthTokens } from './token-endpoint.js';
+import { AUTHORIZATION_FIELD, requestTokens, type OAuthClientContext, type OAuthTokens } from './token-endpoint.js';
 
 /** Where a session reads and writes its tokens: the store for a saved connection, memory during Test & Connect. */
 export interface TokenPersistence {
@@ -22,14 +21,8 @@ export interface TokenPersistence {
 }
 
 /** What an {@link OAuthSession} needs. */
-export interface OAuthSessionOptions {
+export interface OAuthSessionOptions extends OAuthClientContext {
   connectionId: string;
-  platform: string;
-  method: string;
-  config: OAuthMethodConfig<Record<string, unknown>>;
-  credentials: Record<string, unknown>;
-  client: OAuthClientConfig;
-  clientFrom: 'credentials' | 'hub';
   /** True when the connection registers webhooks (their scopes are asked for too). */
   webhooks: boolean;
   persistence: TokenPersistence;
@@ -183,13 +176,14 @@ export class OAuthSession implements HttpAuth {
     this.#o.logger.debug('requesting OAuth tokens', { connectionId: this.#o.connectionId, grant: params['grant_type'] });
     let issued: OAuthTokens;
     try {
+      const { credentials, client, clientFrom } = this.#o;
       issued = await requestTokens({
         platform,
         method,
         config,
-        credentials: this.#o.credentials,
-        client: this.#o.client,
-        clientFrom: this.#o.clientFrom,
+        credentials,
+        client,
+        clientFrom,
         http: this.#o.tokenEndpoint.http,
         path: this.#o.tokenEndpoint.path,
         params,

@@ -37,8 +37,8 @@ const TokenResponse = z.object({
 // RFC 6749 §5.2.
 const TokenError = z.object({ error: z.string(), error_description: z.string().optional().nullable() });
 
-/** What one token request needs. */
-export interface TokenRequest {
+/** An OAuth method resolved for one connection's credentials: whom to ask for tokens, and as which client. */
+export interface OAuthClientContext {
   platform: string;
   /** The credential method's id, named in errors. */
   method: string;
@@ -47,6 +47,10 @@ export interface TokenRequest {
   client: OAuthClientConfig;
   /** Where the client came from, for blaming the right field (`hub`: the hub's configuration). */
   clientFrom: 'credentials' | 'hub';
+}
+
+/** What one token request needs. */
+export interface TokenRequest extends OAuthClientContext {
   /** A client on the token endpoint's origin. */
   http: HttpClient;
   /** Path of the token endpoint on that origin. */

@@ -342,13 +342,7 @@ export function createHub(options: HubOptions): Hub {
   const oauthFlow = (input: OAuthFlowInput) => {
     const connector = connectors.get(input.platform);
     if (!connector) throw new ConfigError(`unknown platform "${input.platform}"`, { field: 'platform' });
-    const parsed = connector.credentials.safeParse(input.credentials);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path[0] === undefined ? undefined : String(issue.path[0]);
-      throw new CredentialsError(`${field ? `${field}: ` : ''}${issue?.message ?? 'invalid credentials'}`, { platform: connector.id, ...(field ? { field } : {}) });
-    }
-    const credentials = parsed.data as Record<string, unknown>;
+    const credentials = parseCredentials(connector, input.credentials);
     const resolved = oauthSessions.resolve(connector, credentials);
     if (!resolved || resolved.config.grant !== 'authorization_code') {
       throw new ConfigError(`${connector.displayName}: the chosen credential method does not use the OAuth browser flow`, { platform: connector.id, field: 'method' });
@@ -436,13 +430,7 @@ export function createHub(options: HubOptions): Hub {
         if (!connector.webhook) throw new ConfigError(`${connector.displayName} does not support webhooks; use syncMode "poll"`, { field: 'syncMode', platform: connector.id });
         if (!publicUrl) throw new ConfigError('syncMode "webhook" and "both" need the hub\'s publicUrl', { field: 'publicUrl' });
       }
-      const parsed = connector.credentials.safeParse(input.credentials);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const field = issue?.path[0] === undefined ? undefined : String(issue.path[0]);
-        throw new CredentialsError(`${field ? `${field}: ` : ''}${issue?.message ?? 'invalid credentials'}`, { platform: connector.id, ...(field ? { field } : {}) });
-      }
-      const credentials = parsed.data as Record<string, unknown>;
+      const credentials = parseCredentials(connector, input.credentials);
       const secretFields = secretFieldNames(connector.credentials);
       const id = newId('conn');
       const draft = { id, credentials, secretFields, syncMode, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}) };
@@ -630,4 +618,13 @@ function overrideOrigin(url: string, baseUrl: string | undefined): URL {
   out.host = origin.host;
   out.pathname = origin.pathname.replace(/\/+$/, '') + out.pathname;
   return out;
+}
+
+/** Validates a Connect form's values against the connector's schema; the first problem names its field. */
+function parseCredentials(connector: AnyConnector, input: Record<string, unknown>): Record<string, unknown> {
+  const parsed = connector.credentials.safeParse(input);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path[0] === undefined ? undefined : String(issue.path[0]);
+  throw new CredentialsError(`${field ? `${field}: ` : ''}${issue?.message ?? 'invalid credentials'}`, { platform: connector.id, ...(field ? { field } : {}) });
 }
