@@ -1,3 +1,2 @@
-export type { OAuthClientConfig, OAuthClientSource, OAuthGrant, OAuthMethodConfig } from './oauth-method.js';
 export { createOAuthState, createPkcePair, type PkcePair } from './pkce.js';
 export { AUTHORIZATION_FIELD, type OAuthTokens } from './token-endpoint.js';

@@ -6,7 +6,7 @@ import { createHttpClient, type HttpClientOptions } from '../http/create-http-cl
 import type { StateStore } from '../store/state-store.js';
 import type { StoredTokens } from '../store/types.js';
 import type { Logger } from '../util/logger.js';
-import type { OAuthClientConfig, OAuthMethodConfig } from './oauth-method.js';
+import type { OAuthClientConfig, OAuthMethodConfig } from '../credentials/oauth-method.js';
 import { OAuthSession, type TokenPersistence } from './oauth-session.js';
 
 type HttpDefaults = Partial<Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'minRetryDelayMs' | 'maxRetryDelayMs' | 'maxRateLimitWaitMs' | 'maxResponseBytes'>>;

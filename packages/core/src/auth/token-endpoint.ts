@@ -4,7 +4,7 @@ import { ConfigError } from '../errors/config-error.js';
 import { CredentialsError } from '../errors/credentials-error.js';
 import { PermanentError } from '../errors/permanent-error.js';
 import { ResponseShapeError } from '../errors/response-shape-error.js';
-import type { OAuthClientConfig, OAuthMethodConfig } from './oauth-method.js';
+import type { OAuthClientConfig, OAuthMethodConfig } from '../credentials/oauth-method.js';
 
 /** OAuth tokens as a token endpoint issued them (RFC 6749 §5.1), before the core stores them. */
 export interface OAuthTokens {

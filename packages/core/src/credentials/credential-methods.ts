@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OAuthMethodConfig } from '../auth/oauth-method.js';
+import type { OAuthMethodConfig } from './oauth-method.js';
 
 /** A method that still works but is being retired by the platform (Zendesk API tokens end on 30 Apr 2027). */
 export interface CredentialMethodDeprecation {

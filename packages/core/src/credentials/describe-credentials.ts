@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { credentialMethodSet, type CredentialMethodDeprecation } from './credential-methods.js';
 import { credentialFieldRegistry, type CredentialFieldMeta } from './fields.js';
-import type { OAuthGrant } from '../auth/oauth-method.js';
+import type { OAuthGrant } from './oauth-method.js';
 
 /**
  * A credentials schema: a zod object whose fields were built with the field helpers, or several such objects as

@@ -17,3 +17,4 @@ export {
   type CredentialsOfMethods,
 } from './credential-methods.js';
 export { REDACTED, Redactor, redactCredentials } from './redact.js';
+export type { OAuthClientConfig, OAuthClientSource, OAuthGrant, OAuthMethodConfig } from './oauth-method.js';

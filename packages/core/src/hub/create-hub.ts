@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import type { OAuthClientConfig } from '../auth/oauth-method.js';
+import type { OAuthClientConfig } from '../credentials/oauth-method.js';
 import { OAuthSessions } from '../auth/oauth-sessions.js';
 import { createOAuthState, createPkcePair } from '../auth/pkce.js';
 import { requestTokens, type OAuthTokens } from '../auth/token-endpoint.js';
