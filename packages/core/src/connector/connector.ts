@@ -61,6 +61,11 @@ export interface Connector<TSchema extends CredentialsSchema = CredentialsSchema
    * pull starts.
    */
   pull(ctx: ConnectorContext<z.infer<TSchema>>, input: { cursor: TCursor | null }): AsyncIterable<PullPage<TCursor>>;
+  /**
+   * `false` for a connector with nothing to poll (pushed webhooks, file imports): its `pull` yields nothing, the hub
+   * schedules no poll for it, and tickets arrive by webhook or through `hub.importTickets`. Default true.
+   */
+  readonly polls?: boolean;
   /** One ticket by id, to hydrate thin webhook payloads. `null` when the platform says it does not exist. */
   fetchTicket(ctx: ConnectorContext<z.infer<TSchema>>, input: { externalId: string }): Promise<TicketDraft | null>;
   /**

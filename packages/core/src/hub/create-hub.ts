@@ -15,7 +15,7 @@ import type { StoredConnection, SyncMode, SyncRun } from '../store/types.js';
 import { ContextFactory, type HttpDefaults } from '../connection/connection-context.js';
 import { setUpWebhook, tearDownWebhook } from '../connection/webhook-setup.js';
 import { InboxWorker } from '../sync/inbox-worker.js';
-import { SyncEngine, type RetryPolicy } from '../sync/sync-engine.js';
+import { SyncEngine, type ImportBatch, type RetryPolicy } from '../sync/sync-engine.js';
 import { newId } from '../util/ids.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -166,6 +166,13 @@ export interface Hub {
    * code with its PKCE verifier, or tokens from `hub.oauth.exchangeCode`.
    */
   reauthorize(id: string, oauth: ConnectOAuth): Promise<Connection>;
+  /**
+   * Delivers tickets the host read itself (a CSV export, `@ticketbridge/csv-import`) through the connection, as one
+   * run in its history with trigger `csv`: the same dedupe (re-importing a file emits nothing new; a later export
+   * emits only what changed), the same `ticket` events with `source: 'csv'`, progress after every batch, and the
+   * refused records counted in `rejected`. Waits for a running sync of the connection first.
+   */
+  importTickets(id: string, batches: AsyncIterable<ImportBatch> | Iterable<ImportBatch>, options?: { signal?: AbortSignal }): Promise<SyncRun>;
   /** Runs a sync now and resolves with its history record. `full: true` forgets the cursor first. */
   syncNow(id: string, options?: { full?: boolean }): Promise<SyncRun>;
   /** Sync history, newest first. */
@@ -313,6 +320,8 @@ export function createHub(options: HubOptions): Hub {
   const view = (c: StoredConnection) => toConnectionView(c, urlFor(c.id));
 
   const schedule = (c: StoredConnection, initialDelayMs: number) => {
+    // Nothing to poll (pushed webhooks, file imports): a timer would only write empty runs into the history.
+    if (connectors.get(c.platform)?.polls === false) return;
     const run = (trigger: 'initial' | 'schedule') => () => track(engine.run(c.id, trigger)).then(() => undefined);
     if (c.syncMode === 'webhook') {
       // Webhook-only connections still backfill once; pushes carry everything after that.
@@ -541,6 +550,11 @@ export function createHub(options: HubOptions): Hub {
       // The old session remembers the refused grant; the next context starts from the new tokens.
       oauthSessions.forget(id);
       return hub.resume(id);
+    },
+
+    async importTickets(id, batches, opts = {}) {
+      await mustGet(id);
+      return track(engine.ingest(id, { trigger: 'csv', source: 'csv', batches, ...(opts.signal ? { signal: opts.signal } : {}) }));
     },
 
     async syncNow(id, opts = {}) {

@@ -84,7 +84,8 @@ export interface DeliveredVersion {
 }
 
 /** What triggered a sync run. */
-export type SyncTrigger = 'initial' | 'schedule' | 'manual' | 'retry';
+/** What triggered a sync run: a poll (`initial`, `schedule`, `manual`, `retry`), or tickets handed to the hub by the host (`csv`: `hub.importTickets`). */
+export type SyncTrigger = 'initial' | 'schedule' | 'manual' | 'retry' | 'csv';
 
 /** Outcome of a sync run. */
 export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'retrying' | 'skipped';
@@ -145,6 +146,11 @@ export interface SyncRun {
   cursorAfter: JsonValue | null;
   /** Why a run was skipped (e.g. another worker holds the lock). */
   note?: string;
+  /**
+   * Records an import refused (a CSV row, a pushed payload that failed the mapping): they emit nothing; the first
+   * 100 are in `errors` with code `rejected_record`. Absent on runs that read a platform.
+   */
+  rejected?: number;
 }
 
 /** A webhook delivery accepted (2xx) but not yet delivered to the host. */

@@ -1,4 +1,6 @@
 import type { AnyConnector } from '../connector/connector.js';
+import type { PullPage } from '../connector/pull-page.js';
+import type { TicketDraft, TicketSource } from '../model/ticket.js';
 import { AbortedError, ConfigError, CredentialsError, HttpError, PageLimitError, StuckCursorError, TicketbridgeError } from '../errors/index.js';
 import type { Redactor } from '../credentials/redact.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -85,6 +87,38 @@ function zodIssues(error: { issues: Array<{ path: PropertyKey[]; code: string }>
     .slice(0, 5)
     .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.code}`)
     .join(', ');
+}
+
+/** Refused records kept in one run's history (all are counted in `rejected`). */
+const MAX_RECORDED_REJECTIONS = 100;
+
+/** One batch of tickets the host hands to `hub.importTickets`, with the records it refused on the way. */
+export interface ImportBatch {
+  tickets: TicketDraft[];
+  /** Records that could not become tickets (a CSV row with a bad date): counted and listed in the run, never emitted. */
+  rejected?: readonly RejectedRecord[];
+}
+
+/** A record an import refused, located so the user can fix it. */
+export interface RejectedRecord {
+  /** Where it is: `row 12`, `payload 3`. */
+  at: string;
+  /** The column or path at fault, when one is. */
+  field?: string;
+  reason: string;
+}
+
+/** What {@link SyncEngine.ingest} delivers. */
+export interface IngestInput {
+  trigger: SyncTrigger;
+  source: TicketSource;
+  batches: AsyncIterable<ImportBatch> | Iterable<ImportBatch>;
+  signal?: AbortSignal;
+}
+
+/** Imported batches as pages the run loop reads (no cursor: an import leaves the connection's cursor alone). */
+async function* importedPages(batches: AsyncIterable<ImportBatch> | Iterable<ImportBatch>): AsyncIterable<PullPage<null> & { rejected?: readonly RejectedRecord[] }> {
+  for await (const batch of batches) yield { tickets: batch.tickets, nextCursor: null, ...(batch.rejected ? { rejected: batch.rejected } : {}) };
 }
 
 /** Request retries kept in one run's history; a run retrying more than this is failing anyway. */
@@ -191,7 +225,27 @@ export class SyncEngine {
     return done;
   }
 
-  async #run(connectionId: string, trigger: SyncTrigger, attempt: number, signal: AbortSignal): Promise<SyncRun> {
+  /**
+   * Delivers tickets the host hands over (a CSV file, a replayed payload) as one run of the connection: the same
+   * lock, dedupe, history and progress as a poll, with `source` on every event. The cursor is left as it is. Waits
+   * for a running sync of the connection to finish first; resolves with the run's record, also for failures.
+   */
+  async ingest(connectionId: string, input: IngestInput): Promise<SyncRun> {
+    for (;;) {
+      const existing = this.#running.get(connectionId);
+      if (!existing) break;
+      await existing.done.catch(() => undefined);
+    }
+    const controller = new AbortController();
+    const signal = AbortSignal.any([this.#o.signal, controller.signal, ...(input.signal ? [input.signal] : [])]);
+    const done = this.#run(connectionId, input.trigger, 1, signal, input).finally(() => {
+      this.#running.delete(connectionId);
+    });
+    this.#running.set(connectionId, { controller, done });
+    return done;
+  }
+
+  async #run(connectionId: string, trigger: SyncTrigger, attempt: number, signal: AbortSignal, ingest?: IngestInput): Promise<SyncRun> {
     const { store } = this.#o;
     const connection = await store.getConnection(connectionId);
     if (!connection) throw new ConfigError(`unknown connection "${connectionId}"`);
@@ -205,9 +259,10 @@ export class SyncEngine {
     const cursorBefore = await store.getCursor(connectionId);
     const run = newSyncRun({ id: runId, connectionId, trigger, startedAt: now(), attempt, cursor: cursorBefore });
 
-    if (connection.status !== 'active' && trigger !== 'manual') {
+    if (connection.status !== 'active' && trigger !== 'manual' && !ingest) {
       return this.#finishSkipped(run, `connection is ${connection.status}`);
     }
+    if (!ingest && connector.polls === false) return this.#finishSkipped(run, `${connector.displayName} has nothing to poll: its tickets arrive by webhook or import`);
     const lease = await LockLease.acquire(store, lockKey, owner, this.#o.lockTtlMs);
     if (!lease) return this.#finishSkipped(run, 'another worker is syncing this connection');
     // The lease renews itself while pages are fetched and while the host handles them; once it is no longer held
@@ -251,37 +306,42 @@ export class SyncEngine {
       redactor = r;
       const started = Date.now();
       let total: number | undefined;
-      const start = this.#resumeFrom(connector, cursorBefore, run);
+      const start = ingest ? null : this.#resumeFrom(connector, cursorBefore, run);
       const loop = new CursorLoopCheck(start, connector.id);
-      for await (const page of connector.pull(ctx, { cursor: start })) {
+      const pages: AsyncIterable<PullPage<unknown> & { rejected?: readonly RejectedRecord[] }> = ingest ? importedPages(ingest.batches) : connector.pull(ctx, { cursor: start });
+      for await (const page of pages) {
         signal.throwIfAborted();
         guard();
-        // Before delivering: a page that follows a repeated cursor is the platform (or connector) going round in
-        // circles, and the pages after it would be the same ones again.
-        loop.beforePage();
-        if (run.pages >= this.#o.maxPagesPerRun) {
-          throw new PageLimitError(`stopped after ${run.pages} pages (maxPagesPerRun); the next run resumes from the last page's cursor`, {
-            platform: connector.id,
-            limit: this.#o.maxPagesPerRun,
-          });
+        if (ingest) {
+          this.#recordRejected(run, page.rejected);
+        } else {
+          // Before delivering: a page that follows a repeated cursor is the platform (or connector) going round in
+          // circles, and the pages after it would be the same ones again.
+          loop.beforePage();
+          if (run.pages >= this.#o.maxPagesPerRun) {
+            throw new PageLimitError(`stopped after ${run.pages} pages (maxPagesPerRun); the next run resumes from the last page's cursor`, {
+              platform: connector.id,
+              limit: this.#o.maxPagesPerRun,
+            });
+          }
+          const shape = connector.cursor.safeParse(page.nextCursor);
+          if (!shape.success) {
+            // Committed, it would be refused on the next resume and every run would start over: stop here instead.
+            throw new ConfigError(`the connector yielded a cursor that does not fit its own cursor schema (${zodIssues(shape.error)}); nothing after the last page was committed`, {
+              platform: connector.id,
+            });
+          }
+          loop.see(page.nextCursor);
         }
-        const shape = connector.cursor.safeParse(page.nextCursor);
-        if (!shape.success) {
-          // Committed, it would be refused on the next resume and every run would start over: stop here instead.
-          throw new ConfigError(`the connector yielded a cursor that does not fit its own cursor schema (${zodIssues(shape.error)}); nothing after the last page was committed`, {
-            platform: connector.id,
-          });
-        }
-        loop.see(page.nextCursor);
         const receivedAt = now();
         const result = await this.#o.mutex.run(connectionId, () =>
           deliverBatch({
             store,
             connectionId,
             tickets: page.tickets,
-            source: 'poll',
+            source: ingest?.source ?? 'poll',
             receivedAt,
-            cursor: page.nextCursor as JsonValue,
+            ...(ingest ? {} : { cursor: page.nextCursor as JsonValue }),
             guard,
             sink: async (event) => {
               try {
@@ -295,7 +355,7 @@ export class SyncEngine {
         run.pages++;
         run.ticketsSynced += result.delivered;
         run.duplicatesDropped += result.duplicates;
-        run.cursorAfter = page.nextCursor as JsonValue;
+        if (!ingest) run.cursorAfter = page.nextCursor as JsonValue;
         if (page.total !== undefined) total = page.total;
         await store.saveRun(run);
         const seen = run.ticketsSynced + run.duplicatesDropped;
@@ -323,7 +383,7 @@ export class SyncEngine {
         // Not a failure: the worker that took over resumes from the last committed page, so nothing is lost.
         return this.#finishSkipped(run, `stopped after ${run.pages} pages: the sync lock expired and another worker is syncing this connection`);
       }
-      return await this.#fail(run, connection, error, redactor, signal);
+      return await this.#fail(run, connection, error, redactor, signal, ingest !== undefined);
     } finally {
       await lease.release().catch(() => undefined);
     }
@@ -334,6 +394,15 @@ export class SyncEngine {
    * version, or corrupt) is never handed to `pull`: the run starts from the beginning, says so in its note, and
    * dedupe drops every version already delivered. The same for every connector.
    */
+  #recordRejected(run: SyncRun, rejected: readonly RejectedRecord[] | undefined): void {
+    if (!rejected?.length) return;
+    run.rejected = (run.rejected ?? 0) + rejected.length;
+    for (const r of rejected) {
+      if (run.errors.length >= MAX_RECORDED_REJECTIONS) break;
+      run.errors.push({ code: 'rejected_record', message: `${r.at}${r.field ? `, ${r.field}` : ''}: ${r.reason}`, at: new Date().toISOString(), ...(r.field ? { field: r.field } : {}) });
+    }
+  }
+
   #resumeFrom(connector: AnyConnector, stored: JsonValue | null, run: SyncRun): unknown {
     if (stored === null) return null;
     const parsed = connector.cursor.safeParse(stored);
@@ -351,7 +420,7 @@ export class SyncEngine {
     return run;
   }
 
-  async #fail(run: SyncRun, connection: StoredConnection, thrown: unknown, redactor: Redactor | undefined, signal: AbortSignal): Promise<SyncRun> {
+  async #fail(run: SyncRun, connection: StoredConnection, thrown: unknown, redactor: Redactor | undefined, signal: AbortSignal, imported = false): Promise<SyncRun> {
     const { store } = this.#o;
     // Whatever surfaced (a fetch AbortError, a half-read body), an aborted run stopped because it was told to.
     const error: unknown = signal.aborted && AbortedError.isInstance(signal.reason) ? signal.reason : thrown;
@@ -395,7 +464,8 @@ export class SyncEngine {
     const retryable =
       HandlerFailure.isInstance(error) ||
       (HttpError.isInstance(error) ? error.retryable : TicketbridgeError.isInstance(error) && (error.code === 'transient' || error.code === 'rate_limit'));
-    if (retryable && run.attempt < this.#o.retry.maxAttempts) {
+    // An import's batches cannot be read twice, and a retry would be a poll: the host imports again instead.
+    if (retryable && !imported && run.attempt < this.#o.retry.maxAttempts) {
       // The same formula as the HTTP layer's and the inbox's; a platform that asked for longer (Retry-After) wins.
       const backoff = backoffDelay(run.attempt, this.#o.retry.baseDelayMs, this.#o.retry.maxDelayMs);
       const delay = Math.max(backoff, HttpError.isInstance(error) ? (error.retryAfterMs ?? 0) : 0);

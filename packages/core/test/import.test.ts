@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHub, MemoryStore, type Hub, type ImportBatch, type TicketEvent } from '../src/index.js';
+import { createTestDraft, TEST_HUB_DEFAULTS } from '../src/testing.js';
+import { MemDesk, memConnector, GOOD_TOKEN } from './mem-connector.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup() {
+  const hub: Hub = createHub({ connectors: [memConnector(new MemDesk())], store: new MemoryStore(), ...TEST_HUB_DEFAULTS });
+  cleanups.push(() => hub.close());
+  const events: TicketEvent[] = [];
+  hub.on('ticket', (e) => {
+    events.push(e);
+  });
+  const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'poll' });
+  return { hub, events, conn };
+}
+
+const draft = (id: string, updatedAt: string, subject = `ticket ${id}`) => createTestDraft({ externalId: id, platform: 'memdesk', subject, updatedAt, createdAt: '2026-01-01T00:00:00.000Z' });
+
+describe('hub.importTickets', () => {
+  it('delivers imported batches as one csv run: source csv, refused records counted, re-import emits nothing, changes emit once', async () => {
+    const { hub, events, conn } = await setup();
+    const file = (): ImportBatch[] => [
+      { tickets: [draft('1', '2026-02-01T00:00:00.000Z'), draft('2', '2026-02-01T00:00:00.000Z')], rejected: [{ at: 'row 3', field: 'Updated at', reason: 'not a date: "yesterday"' }] },
+      { tickets: [draft('3', '2026-02-02T00:00:00.000Z')] },
+    ];
+    const cursorBefore = await hub.history(conn.id);
+    const run = await hub.importTickets(conn.id, file());
+    expect(run).toMatchObject({ trigger: 'csv', status: 'succeeded', ticketsSynced: 3, pages: 2, rejected: 1, cursorBefore: null, cursorAfter: null });
+    expect(run.errors).toEqual([expect.objectContaining({ code: 'rejected_record', field: 'Updated at', message: 'row 3, Updated at: not a date: "yesterday"' })]);
+    expect(events.map((e) => [e.type, e.source, e.ticket.externalId])).toEqual([
+      ['ticket.created', 'csv', '1'],
+      ['ticket.created', 'csv', '2'],
+      ['ticket.created', 'csv', '3'],
+    ]);
+    expect(cursorBefore).toEqual([]);
+
+    const again = await hub.importTickets(conn.id, file());
+    expect(again).toMatchObject({ ticketsSynced: 0, duplicatesDropped: 3 });
+    const later = await hub.importTickets(conn.id, [{ tickets: [draft('1', '2026-02-01T00:00:00.000Z'), draft('2', '2026-03-01T00:00:00.000Z', 'renamed')] }]);
+    expect(later).toMatchObject({ ticketsSynced: 1, duplicatesDropped: 1 });
+    expect(events.slice(3).map((e) => [e.type, e.ticket.externalId, e.changes])).toEqual([['ticket.updated', '2', undefined]]);
+    expect((await hub.history(conn.id)).map((r) => r.trigger)).toEqual(['csv', 'csv', 'csv']);
+  });
+
+  it('an import that fails midway keeps what it delivered, records why, and is not retried as a poll', async () => {
+    const { hub, events, conn } = await setup();
+    async function* broken(): AsyncIterable<ImportBatch> {
+      yield { tickets: [draft('1', '2026-02-01T00:00:00.000Z')] };
+      throw new Error('the file ended in the middle of a quoted field');
+    }
+    const run = await hub.importTickets(conn.id, broken());
+    expect(run.status).toBe('failed');
+    expect(run.nextRetryAt).toBeUndefined();
+    expect(run.errors[0]!.message).toContain('quoted field');
+    expect(events).toHaveLength(1);
+    expect((await hub.get(conn.id))!.status).toBe('active');
+  });
+});
+
+describe('a connector with nothing to poll (polls: false)', () => {
+  it('is never scheduled, and a manual sync is skipped with the reason, while imports still work', async () => {
+    const hub = createHub({ connectors: [{ ...memConnector(new MemDesk()), polls: false }], store: new MemoryStore(), ...TEST_HUB_DEFAULTS, initialSyncDelayMs: 0 });
+    cleanups.push(() => hub.close());
+    const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'poll' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await hub.history(conn.id)).toEqual([]);
+    const manual = await hub.syncNow(conn.id);
+    expect(manual).toMatchObject({ status: 'skipped', requests: 0 });
+    expect(manual.note).toMatch(/nothing to poll/);
+    expect((await hub.importTickets(conn.id, [{ tickets: [draft('9', '2026-02-01T00:00:00.000Z')] }])).ticketsSynced).toBe(1);
+  });
+});
