@@ -30,7 +30,7 @@ export async function setUpWebhook(options: {
       throw new CredentialsError(`${wh.secretField} is required for syncMode "${syncMode}": webhooks are verified with it`, { platform: connector.id, field: wh.secretField! });
     }
     secret = value;
-  } else secret = randomBytes(32).toString('base64url');
+  } else secret = wh.generateSecret?.(ctx) ?? randomBytes(32).toString('base64url');
   if (wh.register) {
     const registration = await wh.register(ctx, { url, secret });
     return { webhook: { secret: registration.secret, registration } };

@@ -99,6 +99,11 @@ export interface ConnectorWebhook<TCredentials> {
   register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration>;
   /** Removes what `register` created; called on disconnect. */
   unregister?(ctx: ConnectorContext<TCredentials>, input: { registration: WebhookRegistration }): Promise<void>;
+  /**
+   * For `secretSource: 'host'`: the secret in the form the sender expects (Standard Webhooks' `whsec_` + base64 of
+   * 24 to 64 random bytes). Default: 32 random bytes as base64url. It must carry at least 128 bits of randomness.
+   */
+  generateSecret?(ctx: ConnectorContext<TCredentials>): string;
   /** Manual steps, for platforms (or plans) where `register` is impossible. */
   instructions?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): WebhookInstructions;
 }

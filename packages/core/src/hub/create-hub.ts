@@ -638,7 +638,11 @@ function overrideOrigin(url: string, baseUrl: string | undefined): URL {
 function parseCredentials(connector: AnyConnector, input: Record<string, unknown>): Record<string, unknown> {
   const parsed = connector.credentials.safeParse(input);
   if (parsed.success) return parsed.data as Record<string, unknown>;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path[0] === undefined ? undefined : String(issue.path[0]);
-  throw new CredentialsError(`${field ? `${field}: ` : ''}${issue?.message ?? 'invalid credentials'}`, { platform: connector.id, ...(field ? { field } : {}) });
+  // Every problem with its whole path (`mapping.status.map.Open`), so a nested setting is found at once; the field is
+  // the top-level key of the first.
+  const issues = parsed.error.issues.slice(0, 10).map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
+  const first = parsed.error.issues[0];
+  const field = first?.path[0] === undefined ? undefined : String(first.path[0]);
+  const more = parsed.error.issues.length > 10 ? `; and ${parsed.error.issues.length - 10} more` : '';
+  throw new CredentialsError(`${issues.join('; ') || 'invalid credentials'}${more}`, { platform: connector.id, ...(field ? { field } : {}) });
 }
