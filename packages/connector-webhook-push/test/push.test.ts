@@ -228,3 +228,60 @@ describe('the mapping, checked when connecting', () => {
     expect(events[0]!.ticket.externalId).toBe('7');
   });
 });
+
+describe('nothing the sender sent is lost', () => {
+  it('keeps a payload that fails the mapping as a dead letter in the history, and replays it once the mapping is fixed', async () => {
+    const { hub, events, post, settled } = await setup();
+    const conn = await hub.connect({ platform: 'webhook-push', syncMode: 'webhook', credentials: { name: 'Acme', verification: 'token', mapping } });
+    const url = hub.webhooks.urlFor(conn.id)!;
+    // The sender started writing "Blocked", which the mapping does not know yet.
+    const res = await post(url, JSON.stringify(event('D-1', { state: 'Blocked' })), { 'x-webhook-token': conn.webhookSecret! });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/the status "Blocked" is not in the mapping's table.*kept as dead letter dl_/);
+    await settled();
+    expect(events).toEqual([]);
+    const [failedRun] = await hub.history(conn.id);
+    expect(failedRun).toMatchObject({ trigger: 'webhook', status: 'failed', errors: [expect.objectContaining({ code: 'webhook', status: 400 })] });
+    expect(failedRun!.note).toMatch(/dead letter dl_/);
+    const letters = await hub.deadLetters(conn.id);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.headers['x-webhook-token']).toBe('[redacted]');
+    expect(JSON.stringify(letters)).not.toContain(conn.webhookSecret);
+
+    // Replaying before the fix changes nothing and keeps the letter.
+    expect(await hub.replayDeadLetters(conn.id)).toMatchObject({ replayed: 0, failed: [{ id: letters[0]!.id }] });
+    const fixed = { ...mapping, status: { ...mapping.status, map: { ...mapping.status.map, Blocked: 'on_hold' } } };
+    await hub.updateCredentials(conn.id, { name: 'Acme', verification: 'token', mapping: fixed });
+    expect(await hub.replayDeadLetters(conn.id)).toEqual({ replayed: 1, accepted: 1, failed: [] });
+    await settled();
+    expect(events.map((e) => [e.ticket.externalId, e.ticket.status, e.ticket.rawStatus])).toEqual([['D-1', 'on_hold', 'Blocked']]);
+    expect(await hub.deadLetters(conn.id)).toEqual([]);
+    // The webhook secret and URL survived the settings change.
+    expect((await post(url, JSON.stringify(event('D-2')), { 'x-webhook-token': conn.webhookSecret! })).status).toBe(200);
+  });
+
+  it('rotates the signing secret with a grace period in which both verify', async () => {
+    const { hub, events, post, settled } = await setup();
+    const conn = await hub.connect({ platform: 'webhook-push', syncMode: 'webhook', credentials: { name: 'Acme', verification: 'standard-webhooks', mapping } });
+    const url = hub.webhooks.urlFor(conn.id)!;
+    const send = (secret: string, id: string) => {
+      const body = JSON.stringify(event(id));
+      const at = new Date();
+      return post(url, body, { 'webhook-id': `msg_${id}`, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(`msg_${id}`, at, body) });
+    };
+    const rotated = await hub.rotateWebhookSecret(conn.id, { graceMs: 60_000 });
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(conn.webhookSecret);
+    expect(rotated.instructions!.steps.join('\n')).toContain(rotated.secret);
+    expect((await send(conn.webhookSecret!, 'R-1')).status).toBe(200);
+    expect((await send(rotated.secret, 'R-2')).status).toBe(200);
+    // A grace period that is over: only the new secret verifies.
+    const again = await hub.rotateWebhookSecret(conn.id, { graceMs: 0 });
+    expect((await send(rotated.secret, 'R-3')).status).toBe(401);
+    expect((await send(conn.webhookSecret!, 'R-4')).status).toBe(200); // the first grace period still runs
+    expect((await send(again.secret, 'R-5')).status).toBe(200);
+    await settled();
+    expect(events.map((e) => e.ticket.externalId)).toEqual(['R-1', 'R-2', 'R-4', 'R-5']);
+    expect(JSON.stringify(await hub.list())).not.toContain(again.secret);
+  });
+});

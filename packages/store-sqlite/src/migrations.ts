@@ -95,6 +95,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'dead letters',
+    sql: `
+      CREATE TABLE dead_letters (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        received_at TEXT NOT NULL,
+        body TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX dead_letters_connection ON dead_letters (connection_id, seq);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

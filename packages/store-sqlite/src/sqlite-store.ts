@@ -12,6 +12,8 @@ import {
   type StateStore,
   type StoredConnection,
   type StoredTokens,
+  type DeadLetter,
+  MAX_DEAD_LETTERS,
   type StoredWebhook,
   type SyncRun,
 } from '@ticketbridge/core';
@@ -281,6 +283,29 @@ export class SqliteStore implements StateStore {
         })
         .immediate(),
     );
+  }
+
+  // Dead letters
+
+  async deadLetterPut(entry: DeadLetter): Promise<void> {
+    this.#exec(
+      () =>
+        this.#db
+          .transaction(() => {
+            this.#q.insertDeadLetter.run(entry.id, entry.connectionId, entry.receivedAt, JSON.stringify(entry));
+            this.#q.pruneDeadLetters.run(entry.connectionId, entry.connectionId, MAX_DEAD_LETTERS);
+          })
+          .immediate(),
+      entry.connectionId,
+    );
+  }
+
+  async deadLetters(connectionId: string, options: { limit?: number } = {}): Promise<DeadLetter[]> {
+    return this.#exec(() => (this.#q.listDeadLetters.all(connectionId, options.limit ?? -1) as string[]).map((text) => JSON.parse(text) as DeadLetter));
+  }
+
+  async deadLetterDelete(id: string): Promise<void> {
+    this.#exec(() => this.#q.deleteDeadLetter.run(id));
   }
 
   // Cursors
@@ -580,6 +605,13 @@ function prepareStatements(db: Database.Database) {
     listConnections: db.prepare('SELECT id, body, credentials, webhook FROM connections ORDER BY seq'),
     deleteConnection: db.prepare('DELETE FROM connections WHERE id = ?'),
     deleteTokens: db.prepare('DELETE FROM oauth_tokens WHERE connection_id = ?'),
+    insertDeadLetter: db.prepare('INSERT INTO dead_letters (id, connection_id, received_at, body) VALUES (?, ?, ?, ?)'),
+    // Keeps the newest N of one connection: everything below the N-th newest seq goes.
+    pruneDeadLetters: db.prepare(
+      'DELETE FROM dead_letters WHERE connection_id = ? AND seq <= (SELECT seq FROM dead_letters WHERE connection_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+    ),
+    listDeadLetters: db.prepare('SELECT body FROM dead_letters WHERE connection_id = ? ORDER BY seq LIMIT ?').pluck(),
+    deleteDeadLetter: db.prepare('DELETE FROM dead_letters WHERE id = ?'),
     getTokens: db.prepare('SELECT tokens FROM oauth_tokens WHERE connection_id = ?'),
     getTokenGeneration: db.prepare('SELECT generation FROM oauth_tokens WHERE connection_id = ?').pluck(),
     upsertTokens: db.prepare(

@@ -143,6 +143,40 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       });
     });
 
+    describe('dead letters', () => {
+      const letter = (id: string, connectionId: string, n: number) => ({
+        id,
+        connectionId,
+        receivedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+        reason: `$.ticket.updated_at: is not a date (${n})`,
+        headers: { 'content-type': 'application/json', 'webhook-id': `msg_${n}` },
+        body: JSON.stringify({ ticket: { id: n, title: 'Zoë — 北京 👩🏽‍💻' } }),
+      });
+
+      it('keeps them per connection, oldest first, deletes one by id, and all with their connection', async () => {
+        const store = await withConnections();
+        await store.deadLetterPut(letter('d1', 'c1', 1));
+        await store.deadLetterPut(letter('d2', 'c1', 2));
+        await store.deadLetterPut(letter('d3', 'c2', 3));
+        expect(await store.deadLetters('c1')).toEqual([letter('d1', 'c1', 1), letter('d2', 'c1', 2)]);
+        expect(await store.deadLetters('c1', { limit: 1 })).toEqual([letter('d1', 'c1', 1)]);
+        await store.deadLetterDelete('d1');
+        expect((await store.deadLetters('c1')).map((d) => d.id)).toEqual(['d2']);
+        await store.deleteConnection('c1');
+        expect(await store.deadLetters('c1')).toEqual([]);
+        expect((await store.deadLetters('c2')).map((d) => d.id)).toEqual(['d3']);
+      });
+
+      it('keeps only the newest 1000 of a connection', async () => {
+        const store = await withConnections();
+        for (let i = 0; i < 1005; i++) await store.deadLetterPut(letter(`d${i}`, 'c1', i));
+        const kept = await store.deadLetters('c1');
+        expect(kept).toHaveLength(1000);
+        expect(kept[0]!.id).toBe('d5');
+        expect(kept.at(-1)!.id).toBe('d1004');
+      });
+    });
+
     describe('cursors', () => {
       it('starts at null, keeps any JSON cursor per connection, and clears back to null', async () => {
         const store = await withConnections();

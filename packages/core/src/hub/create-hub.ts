@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { OAuthClientConfig } from '../credentials/oauth-method.js';
 import { OAuthSessions } from '../auth/oauth-sessions.js';
@@ -11,7 +12,8 @@ import type { TicketEvent } from '../model/ticket.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { TimerScheduler } from '../scheduler/timer-scheduler.js';
 import type { StateStore } from '../store/state-store.js';
-import type { StoredConnection, SyncMode, SyncRun } from '../store/types.js';
+import type { DeadLetter, StoredConnection, StoredWebhook, SyncMode, SyncRun } from '../store/types.js';
+import type { WebhookInstructions } from '../connector/webhook.js';
 import { ContextFactory, type HttpDefaults } from '../connection/connection-context.js';
 import { setUpWebhook, tearDownWebhook } from '../connection/webhook-setup.js';
 import { InboxWorker } from '../sync/inbox-worker.js';
@@ -173,6 +175,25 @@ export interface Hub {
    * refused records counted in `rejected`. Waits for a running sync of the connection first.
    */
   importTickets(id: string, batches: AsyncIterable<ImportBatch> | Iterable<ImportBatch>, options?: { signal?: AbortSignal }): Promise<SyncRun>;
+  /**
+   * Replaces a connection's settings (a Webhook Push mapping fixed, a rotated API token): validated against the
+   * connector's schema and tested like Test & Connect, then saved; cursor, history, webhook and tokens are kept. The
+   * credential method cannot change here: connect again for that.
+   */
+  updateCredentials(id: string, credentials: Record<string, unknown>): Promise<Connection>;
+  /**
+   * A new signing secret for a connection whose secret the host generated. The old one keeps verifying for `graceMs`
+   * (default 24 hours) so the sender can switch without losing a request. Returns the new secret (shown once) and
+   * the sender's updated steps.
+   */
+  rotateWebhookSecret(id: string, options?: { graceMs?: number }): Promise<{ secret: string; graceUntil: string; instructions?: WebhookInstructions }>;
+  /** Verified payloads the connector could not read (answered 400, emitted nothing), oldest first. */
+  deadLetters(id: string, options?: { limit?: number }): Promise<DeadLetter[]>;
+  /**
+   * Delivers the connection's dead letters again with its current settings (after `updateCredentials` fixed the
+   * mapping). Those that now read are delivered and removed; the others stay, with the reason.
+   */
+  replayDeadLetters(id: string): Promise<{ replayed: number; accepted: number; failed: Array<{ id: string; reason: string }> }>;
   /** Runs a sync now and resolves with its history record. `full: true` forgets the cursor first. */
   syncNow(id: string, options?: { full?: boolean }): Promise<SyncRun>;
   /** Sync history, newest first. */
@@ -314,6 +335,7 @@ export function createHub(options: HubOptions): Hub {
     inbox,
     accepted: (entry) => emitter.emit('webhook.accepted', { connectionId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length }),
     rejected: (r) => emitter.emit('webhook.rejected', r),
+    historyLimit: options.historyLimit ?? 100,
   });
 
   const urlFor = (id: string) => (publicUrl ? `${publicUrl}${WEBHOOK_PATH}?connectorId=${encodeURIComponent(id)}` : null);
@@ -552,6 +574,65 @@ export function createHub(options: HubOptions): Hub {
       return hub.resume(id);
     },
 
+    async updateCredentials(id, input) {
+      const c = await mustGet(id);
+      const connector = connectors.get(c.platform);
+      if (!connector) throw new ConfigError(`connection "${id}" is for the unregistered platform "${c.platform}"`, { field: 'platform' });
+      const credentials = parseCredentials(connector, input);
+      if ((credentials['method'] ?? null) !== (c.credentials['method'] ?? null)) {
+        throw new CredentialsError('the credential method cannot change on an existing connection: connect again with the new method', { platform: connector.id, field: 'method' });
+      }
+      const next = { ...c, credentials, secretFields: secretFieldNames(connector.credentials) };
+      const info = await connector.testConnection(contexts.create(connector, next).ctx);
+      const { statusReason: _cleared, ...rest } = next;
+      const saved: StoredConnection = { ...rest, accountName: info.accountName, metadata: info.metadata ?? {}, status: c.status === 'error' ? 'active' : c.status, updatedAt: new Date().toISOString() };
+      await store.saveConnection(saved);
+      // The OAuth session of this process was built from the old settings (client id and secret).
+      oauthSessions.forget(id);
+      if (c.status === 'error') schedule(saved, 0);
+      return view(saved);
+    },
+
+    async rotateWebhookSecret(id, opts = {}) {
+      const c = await mustGet(id);
+      const connector = connectors.get(c.platform);
+      if (!connector?.webhook || !c.webhook) throw new ConfigError(`connection "${id}" has no webhook`, { field: 'id' });
+      if (connector.webhook.secretSource !== 'host') {
+        throw new ConfigError(`${connector.displayName} makes its own signing secrets: rotate it on the platform, then reconnect`, { platform: connector.id, field: 'id' });
+      }
+      const graceMs = opts.graceMs ?? 24 * 3600_000;
+      const now = Date.now();
+      const graceUntil = new Date(now + graceMs).toISOString();
+      const ctx = contexts.create(connector, c).ctx;
+      const secret = connector.webhook.generateSecret?.(ctx) ?? randomBytes(32).toString('base64url');
+      const previousSecrets = [{ secret: c.webhook.secret, until: graceUntil }, ...(c.webhook.previousSecrets ?? []).filter((p) => Date.parse(p.until) > now)];
+      const url = urlFor(id);
+      const instructions = url && connector.webhook.instructions ? connector.webhook.instructions(ctx, { url, secret }) : undefined;
+      const webhook: StoredWebhook = { ...c.webhook, secret, previousSecrets, ...(instructions ? { instructions } : {}) };
+      await store.saveConnection({ ...c, webhook, updatedAt: new Date(now).toISOString() });
+      return { secret, graceUntil, ...(instructions ? { instructions } : {}) };
+    },
+
+    async deadLetters(id, opts = {}) {
+      await mustGet(id);
+      return store.deadLetters(id, opts);
+    },
+
+    async replayDeadLetters(id) {
+      await mustGet(id);
+      let replayed = 0;
+      let accepted = 0;
+      const failed: Array<{ id: string; reason: string }> = [];
+      for (const letter of await store.deadLetters(id)) {
+        const result = await router.replay(letter);
+        if (result.ok) {
+          replayed++;
+          accepted += result.accepted;
+        } else failed.push({ id: letter.id, reason: result.reason });
+      }
+      return { replayed, accepted, failed };
+    },
+
     async importTickets(id, batches, opts = {}) {
       await mustGet(id);
       return track(engine.ingest(id, { trigger: 'csv', source: 'csv', batches, ...(opts.signal ? { signal: opts.signal } : {}) }));
@@ -640,7 +721,7 @@ function parseCredentials(connector: AnyConnector, input: Record<string, unknown
   if (parsed.success) return parsed.data as Record<string, unknown>;
   // Every problem with its whole path (`mapping.status.map.Open`), so a nested setting is found at once; the field is
   // the top-level key of the first.
-  const issues = parsed.error.issues.slice(0, 10).map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
+  const issues = parsed.error.issues.slice(0, 10).map((i: { path: PropertyKey[]; message: string }) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
   const first = parsed.error.issues[0];
   const field = first?.path[0] === undefined ? undefined : String(first.path[0]);
   const more = parsed.error.issues.length > 10 ? `; and ${parsed.error.issues.length - 10} more` : '';

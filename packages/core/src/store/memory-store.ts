@@ -1,5 +1,8 @@
 import type { StateStore } from './state-store.js';
-import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, StoredTokens, SyncRun } from './types.js';
+import type { DeadLetter, DeliveredVersion, InboxEntry, PageCommit, StoredConnection, StoredTokens, SyncRun } from './types.js';
+
+/** Dead letters kept per connection. */
+export const MAX_DEAD_LETTERS = 1000;
 import type { JsonValue } from '../util/json.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -18,6 +21,7 @@ export class MemoryStore implements StateStore {
   #inbox = new Map<string, InboxEntry>();
   #locks = new Map<string, { owner: string; expiresAt: number }>();
   #tokens = new Map<string, StoredTokens>();
+  #deadLetters = new Map<string, DeadLetter>();
 
   async saveConnection(connection: StoredConnection): Promise<void> {
     this.#connections.set(connection.id, clone(connection));
@@ -35,6 +39,7 @@ export class MemoryStore implements StateStore {
     this.#versions.delete(id);
     this.#runs.delete(id);
     this.#tokens.delete(id);
+    for (const [key, letter] of this.#deadLetters) if (letter.connectionId === id) this.#deadLetters.delete(key);
     for (const [key, entry] of this.#inbox) if (entry.connectionId === id) this.#inbox.delete(key);
     for (const key of this.#locks.keys()) if (key === `sync:${id}` || key.startsWith(`${id}:`)) this.#locks.delete(key);
   }
@@ -47,6 +52,19 @@ export class MemoryStore implements StateStore {
     if ((this.#tokens.get(connectionId)?.generation ?? null) !== expectedGeneration) return false;
     this.#tokens.set(connectionId, clone(tokens));
     return true;
+  }
+
+  async deadLetterPut(entry: DeadLetter): Promise<void> {
+    this.#deadLetters.set(entry.id, clone(entry));
+    const mine = [...this.#deadLetters.values()].filter((d) => d.connectionId === entry.connectionId);
+    for (const old of mine.slice(0, Math.max(0, mine.length - MAX_DEAD_LETTERS))) this.#deadLetters.delete(old.id);
+  }
+  async deadLetters(connectionId: string, options: { limit?: number } = {}): Promise<DeadLetter[]> {
+    const mine = [...this.#deadLetters.values()].filter((d) => d.connectionId === connectionId);
+    return mine.slice(0, options.limit ?? mine.length).map(clone);
+  }
+  async deadLetterDelete(id: string): Promise<void> {
+    this.#deadLetters.delete(id);
   }
 
   async getCursor(connectionId: string): Promise<JsonValue | null> {

@@ -1,4 +1,4 @@
-import type { DeliveredVersion, InboxEntry, PageCommit, StoredConnection, StoredTokens, SyncRun } from './types.js';
+import type { DeadLetter, DeliveredVersion, InboxEntry, PageCommit, StoredConnection, StoredTokens, SyncRun } from './types.js';
 import type { JsonValue } from '../util/json.js';
 
 /**
@@ -13,7 +13,7 @@ export interface StateStore {
   saveConnection(connection: StoredConnection): Promise<void>;
   getConnection(id: string): Promise<StoredConnection | undefined>;
   listConnections(): Promise<StoredConnection[]>;
-  /** Deletes the connection and everything keyed by it (cursor, runs, versions, inbox, locks, tokens). */
+  /** Deletes the connection and everything keyed by it (cursor, runs, versions, inbox, dead letters, locks, tokens). */
   deleteConnection(id: string): Promise<void>;
 
   // OAuth tokens
@@ -55,6 +55,13 @@ export interface StateStore {
   inboxPending(connectionId?: string): Promise<InboxEntry[]>;
   /** Records a failed processing attempt. */
   inboxAttempt(id: string): Promise<void>;
+
+  // Dead letters
+  /** Keeps a refused payload; past 1000 for its connection, the oldest are dropped. */
+  deadLetterPut(entry: DeadLetter): Promise<void>;
+  /** A connection's dead letters, oldest first. */
+  deadLetters(connectionId: string, options?: { limit?: number }): Promise<DeadLetter[]>;
+  deadLetterDelete(id: string): Promise<void>;
 
   // Locks
   /** Takes the lock if free or expired. True when `owner` now holds it. */

@@ -12,6 +12,11 @@ export type ConnectionStatus = 'active' | 'paused' | 'error';
 export interface StoredWebhook {
   /** The signing secret (sealed at rest by durable stores). */
   secret: string;
+  /**
+   * Secrets replaced by `hub.rotateWebhookSecret` that still verify until `until` (ISO-8601), so senders can switch
+   * without losing a request. Expired ones are dropped at the next rotation.
+   */
+  previousSecrets?: Array<{ secret: string; until: string }>;
   /** What `register` created, when the connector registered it. */
   registration?: WebhookRegistration;
   /** Manual steps, when the platform cannot register by API. */
@@ -84,8 +89,11 @@ export interface DeliveredVersion {
 }
 
 /** What triggered a sync run. */
-/** What triggered a sync run: a poll (`initial`, `schedule`, `manual`, `retry`), or tickets handed to the hub by the host (`csv`: `hub.importTickets`). */
-export type SyncTrigger = 'initial' | 'schedule' | 'manual' | 'retry' | 'csv';
+/**
+ * What triggered a sync run: a poll (`initial`, `schedule`, `manual`, `retry`), tickets handed to the hub by the host
+ * (`csv`: `hub.importTickets`), or a pushed payload that was dead-lettered or replayed (`webhook`).
+ */
+export type SyncTrigger = 'initial' | 'schedule' | 'manual' | 'retry' | 'csv' | 'webhook';
 
 /** Outcome of a sync run. */
 export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'retrying' | 'skipped';
@@ -151,6 +159,23 @@ export interface SyncRun {
    * 100 are in `errors` with code `rejected_record`. Absent on runs that read a platform.
    */
   rejected?: number;
+}
+
+/**
+ * A verified webhook whose body the connector could not turn into tickets (a Webhook Push payload that does not fit
+ * the mapping): answered 400, emitted nothing, and kept so `hub.replayDeadLetters` can deliver it once the mapping
+ * is fixed. Stores keep the newest 1000 per connection.
+ */
+export interface DeadLetter {
+  id: string;
+  connectionId: string;
+  receivedAt: string;
+  /** Why the connector refused it (each failing path, for a mapping). */
+  reason: string;
+  /** The request's headers, minus credentials (`authorization`, `cookie`). */
+  headers: Record<string, string>;
+  /** The raw body, as UTF-8 text. */
+  body: string;
 }
 
 /** A webhook delivery accepted (2xx) but not yet delivered to the host. */

@@ -1,14 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyConnector } from '../connector/connector.js';
-import type { WebhookItem, WebhookRequest } from '../connector/webhook.js';
+import type { WebhookItem, WebhookRequest, WebhookVerification } from '../connector/webhook.js';
+import type { Redactor } from '../credentials/redact.js';
 import { TicketbridgeError } from '../errors/index.js';
 import type { TicketDraft } from '../model/ticket.js';
-import type { InboxEntry, StoredConnection } from '../store/types.js';
+import type { DeadLetter, InboxEntry, StoredConnection } from '../store/types.js';
 import type { StateStore } from '../store/state-store.js';
 import { newId } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import type { ContextFactory } from '../connection/connection-context.js';
 import type { InboxWorker } from '../sync/inbox-worker.js';
+import { newSyncRun } from '../sync/new-sync-run.js';
 
 /** The router's answer. */
 export interface WebhookResponse {
@@ -49,6 +51,8 @@ export interface WebhookRouterOptions {
   /** Called after an entry is durably in the inbox (for the hub's `webhook.accepted` event). */
   accepted(entry: InboxEntry): void;
   rejected(rejection: WebhookRejection): void;
+  /** Sync runs kept per connection (dead letters are recorded as runs). */
+  historyLimit: number;
 }
 
 /** A request as the router needs it, independent of the server framework. */
@@ -125,11 +129,16 @@ export class WebhookRouter {
     const { ctx, redactor } = this.#o.contexts.create(connector, connection, { signal });
     const req: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody: request.body, receivedAt };
 
-    let verdict;
-    try {
-      verdict = await webhook.verify(ctx, { request: req, secret });
-    } catch (error) {
-      verdict = { ok: false as const, reason: redactor.error(error).message };
+    // The current secret first, then those a rotation replaced while their grace period lasts.
+    const secrets = [secret, ...(connection.webhook?.previousSecrets ?? []).filter((p) => Date.parse(p.until) > receivedAt.getTime()).map((p) => p.secret)];
+    let verdict: WebhookVerification = { ok: false, reason: 'no secret' };
+    for (const candidate of secrets) {
+      try {
+        verdict = await webhook.verify(ctx, { request: req, secret: candidate });
+      } catch (error) {
+        verdict = { ok: false as const, reason: redactor.error(error).message };
+      }
+      if (verdict.ok) break;
     }
     if (!verdict.ok) return reject(401, `signature rejected: ${verdict.reason}`);
     const windowMs = webhook.replayWindowMs ?? this.#o.replayWindowMs;
@@ -143,7 +152,9 @@ export class WebhookRouter {
       items = await webhook.parse(ctx, { request: req });
     } catch (error) {
       const message = TicketbridgeError.isInstance(error) ? redactor.error(error).message : 'body is not a payload this connector understands';
-      return reject(400, `malformed payload: ${message}`);
+      // Verified, so it is the sender's real data: keep it for a replay once the connector (or its mapping) reads it.
+      const letter = await this.#deadLetter(connection.id, req, message, redactor.with(secrets));
+      return reject(400, `malformed payload: ${message} (kept as dead letter ${letter})`);
     }
     if (verdict.signedAt === undefined) {
       // The signature covers no time, so only the events' own times can tell a fresh request from a replay.
@@ -175,6 +186,56 @@ export class WebhookRouter {
       this.#o.inbox.enqueue(entry);
     });
     return json(200, { ok: true, accepted: tickets.length });
+  }
+
+  /**
+   * Delivers a dead letter again with the connection's current settings: parsed, hydrated and put in the inbox like
+   * a fresh request, without the signature and replay checks it passed when it arrived. Resolves with the tickets
+   * accepted, or the reason it still fails (the dead letter is then kept).
+   */
+  async replay(letter: DeadLetter): Promise<{ ok: true; accepted: number } | { ok: false; reason: string }> {
+    const connection = await this.#o.store.getConnection(letter.connectionId);
+    const connector = connection && this.#o.connector(connection.platform);
+    if (!connection || !connector?.webhook) return { ok: false, reason: 'the connection no longer receives webhooks' };
+    const signal = AbortSignal.any([this.#o.signal]);
+    const { ctx, redactor } = this.#o.contexts.create(connector, connection, { signal });
+    const receivedAt = new Date();
+    const req: WebhookRequest = { method: 'POST', url: letter.headers['x-ticketbridge-url'] ?? '', headers: letter.headers, rawBody: Buffer.from(letter.body, 'utf8'), receivedAt };
+    let tickets: TicketDraft[];
+    try {
+      tickets = await this.#hydrate(connector, ctx, await connector.webhook.parse(ctx, { request: req }), receivedAt);
+    } catch (error) {
+      return { ok: false, reason: TicketbridgeError.isInstance(error) ? redactor.error(error).message : 'body is not a payload this connector understands' };
+    }
+    if (tickets.length > 0) {
+      const entry: InboxEntry = { id: newId('whk'), connectionId: connection.id, receivedAt: receivedAt.toISOString(), source: 'webhook', tickets, attempts: 0 };
+      await this.#o.store.inboxPut(entry);
+      this.#o.accepted(entry);
+      this.#o.inbox.enqueue(entry);
+    }
+    await this.#o.store.deadLetterDelete(letter.id);
+    return { ok: true, accepted: tickets.length };
+  }
+
+  /**
+   * Keeps a refused payload and records it in the connection's history, where users look for what went wrong. Header
+   * values pass through `redactor` (which knows the webhook secrets): a token header must not be stored or shown.
+   */
+  async #deadLetter(connectionId: string, req: WebhookRequest, reason: string, redactor: Redactor): Promise<string> {
+    const id = newId('dl');
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (k !== 'authorization' && k !== 'cookie') headers[k] = redactor.string(v);
+    headers['x-ticketbridge-url'] = redactor.string(req.url);
+    const at = req.receivedAt.toISOString();
+    await this.#o.store.deadLetterPut({ id, connectionId, receivedAt: at, reason, headers, body: req.rawBody.toString('utf8') });
+    const run = newSyncRun({ id: newId('run'), connectionId, trigger: 'webhook', startedAt: at, attempt: 1, cursor: null });
+    run.status = 'failed';
+    run.finishedAt = at;
+    run.errors.push({ code: 'webhook', message: redactor.string(reason), at, status: 400 });
+    run.note = `the payload was kept as dead letter ${id}; replay it with hub.replayDeadLetters() once the connection's settings read it`;
+    await this.#o.store.saveRun(run);
+    await this.#o.store.pruneRuns(connectionId, this.#o.historyLimit);
+    return id;
   }
 
   async #hydrate(connector: AnyConnector, ctx: Parameters<AnyConnector['fetchTicket']>[0], items: WebhookItem[], receivedAt: Date): Promise<TicketDraft[]> {
