@@ -59,7 +59,9 @@ export function createConnectorContext(options: ContextOptions): { ctx: Connecto
   const { connector } = options;
   const redactor = connectionRedactor(connector, options.credentials, options.secretFields);
   const logger = redactingLogger(options.logger, redactor, { platform: connector.id, connectionId: options.connectionId });
-  const http = createHttpClient(connector.http(options.credentials), {
+  // Built on first use: verifying and parsing a webhook never touches the platform, and building a client (base URL,
+  // rate limiter, ky) per request was a measurable part of a pushed webhook's cost.
+  const makeHttp = () => createHttpClient(connector.http(options.credentials), {
     platform: connector.id,
     redactor,
     logger,
@@ -69,10 +71,13 @@ export function createConnectorContext(options: ContextOptions): { ctx: Connecto
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.oauth ? { auth: options.oauth } : {}),
   });
+  let http: ReturnType<typeof createHttpClient> | undefined;
   const ctx: ConnectorContext<Record<string, unknown>> = {
     connectionId: options.connectionId,
     credentials: options.credentials,
-    http,
+    get http() {
+      return (http ??= makeHttp());
+    },
     logger,
     signal: options.signal,
     metadata: options.metadata,

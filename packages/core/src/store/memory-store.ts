@@ -5,7 +5,20 @@ import type { DeadLetter, DeliveredVersion, InboxEntry, PageCommit, StoredConnec
 export const MAX_DEAD_LETTERS = 1000;
 import type { JsonValue } from '../util/json.js';
 
-const clone = <T>(value: T): T => structuredClone(value);
+/**
+ * A deep copy of the JSON-shaped records the store keeps (arrays and plain objects copied, everything else shared).
+ * structuredClone was most of a webhook's cost in this store; these records hold nothing it would copy better.
+ */
+const clone = <T>(value: T): T => copyJson(value) as T;
+
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyJson((value as Record<string, unknown>)[key]);
+  return out;
+}
 // Version records are flat apart from `tags`; structuredClone of one per ticket was a tenth of a sync's CPU.
 const copyVersion = (v: DeliveredVersion): DeliveredVersion => ({ ...v, tags: [...v.tags] });
 
