@@ -13,6 +13,8 @@ import { startZendeskSimulator } from '@ticketbridge/connector-zendesk/testing';
 import { hubspot } from '@ticketbridge/connector-hubspot';
 import { startHubSpotSimulator } from '@ticketbridge/connector-hubspot/testing';
 import { freshdesk } from '@ticketbridge/connector-freshdesk';
+import { webhookPush } from '@ticketbridge/connector-webhook-push';
+import { standardWebhooksSignature } from '@ticketbridge/connector-webhook-push/testing';
 import { startFreshdeskSimulator } from '@ticketbridge/connector-freshdesk/testing';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
 import { startHostApp } from './app.js';
@@ -42,7 +44,7 @@ async function main() {
   // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
   const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
   const app = await startHostApp({
-    connectors: [acme(), zendesk(), hubspot(), freshdesk()],
+    connectors: [acme(), zendesk(), hubspot(), freshdesk(), webhookPush()],
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
     platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),
@@ -86,6 +88,41 @@ async function main() {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
+  /** A helpdesk we ship no connector for pushes its tickets as Standard Webhooks; one payload does not fit at first. */
+  async function pushFromAnInHouseHelpdesk() {
+    const mapping = {
+      id: 'ticket.id',
+      updatedAt: 'ticket.updated_at',
+      subject: 'ticket.title',
+      status: { path: 'ticket.state', map: { Open: 'open', Waiting: 'pending', Done: 'solved' } },
+      requester: { id: 'ticket.customer.id', name: 'ticket.customer.name', email: 'ticket.customer.email' },
+      tags: 'ticket.labels',
+    };
+    const settings = { name: 'In-house helpdesk', verification: 'standard-webhooks', mapping };
+    const res = await api('POST', '/api/connections', { platform: 'webhook-push', credentials: settings, syncMode: 'webhook' });
+    if (res.status !== 201) throw new Error(`connect webhook-push failed: ${JSON.stringify(res.body)}`);
+    const id = String(res.body.id);
+    const secret = String(res.body.webhookSecret);
+    const steps = (res.body.webhookSetup as { instructions: { steps: string[] } }).instructions.steps.length;
+    out(`  ${pad('push', 10)} ${pad(id, 30)} ${pad(res.body.accountName, 34)} webhook: manual (${steps} steps for the sender, secret whsec_…)`);
+    const push = async (events: unknown[]) => {
+      const body = JSON.stringify(events);
+      const msg = `msg_${Date.now()}_${Math.random().toString(36).slice(2)}`;
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = standardWebhooksSignature.sign({ secret, body, timestamp, headers: { 'webhook-id': msg } });
+      const r = await fetch(`${app.url}/api/webhooks/tickets?connectorId=${id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'webhook-id': msg, 'webhook-timestamp': timestamp, 'webhook-signature': signature } });
+      return { status: r.status, body: (await r.json()) as { error?: string; accepted?: number } };
+    };
+    const ticket = (n: number, state: string) => ({ ticket: { id: `IH-${n}`, title: n === 2 ? 'You people are useless, refund me NOW' : `Badge printer jammed (#${n})`, state, customer: { id: `u${n}`, name: 'Kai Müller', email: `kai${n}@example.com` }, labels: ['in-house'], updated_at: new Date().toISOString() } });
+    const ok = await push([ticket(1, 'Open'), ticket(2, 'Waiting')]);
+    out(`  ${pad('push', 10)} 2 events → HTTP ${ok.status} (${ok.body.accepted} accepted)`);
+    const bad = await push([ticket(3, 'Escalated')]);
+    out(`  ${pad('push', 10)} an event with the unknown state "Escalated" → HTTP ${bad.status}: ${String(bad.body.error).replace(/^malformed payload: \[ticketbridge\] \[webhook-push\] /, '').slice(0, 110)}…`);
+    await app.hub.updateCredentials(id, { ...settings, mapping: { ...mapping, status: { ...mapping.status, map: { ...mapping.status.map, Escalated: 'open' } } } });
+    const replay = await app.hub.replayDeadLetters(id);
+    out(`  ${pad('push', 10)} mapping fixed (Escalated → open), dead letters replayed: ${replay.replayed}, tickets accepted: ${replay.accepted}`);
+  }
+
   const finished = new Map<string, SyncRun>();
   app.hub.on('sync.finished', (run) => finished.set(run.connectionId, run));
   const connections: Array<{ id: string; platform: string; sim: ConnectorSimulator<object>; secret?: string }> = [];
@@ -114,6 +151,7 @@ async function main() {
     const forged = await c.sim.webhooks!.deliver(`${app.url}/api/webhooks/tickets?connectorId=${c.id}`, changed.slice(0, 1), { forge: true, ...(c.secret ? { secret: c.secret } : {}) });
     out(`  ${pad(c.platform, 10)} ${changed.length} tickets changed; webhook for 4 → HTTP ${delivery.status}; forged webhook → HTTP ${forged.status}`);
   }
+  await pushFromAnInHouseHelpdesk();
   await new Promise((r) => setTimeout(r, 500));
   for (const c of connections) await api('POST', `/api/connections/${c.id}/sync`);
 
