@@ -67,8 +67,6 @@ export const PushMapping = z
     eventType: z.object({ path: JsonPath, deleted: z.array(z.string()).min(1) }).optional(),
     /** A field whose truthy value means the ticket was deleted (`deleted: true`, `archived_at: "..."`). */
     deletedFlag: JsonPath.optional(),
-    /** Where the event's idempotency key is, when the sender puts one in the body (default: the `webhook-id` header). */
-    idempotencyKey: JsonPath.optional(),
     /** IANA zone for ISO dates written without an offset (`2026-03-12 09:41:00`). Default UTC. */
     timeZone: z
       .string()
@@ -90,7 +88,7 @@ export interface MappingFailure {
 }
 
 /** What one event became. */
-export type MappedEvent = { ok: true; ticket: TicketDraft; idempotencyKey?: string } | { ok: false; failures: MappingFailure[] };
+export type MappedEvent = { ok: true; ticket: TicketDraft } | { ok: false; failures: MappingFailure[] };
 
 type Segment = string | number;
 
@@ -191,7 +189,6 @@ export function mapEvent(event: unknown, at: string, mapping: PushMappingSpec, p
   const subject = text(mapping.subject) ?? '';
   const description = text(mapping.description) ?? '';
   const url = text(mapping.url) ?? null;
-  const idempotencyKey = mapping.idempotencyKey ? text(mapping.idempotencyKey) : undefined;
 
   if (failures.length > 0 || externalId === undefined || updatedAt === undefined) return { ok: false, failures };
   return {
@@ -218,7 +215,6 @@ export function mapEvent(event: unknown, at: string, mapping: PushMappingSpec, p
       deleted,
       raw: event,
     },
-    ...(idempotencyKey ? { idempotencyKey } : {}),
   };
 }
 
