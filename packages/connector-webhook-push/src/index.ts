@@ -108,6 +108,8 @@ export function webhookPush(options: WebhookPushOptions = {}) {
       secretSource: 'host',
       generateSecret: (ctx) => (ctx.credentials.verification === 'standard-webhooks' ? `whsec_${randomBytes(32).toString('base64')}` : randomBytes(32).toString('base64url')),
       verify: (ctx, { request, secret }) => verify(ctx.credentials, request, secret),
+      // Standard Webhooks keeps the message id across retries; other schemes name none.
+      eventId: (ctx, { request }) => (ctx.credentials.verification === 'standard-webhooks' ? request.headers['webhook-id'] : undefined),
       parse: (ctx, { request }) => parse(ctx, request, id, maxEvents),
       instructions: (ctx, target) => instructions(ctx.credentials, target),
     },

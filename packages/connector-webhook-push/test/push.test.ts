@@ -55,7 +55,7 @@ async function setup() {
   });
   const post = async (url: string, body: string, headers: Record<string, string>) => {
     const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
-    return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string; accepted?: number } };
+    return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string; accepted?: number; duplicate?: boolean } };
   };
   const settled = async () => {
     // Accepted deliveries reach the host from the inbox right after the answer.
@@ -105,7 +105,11 @@ describe('Webhook Push with Standard Webhooks (signed by the official standardwe
 
     // The sender retries the same message: accepted again, emitted once.
     const again = await post(hub.webhooks.urlFor(conn.id)!, body, { ...headers, 'webhook-signature': signature });
-    expect(again.status).toBe(200);
+    expect(again).toEqual({ status: 200, body: { ok: true, accepted: 0, duplicate: true } });
+    // A retry whose body was re-rendered (a new updated_at) is still the same message.
+    const rerendered = JSON.stringify(event('T-1', { updated_at: new Date().toISOString(), state: 'Done' }));
+    const retry = await post(hub.webhooks.urlFor(conn.id)!, rerendered, { ...headers, 'webhook-signature': new Webhook(secret).sign(msgId, new Date(Number(headers['webhook-timestamp']) * 1000), rerendered) });
+    expect(retry.body.duplicate).toBe(true);
     await settled();
     expect(events).toHaveLength(1);
   });

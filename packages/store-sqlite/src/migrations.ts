@@ -109,6 +109,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dead_letters_connection ON dead_letters (connection_id, seq);
     `,
   },
+  {
+    version: 4,
+    name: 'webhook event ids',
+    // expires_at is epoch milliseconds; seq keeps insertion order for the per-connection cap.
+    sql: `
+      CREATE TABLE webhook_events (
+        seq INTEGER PRIMARY KEY,
+        connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        UNIQUE (connection_id, event_id)
+      ) STRICT;
+      CREATE INDEX webhook_events_connection ON webhook_events (connection_id, seq);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

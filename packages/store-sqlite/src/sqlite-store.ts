@@ -14,6 +14,7 @@ import {
   type StoredTokens,
   type DeadLetter,
   MAX_DEAD_LETTERS,
+  MAX_WEBHOOK_EVENT_IDS,
   type StoredWebhook,
   type SyncRun,
 } from '@ticketbridge/core';
@@ -282,6 +283,30 @@ export class SqliteStore implements StateStore {
           return true;
         })
         .immediate(),
+    );
+  }
+
+  // Webhook event ids
+
+  async webhookEventSeen(connectionId: string, eventId: string): Promise<boolean> {
+    return this.#exec(() => {
+      const expires = this.#q.getWebhookEvent.get(connectionId, eventId) as number | undefined;
+      return expires !== undefined && expires > Date.now();
+    });
+  }
+
+  async rememberWebhookEvent(connectionId: string, eventId: string, expiresAt: string): Promise<void> {
+    this.#exec(
+      () =>
+        this.#db
+          .transaction(() => {
+            // Re-inserted rather than updated, so a remembered id moves to the newest end of the cap.
+            this.#q.deleteWebhookEvent.run(connectionId, eventId);
+            this.#q.insertWebhookEvent.run(connectionId, eventId, Date.parse(expiresAt));
+            this.#q.pruneWebhookEvents.run(connectionId, Date.now(), connectionId, MAX_WEBHOOK_EVENT_IDS);
+          })
+          .immediate(),
+      connectionId,
     );
   }
 
@@ -605,6 +630,13 @@ function prepareStatements(db: Database.Database) {
     listConnections: db.prepare('SELECT id, body, credentials, webhook FROM connections ORDER BY seq'),
     deleteConnection: db.prepare('DELETE FROM connections WHERE id = ?'),
     deleteTokens: db.prepare('DELETE FROM oauth_tokens WHERE connection_id = ?'),
+    getWebhookEvent: db.prepare('SELECT expires_at FROM webhook_events WHERE connection_id = ? AND event_id = ?').pluck(),
+    deleteWebhookEvent: db.prepare('DELETE FROM webhook_events WHERE connection_id = ? AND event_id = ?'),
+    insertWebhookEvent: db.prepare('INSERT INTO webhook_events (connection_id, event_id, expires_at) VALUES (?, ?, ?)'),
+    pruneWebhookEvents: db.prepare(
+      `DELETE FROM webhook_events WHERE connection_id = ? AND (expires_at <= ?
+         OR seq <= (SELECT seq FROM webhook_events WHERE connection_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?))`,
+    ),
     insertDeadLetter: db.prepare('INSERT INTO dead_letters (id, connection_id, received_at, body) VALUES (?, ?, ?, ?)'),
     // Keeps the newest N of one connection: everything below the N-th newest seq goes.
     pruneDeadLetters: db.prepare(

@@ -71,8 +71,8 @@ describe('migrations', () => {
     const db = new Database(path, { readonly: true });
     const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     db.close();
-    expect(rows).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'oauth tokens' }, { version: 3, name: 'dead letters' }]);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(rows).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'oauth tokens' }, { version: 3, name: 'dead letters' }, { version: 4, name: 'webhook event ids' }]);
+    expect(SCHEMA_VERSION).toBe(4);
   });
 
   it('upgrades a file made before OAuth tokens existed, keeping its connections', async () => {
@@ -100,7 +100,7 @@ describe('migrations', () => {
     db.close();
 
     expect(() => new SqliteStore({ path, key })).toThrow(ConfigError);
-    expect(() => new SqliteStore({ path, key })).toThrow(/schema version 99, newer than this @ticketbridge\/store-sqlite understands \(3\)/);
+    expect(() => new SqliteStore({ path, key })).toThrow(/schema version 99, newer than this @ticketbridge\/store-sqlite understands \(4\)/);
     const check = new Database(path, { readonly: true });
     expect(check.prepare('SELECT count(*) AS n FROM connections').get()).toEqual({ n: 1 });
     check.close();

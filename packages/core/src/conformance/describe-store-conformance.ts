@@ -143,6 +143,22 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       });
     });
 
+    describe('webhook event ids', () => {
+      it('remembers an id per connection until it expires, and forgets them with the connection', async () => {
+        const store = await withConnections();
+        const later = new Date(Date.now() + 60_000).toISOString();
+        expect(await store.webhookEventSeen('c1', 'msg_1')).toBe(false);
+        await store.rememberWebhookEvent('c1', 'msg_1', later);
+        await store.rememberWebhookEvent('c1', 'msg_1', later);
+        expect(await store.webhookEventSeen('c1', 'msg_1')).toBe(true);
+        expect(await store.webhookEventSeen('c2', 'msg_1')).toBe(false);
+        await store.rememberWebhookEvent('c2', 'msg_old', new Date(Date.now() - 1).toISOString());
+        expect(await store.webhookEventSeen('c2', 'msg_old')).toBe(false);
+        await store.deleteConnection('c1');
+        expect(await store.webhookEventSeen('c1', 'msg_1')).toBe(false);
+      });
+    });
+
     describe('dead letters', () => {
       const letter = (id: string, connectionId: string, n: number) => ({
         id,

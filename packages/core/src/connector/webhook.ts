@@ -95,6 +95,13 @@ export interface ConnectorWebhook<TCredentials> {
    * body it cannot read. Returning `[]` acknowledges an event that carries no ticket change (pings, other topics).
    */
   parse(ctx: ConnectorContext<TCredentials>, input: { request: WebhookRequest }): WebhookItem[] | Promise<WebhookItem[]>;
+  /**
+   * The sender's id of this delivery, the same on every retry (Standard Webhooks' `webhook-id`, Jira's
+   * `X-Atlassian-Webhook-Identifier`). With it, the router answers a delivery it already accepted with 200 and
+   * `duplicate: true` without reading it again, even when a retry's body differs (a sender that re-renders times).
+   * Called only after `verify` accepted the request.
+   */
+  eventId?(ctx: ConnectorContext<TCredentials>, input: { request: WebhookRequest }): string | undefined;
   /** Registers the webhook through the platform's API. Omit when the platform has no such API. */
   register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration>;
   /** Removes what `register` created; called on disconnect. */

@@ -3,6 +3,8 @@ import type { DeadLetter, DeliveredVersion, InboxEntry, PageCommit, StoredConnec
 
 /** Dead letters kept per connection. */
 export const MAX_DEAD_LETTERS = 1000;
+/** Webhook event ids remembered per connection. */
+export const MAX_WEBHOOK_EVENT_IDS = 100_000;
 import type { JsonValue } from '../util/json.js';
 
 /**
@@ -35,6 +37,8 @@ export class MemoryStore implements StateStore {
   #locks = new Map<string, { owner: string; expiresAt: number }>();
   #tokens = new Map<string, StoredTokens>();
   #deadLetters = new Map<string, DeadLetter>();
+  /** connection → event id → expiry (epoch ms), in insertion order. */
+  #eventIds = new Map<string, Map<string, number>>();
 
   async saveConnection(connection: StoredConnection): Promise<void> {
     this.#connections.set(connection.id, clone(connection));
@@ -52,6 +56,7 @@ export class MemoryStore implements StateStore {
     this.#versions.delete(id);
     this.#runs.delete(id);
     this.#tokens.delete(id);
+    this.#eventIds.delete(id);
     for (const [key, letter] of this.#deadLetters) if (letter.connectionId === id) this.#deadLetters.delete(key);
     for (const [key, entry] of this.#inbox) if (entry.connectionId === id) this.#inbox.delete(key);
     for (const key of this.#locks.keys()) if (key === `sync:${id}` || key.startsWith(`${id}:`)) this.#locks.delete(key);
@@ -65,6 +70,22 @@ export class MemoryStore implements StateStore {
     if ((this.#tokens.get(connectionId)?.generation ?? null) !== expectedGeneration) return false;
     this.#tokens.set(connectionId, clone(tokens));
     return true;
+  }
+
+  async webhookEventSeen(connectionId: string, eventId: string): Promise<boolean> {
+    const expires = this.#eventIds.get(connectionId)?.get(eventId);
+    return expires !== undefined && expires > Date.now();
+  }
+  async rememberWebhookEvent(connectionId: string, eventId: string, expiresAt: string): Promise<void> {
+    let ids = this.#eventIds.get(connectionId);
+    if (!ids) this.#eventIds.set(connectionId, (ids = new Map()));
+    ids.delete(eventId);
+    ids.set(eventId, Date.parse(expiresAt));
+    const now = Date.now();
+    for (const [id, expires] of ids) {
+      if (ids.size <= MAX_WEBHOOK_EVENT_IDS && expires > now) break;
+      ids.delete(id);
+    }
   }
 
   async deadLetterPut(entry: DeadLetter): Promise<void> {

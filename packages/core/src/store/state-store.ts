@@ -56,6 +56,15 @@ export interface StateStore {
   /** Records a failed processing attempt. */
   inboxAttempt(id: string): Promise<void>;
 
+  // Webhook event ids
+  /** Whether a webhook delivery with this sender id was accepted for the connection and is still remembered. */
+  webhookEventSeen(connectionId: string, eventId: string): Promise<boolean>;
+  /**
+   * Remembers an accepted delivery's sender id until `expiresAt` (ISO-8601). Stores drop expired ids and keep at most
+   * 100 000 per connection (the oldest go first).
+   */
+  rememberWebhookEvent(connectionId: string, eventId: string, expiresAt: string): Promise<void>;
+
   // Dead letters
   /** Keeps a refused payload; past 1000 for its connection, the oldest are dropped. */
   deadLetterPut(entry: DeadLetter): Promise<void>;

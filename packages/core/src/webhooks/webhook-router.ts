@@ -16,7 +16,7 @@ import { newSyncRun } from '../sync/new-sync-run.js';
 export interface WebhookResponse {
   status: number;
   headers: Record<string, string>;
-  body: { ok: boolean; error?: string; accepted?: number };
+  body: { ok: boolean; error?: string; accepted?: number; duplicate?: boolean };
 }
 
 /** Why a webhook was refused, as emitted in `webhook.rejected`. */
@@ -80,12 +80,16 @@ const json = (status: number, body: WebhookResponse['body'], headers: Record<str
   body,
 });
 
+/** How long a delivery's sender id is remembered: longer than any sender's retry schedule (Svix's spans about 5 days). */
+const EVENT_ID_RETENTION_MS = 7 * 24 * 3600_000;
+
 /**
  * Receives platform webhooks at `<publicUrl>/api/webhooks/tickets?connectorId=<id>`:
  * route by `connectorId` → verify → parse → hydrate thin payloads → durable inbox → 2xx. Delivery to the host
  * (dedupe, events) happens after the answer, from the inbox, so a crash after the 2xx replays the event on restart.
- * Unknown connection 404, bad signature 401, malformed 400, oversized 413, wrong method 405: none of them emits a
- * ticket event or touches the store.
+ * Unknown connection 404, bad signature 401, malformed 400 (the payload kept as a dead letter), oversized 413, wrong
+ * method 405: none of them emits a ticket event. A retry of a delivery already accepted (same sender id) gets 200 and
+ * `duplicate: true`.
  */
 export class WebhookRouter {
   readonly #o: WebhookRouterOptions;
@@ -147,6 +151,13 @@ export class WebhookRouter {
       if (stale) return reject(401, `signature rejected: its timestamp is ${stale} the ${windowMs / 1000} s replay window`);
     }
 
+    // A retry of a delivery already accepted: the same answer, nothing read again (its body may even differ).
+    const eventId = webhook.eventId?.(ctx, { request: req });
+    if (eventId !== undefined && (await this.#o.store.webhookEventSeen(connection.id, eventId))) return json(200, { ok: true, accepted: 0, duplicate: true });
+    const remember = async () => {
+      if (eventId !== undefined) await this.#o.store.rememberWebhookEvent(connection.id, eventId, new Date(receivedAt.getTime() + EVENT_ID_RETENTION_MS).toISOString());
+    };
+
     let items: WebhookItem[];
     try {
       items = await webhook.parse(ctx, { request: req });
@@ -170,7 +181,10 @@ export class WebhookRouter {
       this.#o.logger.warn('webhook hydration failed; asking the platform to retry', { connectionId: connection.id, error: redactor.error(error) });
       return json(503, { ok: false, error: 'could not fetch the ticket from the platform; retry later' }, { 'retry-after': '30' });
     }
-    if (tickets.length === 0) return json(200, { ok: true, accepted: 0 });
+    if (tickets.length === 0) {
+      await remember();
+      return json(200, { ok: true, accepted: 0 });
+    }
 
     const entry: InboxEntry = {
       id: newId('whk'),
@@ -181,6 +195,8 @@ export class WebhookRouter {
       attempts: 0,
     };
     await this.#o.store.inboxPut(entry);
+    // After the inbox holds it: a delivery remembered but lost would never be retried by the sender.
+    await remember();
     queueMicrotask(() => {
       this.#o.accepted(entry);
       this.#o.inbox.enqueue(entry);
