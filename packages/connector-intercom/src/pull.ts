@@ -1,0 +1,214 @@
+import type { ConnectorContext, HttpResponse, HttpSuccess, PullPage, TicketDraft } from '@ticketbridge/core';
+import { paginateKeyset } from '@ticketbridge/core/toolkit';
+import { z } from 'zod';
+import {
+  ConversationSearchPage,
+  IntercomConversation,
+  IntercomTicket,
+  PER_PAGE,
+  TICKET_PER_PAGE,
+  TicketSearchPage,
+  VERSION_HEADERS,
+  paths,
+  searchBody,
+} from './api.js';
+import type { IntercomCredentials } from './credentials.js';
+import {
+  CONVERSATION_PREFIX,
+  TICKET_PREFIX,
+  deletedDraft,
+  normalizeConversation,
+  normalizeParts,
+  normalizeTicket,
+  partsTruncated,
+  type NormalizeIntercomOptions,
+} from './normalize.js';
+
+type Ctx = ConnectorContext<IntercomCredentials>;
+
+/** The two searches a pull walks, in order. */
+export const STREAMS = ['conversations', 'tickets'] as const;
+/** One search of the pull. */
+export type IntercomStream = (typeof STREAMS)[number];
+
+/**
+ * Most `[id, updated_at]` pairs a stream remembers from the overlap window: a restarted search reads them again, and
+ * skipping them saves their read-backs (dedupe would drop the versions anyway). Bounded so the cursor stays small;
+ * past it the extra items are read again, which costs requests, never correctness.
+ */
+export const RECENT_MAX = 300;
+
+/** Where one search stands. */
+const StreamPosition = z.object({
+  /** `updated_at` lower bound of the next search, UNIX seconds (Intercom's `>` is "greater or equal"). */
+  since: z.number().int().nonnegative(),
+  /** Items delivered at their `updated_at`, newest last, so a re-read does not read them back again. */
+  recent: z.array(z.tuple([z.string(), z.number().int()])).max(RECENT_MAX),
+});
+
+/**
+ * The pull cursor (JSON): one position per search and the search a pull that stopped resumes in. After a crash the
+ * pull resumes in that search at the last delivered `updated_at` (a fresh search from there: Intercom's
+ * `starting_after` cursors are opaque and not documented to outlive the query that issued them).
+ */
+export const IntercomCursor = z.object({
+  v: z.literal(1),
+  stream: z.enum(STREAMS),
+  streams: z.object({ conversations: StreamPosition, tickets: StreamPosition }),
+});
+/** The pull cursor. */
+export type IntercomCursor = z.infer<typeof IntercomCursor>;
+
+/** Pages one search query is followed for before it restarts from the last `updated_at` read. */
+export const PAGES_PER_QUERY = 50;
+
+/**
+ * Read-backs per delivered page. A search page holds up to 150 items, each read back with its parts; delivering them
+ * ten at a time checkpoints every ten requests, so a crash replays at most ten read-backs, not 150.
+ */
+export const READ_BACK_BATCH = 10;
+
+/**
+ * Splits a search page, in order, into groups holding at most `size` items that need a read-back; skipped items ride
+ * with the group they fall in, so each group's last `updated_at` is a safe place to resume from.
+ */
+function readBackGroups(items: readonly Item[], needsRead: (item: Item) => boolean, size: number): Item[][] {
+  const groups: Item[][] = [];
+  let current: Item[] = [];
+  let reads = 0;
+  for (const item of items) {
+    current.push(item);
+    if (needsRead(item) && ++reads === size) {
+      groups.push(current);
+      current = [];
+      reads = 0;
+    }
+  }
+  if (current.length > 0 || groups.length === 0) groups.push(current);
+  return groups;
+}
+
+/** Settings of the pull, from the connector's options. */
+export interface PullSettings {
+  /** Read conversation and ticket parts (one request per changed item). */
+  includeParts: boolean;
+  /** Where the first sync starts, UNIX seconds. */
+  startAt: number;
+}
+
+function initialCursor(startAt: number): IntercomCursor {
+  return { v: 1, stream: 'conversations', streams: { conversations: { since: startAt, recent: [] }, tickets: { since: startAt, recent: [] } } };
+}
+
+/** Normalization options for this connection: region from the credentials, workspace id from Test & Connect. */
+export function normalizeOptions(ctx: Ctx): Omit<NormalizeIntercomOptions, 'parts'> {
+  const appId = ctx.metadata['appId'];
+  return { region: ctx.credentials.region, ...(typeof appId === 'string' ? { appId } : {}) };
+}
+
+/**
+ * Reads one conversation with its parts (Retrieve a conversation). `null` when Intercom answers 404: the conversation
+ * was deleted after a search listed it or a webhook named it, which is a deletion, not a failed run
+ * (airbytehq/airbyte#42853).
+ */
+export async function readConversation(ctx: Ctx, id: string): Promise<TicketDraft | null> {
+  const res: HttpResponse<IntercomConversation> = await ctx.http.request(paths.conversation(id), { headers: { ...VERSION_HEADERS }, schema: IntercomConversation, acceptStatus: [404] });
+  if (!res.ok) return null;
+  const c = res.data;
+  const parts = c.conversation_parts?.conversation_parts ?? [];
+  const total = Math.max(c.conversation_parts?.total_count ?? 0, c.statistics?.count_conversation_parts ?? 0) || null;
+  const truncated = partsTruncated(parts.length, total);
+  if (truncated) ctx.logger.warn('Intercom returned only the 500 most recent parts of a conversation; it is flagged intercom_parts_truncated', { conversationId: id, read: parts.length, total });
+  return normalizeConversation(c, { ...normalizeOptions(ctx), parts: { comments: normalizeParts(parts), truncated, total } });
+}
+
+/** Reads one ticket with its parts (Retrieve a ticket); `null` on 404 (deleted). */
+export async function readTicket(ctx: Ctx, id: string): Promise<TicketDraft | null> {
+  const res: HttpResponse<IntercomTicket> = await ctx.http.request(paths.ticket(id), { headers: { ...VERSION_HEADERS }, schema: IntercomTicket, acceptStatus: [404] });
+  if (!res.ok) return null;
+  const t = res.data;
+  const parts = t.ticket_parts?.ticket_parts ?? [];
+  const total = t.ticket_parts?.total_count ?? null;
+  const truncated = partsTruncated(parts.length, total);
+  if (truncated) ctx.logger.warn('Intercom returned only the 500 most recent parts of a ticket; it is flagged intercom_parts_truncated', { ticketId: id, read: parts.length, total });
+  return normalizeTicket(t, { ...normalizeOptions(ctx), parts: { comments: normalizeParts(parts), truncated, total } });
+}
+
+type Item = { id: string; updated_at: number };
+type SearchPage = HttpSuccess<{ items: Item[]; next: string | undefined; raw: ConversationSearchPage | TicketSearchPage }>;
+
+/** One search request of a stream. */
+async function search(ctx: Ctx, stream: IntercomStream, since: number, after: string | undefined): Promise<SearchPage> {
+  if (stream === 'conversations') {
+    const res = await ctx.http.request(paths.searchConversations, { method: 'POST', headers: { ...VERSION_HEADERS }, json: searchBody(since, PER_PAGE, after), schema: ConversationSearchPage, idempotent: true });
+    return { ...res, data: { items: res.data.conversations, next: res.data.pages?.next?.starting_after ?? undefined, raw: res.data } };
+  }
+  const res = await ctx.http.request(paths.searchTickets, { method: 'POST', headers: { ...VERSION_HEADERS }, json: searchBody(since, TICKET_PER_PAGE, after), schema: TicketSearchPage, idempotent: true });
+  return { ...res, data: { items: res.data.tickets, next: res.data.pages?.next?.starting_after ?? undefined, raw: res.data } };
+}
+
+/** Drafts for the items of one search page: read back with parts, or normalized from the search result as is. */
+async function draftPage(ctx: Ctx, stream: IntercomStream, items: readonly Item[], includeParts: boolean): Promise<TicketDraft[]> {
+  const out: TicketDraft[] = [];
+  for (const item of items) {
+    if (includeParts) {
+      const draft = stream === 'conversations' ? await readConversation(ctx, item.id) : await readTicket(ctx, item.id);
+      const prefix = stream === 'conversations' ? CONVERSATION_PREFIX : TICKET_PREFIX;
+      out.push(draft ?? deletedDraft(`${prefix}${item.id}`, ctx.now().toISOString(), item));
+    } else {
+      out.push(stream === 'conversations' ? normalizeConversation(item as IntercomConversation, normalizeOptions(ctx)) : normalizeTicket(item as IntercomTicket, normalizeOptions(ctx)));
+    }
+  }
+  return out;
+}
+
+/** Keeps the pairs still inside the overlap window, newest last, at most {@link RECENT_MAX}. */
+function remember(recent: ReadonlyArray<readonly [string, number]>, items: readonly Item[], floor: number): Array<[string, number]> {
+  const byId = new Map<string, number>(recent.map(([id, at]) => [id, at]));
+  for (const item of items) {
+    byId.delete(item.id);
+    byId.set(item.id, item.updated_at);
+  }
+  return [...byId].filter(([, at]) => at >= floor).slice(-RECENT_MAX);
+}
+
+/**
+ * Incremental pull: Search conversations, then Search tickets, each `updated_at > since` (greater or equal), oldest
+ * first, the largest page, `starting_after` cursors within one query and a fresh query from the last `updated_at`
+ * every {@link PAGES_PER_QUERY} pages. Each search re-reads `overlapMs` before its position, because a search index
+ * can lag a write; items already delivered at the same `updated_at` are skipped before any read-back.
+ */
+export async function* pullIntercom(ctx: Ctx, start: IntercomCursor | null, settings: PullSettings): AsyncGenerator<PullPage<IntercomCursor>> {
+  let cursor: IntercomCursor = start ?? initialCursor(settings.startAt);
+  const overlap = Math.max(0, Math.ceil(ctx.overlapMs / 1000));
+  for (let s = STREAMS.indexOf(cursor.stream); s < STREAMS.length; s++) {
+    const stream = STREAMS[s]!;
+    const nextStream = STREAMS[(s + 1) % STREAMS.length]!;
+    const saved = cursor.streams[stream];
+    const delivered = new Map(saved.recent.map(([id, at]) => [id, at]));
+    let position = { since: saved.since, recent: saved.recent };
+    const pages = paginateKeyset<SearchPage, number>({
+      start: { window: Math.max(0, saved.since - overlap) },
+      fetchPage: ({ window, after }) => search(ctx, stream, window, after),
+      read: (res) => ({ after: res.data.next, end: res.data.next === undefined, restartFrom: res.data.items.at(-1)?.updated_at }),
+      maxPagesPerWindow: PAGES_PER_QUERY,
+      signal: ctx.signal,
+      platform: 'intercom',
+    });
+    for await (const { page, end } of pages) {
+      const items = page.data.items;
+      const groups = readBackGroups(items, (i) => delivered.get(i.id) !== i.updated_at, settings.includeParts ? READ_BACK_BATCH : Number.POSITIVE_INFINITY);
+      for (const [g, group] of groups.entries()) {
+        const fresh = group.filter((i) => delivered.get(i.id) !== i.updated_at);
+        const tickets = await draftPage(ctx, stream, fresh, settings.includeParts);
+        const since = Math.max(position.since, ...group.map((i) => i.updated_at));
+        position = { since, recent: remember(position.recent, group, since - overlap) };
+        for (const [id, at] of position.recent) delivered.set(id, at);
+        const streams = { ...cursor.streams, [stream]: position };
+        const next: IntercomCursor = { v: 1, stream: end && g === groups.length - 1 ? nextStream : stream, streams };
+        yield { tickets, nextCursor: next, ...(typeof page.data.raw.total_count === 'number' ? { total: page.data.raw.total_count } : {}) };
+        cursor = next;
+      }
+    }
+  }
+}
