@@ -46,7 +46,7 @@ const region = () =>
 const clientSecret = () =>
   secretField({
     label: 'Client secret (for webhooks)',
-    help: 'Developer Hub → your app → Configure → Basic information → "Client secret". Intercom signs every webhook with it (X-Hub-Signature); leave it empty for a poll-only connection, and webhooks are refused.',
+    help: 'Developer Hub → your app → Configure → Basic information → "Client secret". Intercom signs every webhook with it (X-Hub-Signature); needed for the webhook and both sync modes, optional for polling only.',
   }).optional();
 
 /**

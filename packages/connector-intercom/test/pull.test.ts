@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { INTERCOM_VERSION, MAX_PARTS, type IntercomCursor } from '../src/index.js';
+import { closeSimulators, drain, latestById, setup } from './helpers.js';
+
+afterEach(closeSimulators);
+
+describe('Intercom pull', () => {
+  it('pins Intercom-Version on every request and searches updated_at ">" (greater or equal), oldest first, 150 per page', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 2 });
+    await sim.seed(40);
+    await drain(connector.pull(ctx, { cursor: null }));
+    const log = sim.requests();
+    expect(log.length).toBeGreaterThan(40);
+    expect(new Set(log.map((r) => r.version))).toEqual(new Set([INTERCOM_VERSION]));
+    const searches = log.filter((r) => r.path.endsWith('/search'));
+    expect(searches.map((r) => r.path)).toEqual(['/conversations/search', '/tickets/search']);
+    for (const s of searches) {
+      expect(s.body).toMatchObject({
+        query: { operator: 'AND', value: [{ field: 'updated_at', operator: '>' }] },
+        pagination: { per_page: 150 },
+        sort: { field: 'updated_at', order: 'ascending' },
+      });
+    }
+  });
+
+  it('follows starting_after through pages and restarts nothing: 400 items, each delivered once', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 3 }, { includeParts: false });
+    const ids = await sim.seed(400);
+    const pages = await drain(connector.pull(ctx, { cursor: null }));
+    const all = pages.flatMap((p) => p.tickets.map((t) => t.externalId));
+    expect(new Set(all)).toEqual(new Set(ids));
+    expect(all).toHaveLength(ids.length);
+    const bodies = sim.requests().map((r) => r.body as { pagination?: { starting_after?: string } } | undefined);
+    expect(bodies.filter((b) => b?.pagination?.starting_after).length).toBeGreaterThan(0);
+  });
+
+  it('flags a conversation cut at 500 parts instead of passing it off as whole', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 4 });
+    const [long, short] = await sim.seedKind('conversation', 2);
+    await sim.addParts(long!, 620);
+    const byId = latestById(await drain(connector.pull(ctx, { cursor: null })));
+    const cut = byId.get(long!)!;
+    expect(cut.customFields['intercom_parts_truncated']).toBe(true);
+    expect(cut.customFields['intercom_parts_total']).toBe(622);
+    // 500 parts came back; the notes among them are internal.
+    expect(cut.comments).toHaveLength(MAX_PARTS);
+    expect(cut.comments!.some((c) => !c.public)).toBe(true);
+    const whole = byId.get(short!)!;
+    expect(whole.customFields['intercom_parts_truncated']).toBeUndefined();
+    expect(whole.comments!.map((c) => c.body)).toEqual(['Thanks, we are looking into it.', expect.stringContaining('Internal: check the')]);
+  });
+
+  it('delivers a conversation deleted between the search and its read-back (404) as a deletion, and the run goes on', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 5 });
+    const ids = await sim.seedKind('conversation', 25);
+    const out = [];
+    let removed = false;
+    for await (const page of connector.pull(ctx, { cursor: null })) {
+      out.push(page);
+      // The search listed all 25; the second batch of read-backs has not happened yet.
+      if (!removed) {
+        await sim.removeQuietly([ids[15]!]);
+        removed = true;
+      }
+    }
+    const byId = latestById(out);
+    expect(byId.size).toBe(25);
+    expect(byId.get(ids[15]!)).toMatchObject({ deleted: true, externalId: ids[15] });
+    expect([...byId.values()].filter((t) => t.deleted)).toHaveLength(1);
+  });
+
+  it('keeps one position per search and resumes in the ticket search after a stop there, without re-reading conversations', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 6 });
+    await sim.seedKind('conversation', 12);
+    const tickets = await sim.seedKind('ticket', 25);
+    let stopped: IntercomCursor | undefined;
+    const before = new Set<string>();
+    for await (const page of connector.pull(ctx, { cursor: null })) {
+      for (const t of page.tickets) before.add(t.externalId);
+      if (page.nextCursor.stream === 'tickets' && page.tickets.some((t) => t.externalId.startsWith('ticket:'))) {
+        stopped = page.nextCursor;
+        break;
+      }
+    }
+    expect(stopped).toBeDefined();
+    expect(connector.cursor.safeParse(stopped).success).toBe(true);
+    expect(stopped!.streams.conversations.since).toBeGreaterThan(0);
+    sim.resetStats();
+    const rest = latestById(await drain(connector.pull(ctx, { cursor: stopped! })));
+    expect(sim.requests().some((r) => r.path === '/conversations/search')).toBe(false);
+    const delivered = new Set([...before, ...rest.keys()].filter((id) => id.startsWith('ticket:')));
+    expect(delivered).toEqual(new Set(tickets));
+    // Only the remainder of the ticket search was read back.
+    expect(sim.requests().filter((r) => r.path.startsWith('/tickets/') && r.method === 'GET').length).toBeLessThan(tickets.length);
+  });
+
+  it('an incremental pull searches again but reads back only what changed', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 7 });
+    const ids = await sim.seed(30);
+    const first = await drain(connector.pull(ctx, { cursor: null }));
+    const cursor = first.at(-1)!.nextCursor;
+    expect(cursor.stream).toBe('conversations');
+    await sim.update([ids[2]!, ids[3]!]);
+    sim.resetStats();
+    const second = latestById(await drain(connector.pull(ctx, { cursor })));
+    expect([...second.keys()].sort()).toEqual([ids[2]!, ids[3]!].sort());
+    const reads = sim.requests().filter((r) => r.method === 'GET');
+    expect(reads).toHaveLength(2);
+  });
+
+  it('pages through 300 items that share one second without getting stuck', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 8 }, { includeParts: false });
+    const ids = await sim.seedSameSecond(300, '2026-03-01T10:00:00Z');
+    const pages = await drain(connector.pull(ctx, { cursor: null }));
+    expect(new Set(pages.flatMap((p) => p.tickets.map((t) => t.externalId)))).toEqual(new Set(ids));
+  });
+
+  it('when the search ignores sort (newest first), nothing is skipped on the first sync', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 9, honourSort: false }, { includeParts: false });
+    const ids = await sim.seed(200);
+    const pages = await drain(connector.pull(ctx, { cursor: null }));
+    expect(new Set(pages.flatMap((p) => p.tickets.map((t) => t.externalId)))).toEqual(new Set(ids));
+  });
+
+  it('fetchTicket reads conversations and tickets by their prefixed ids and never sends a malformed id to the API', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 10 });
+    const [c] = await sim.seedKind('conversation', 1);
+    const [t] = await sim.seedKind('ticket', 1);
+    expect((await connector.fetchTicket(ctx, { externalId: c! }))?.externalId).toBe(c);
+    expect((await connector.fetchTicket(ctx, { externalId: t! }))?.externalId).toBe(t);
+    sim.resetStats();
+    for (const bad of ['123', 'conversation:../me', 'ticket:', 'issue:5', 'conversation:1?x=1']) expect(await connector.fetchTicket(ctx, { externalId: bad })).toBeNull();
+    expect(sim.stats().requests).toBe(0);
+    await sim.removeQuietly([t!]);
+    expect(await connector.fetchTicket(ctx, { externalId: t! })).toBeNull();
+  });
+});
