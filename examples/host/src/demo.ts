@@ -16,6 +16,8 @@ import { freshdesk } from '@ticketbridge/connector-freshdesk';
 import { webhookPush } from '@ticketbridge/connector-webhook-push';
 import { standardWebhooksSignature } from '@ticketbridge/connector-webhook-push/testing';
 import { startFreshdeskSimulator } from '@ticketbridge/connector-freshdesk/testing';
+import { intercom } from '@ticketbridge/connector-intercom';
+import { startIntercomSimulator } from '@ticketbridge/connector-intercom/testing';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
 import { startHostApp } from './app.js';
 
@@ -28,12 +30,13 @@ async function main() {
   const dbPath = join(dir, 'demo.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
 
-  out('Ticketbridge demo: four platform simulators on loopback, one host, a sealed SQLite store.\n');
+  out('Ticketbridge demo: five platform simulators on loopback, one host, a sealed SQLite store.\n');
   const sims: Array<{ platform: string; sim: ConnectorSimulator<object>; tickets: number }> = [
     { platform: 'acme', sim: await startAcmeSimulator({ seed: 11 }), tickets: 400 },
     { platform: 'zendesk', sim: await startZendeskSimulator({ seed: 12, auth: 'oauth_client_credentials' }), tickets: 1500 },
     { platform: 'hubspot', sim: await startHubSpotSimulator({ seed: 13 }), tickets: 450 },
     { platform: 'freshdesk', sim: await startFreshdeskSimulator({ seed: 14 }), tickets: 600 },
+    { platform: 'intercom', sim: await startIntercomSimulator({ seed: 15 }), tickets: 450 },
   ];
   for (const s of sims) {
     await s.sim.seed(s.tickets);
@@ -44,7 +47,7 @@ async function main() {
   // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
   const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
   const app = await startHostApp({
-    connectors: [acme(), zendesk(), hubspot(), freshdesk(), webhookPush()],
+    connectors: [acme(), zendesk(), hubspot(), freshdesk(), intercom(), webhookPush()],
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
     platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),
