@@ -1,5 +1,5 @@
 import { ConfigError, CredentialsError, TicketbridgeError, defineConnector, type HttpConfig, type HttpError, type PullPage } from '@ticketbridge/core';
-import { MeResponse, VERSION_HEADERS, intercomErrorCode, intercomErrorMessage, intercomRateLimit, paths } from './api.js';
+import { MeResponse, VERSION_HEADERS, intercomErrorMessage, intercomRateLimit, paths } from './api.js';
 import { intercomCredentials, intercomOrigin, type IntercomCredentials, type IntercomRegion } from './credentials.js';
 import { parseExternalId } from './normalize.js';
 import { IntercomCursor, pullIntercom, readConversation, readTicket } from './pull.js';
@@ -16,7 +16,7 @@ export {
   type IntercomCredentials,
   type IntercomRegion,
 } from './credentials.js';
-export { INTERCOM_VERSION, MAX_PARTS, PER_PAGE, TICKET_PER_PAGE, VERSION_HEADERS, intercomErrorMessage, intercomRateLimit, searchBody } from './api.js';
+export { INTERCOM_VERSION, MAX_PARTS, PER_PAGE, TICKET_PER_PAGE, VERSION_HEADERS, intercomErrorCode, intercomErrorMessage, intercomRateLimit, searchBody } from './api.js';
 export {
   CONVERSATION_PREFIX,
   TICKET_PREFIX,
@@ -35,7 +35,7 @@ export {
   type IntercomRef,
   type NormalizeIntercomOptions,
 } from './normalize.js';
-export { IntercomCursor, PAGES_PER_QUERY, RECENT_MAX, STREAMS, type IntercomStream } from './pull.js';
+export { IntercomCursor, PAGES_PER_QUERY, READ_BACK_BATCH, RECENT_MAX, STREAMS, type IntercomStream } from './pull.js';
 export {
   CONVERSATION_TOPICS,
   DELETED_TOPIC,
@@ -162,6 +162,3 @@ export function intercom(options: IntercomOptions = {}) {
     webhook: intercomWebhook(options.webhookReplayWindowMs === undefined ? {} : { replayWindowMs: options.webhookReplayWindowMs }),
   });
 }
-
-// Keeps the error-code helper reachable for hosts that inspect platform errors themselves.
-export { intercomErrorCode };

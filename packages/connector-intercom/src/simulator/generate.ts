@@ -2,10 +2,6 @@ import type { GeneratedTicket } from '@ticketbridge/core/testing';
 import { TICKET_STATES, escapeHtml, seconds, type SimState } from './state.js';
 import type { SimConversation, SimPart, SimTicket, SimTicketPart } from './types.js';
 
-/** Generated status → conversation `state` ("Can be set to open, closed or snoozed"). */
-const CONVERSATION_STATES = { new: 'open', open: 'open', pending: 'snoozed', on_hold: 'snoozed', solved: 'closed', closed: 'closed' } as const;
-/** Generated priority → conversation `priority` (2.16: none, low, medium, high, urgent). */
-const PRIORITIES = { low: 'low', normal: 'medium', high: 'high', urgent: 'urgent' } as const;
 /** Generated channel → `source.type` (the search's accepted values: conversation, email, phone_call, ...). */
 const SOURCE_TYPES = { email: 'email', web: 'conversation', chat: 'conversation', phone: 'phone_call', api: 'conversation' } as const;
 
@@ -21,21 +17,12 @@ export function bodyHtml(text: string): string {
 /** A contact id as Intercom prints them: 24 hex characters. */
 export const contactId = (personId: string) => `6762f1261bb69f9f${Buffer.from(personId).toString('hex').padEnd(8, '0').slice(0, 8)}`;
 
-function ticketState(g: GeneratedTicket, n: number) {
-  const [submitted, inProgress, waiting, resolved, devTeam, thirdParty] = TICKET_STATES;
-  switch (g.status) {
-    case 'new':
-      return submitted;
-    case 'open':
-      return n % 2 === 0 ? devTeam : inProgress;
-    case 'pending':
-      return waiting;
-    case 'on_hold':
-      return thirdParty;
-    default:
-      return resolved;
-  }
-}
+/**
+ * States and priorities cycle through every documented value (the n-th conversation or ticket gets the n-th), so a
+ * workspace of a dozen items already holds each one; the rest of the item comes from the generator.
+ */
+const CONVERSATION_STATE_CYCLE = ['open', 'snoozed', 'closed'] as const;
+const PRIORITY_CYCLE = ['none', 'low', 'medium', 'high', 'urgent'] as const;
 
 /** Reshapes a generated ticket into an Intercom conversation, with the real variety of nulls, zeros and absences. */
 export function toConversation(state: SimState, g: GeneratedTicket): { data: SimConversation; parts: SimPart[] } {
@@ -45,6 +32,8 @@ export function toConversation(state: SimState, g: GeneratedTicket): { data: Sim
   const contact = contactId(g.requester.id);
   const admin = g.assignee ? state.admins[Number(g.assignee.id.slice(1)) % state.admins.length]! : undefined;
   const variant = g.seq % 5;
+  const n = state.made.conversation++;
+  const convState = CONVERSATION_STATE_CYCLE[n % CONVERSATION_STATE_CYCLE.length]!;
   const customerStarted = g.channel !== 'api';
   const data: SimConversation = {
     type: 'conversation',
@@ -53,8 +42,8 @@ export function toConversation(state: SimState, g: GeneratedTicket): { data: Sim
     title: variant === 0 ? g.subject : null,
     created_at: created,
     updated_at: updated,
-    waiting_since: g.status === 'open' ? updated : null,
-    snoozed_until: CONVERSATION_STATES[g.status] === 'snoozed' ? updated + 86_400 : null,
+    waiting_since: convState === 'open' ? updated : null,
+    snoozed_until: convState === 'snoozed' ? updated + 86_400 : null,
     source: {
       type: SOURCE_TYPES[g.channel],
       id: String(403918000 + g.seq),
@@ -73,14 +62,14 @@ export function toConversation(state: SimState, g: GeneratedTicket): { data: Sim
     // 2.12+: 0 when nobody is assigned.
     admin_assignee_id: admin ? Number(admin.id) : 0,
     team_assignee_id: g.seq % 4 === 0 ? 5017691 : 0,
-    open: CONVERSATION_STATES[g.status] !== 'closed',
-    state: CONVERSATION_STATES[g.status],
+    open: convState !== 'closed',
+    state: convState,
     read: g.seq % 2 === 0,
     tags: {
       type: 'tag.list',
       tags: g.tags.map((name, i) => ({ type: 'tag', id: String(123456 + i), name, applied_at: created, applied_by: { type: 'admin', id: state.admins[0]!.id } })),
     },
-    priority: g.priority === null ? 'none' : PRIORITIES[g.priority],
+    priority: PRIORITY_CYCLE[n % PRIORITY_CYCLE.length]!,
     sla_applied: null,
     statistics: variant === 2 ? null : { type: 'conversation_statistics', count_conversation_parts: 2 },
     conversation_rating: null,
@@ -126,7 +115,7 @@ export function toTicket(state: SimState, g: GeneratedTicket): { data: SimTicket
   const created = seconds(g.createdAt);
   const updated = seconds(g.updatedAt);
   const admin = g.assignee ? state.admins[Number(g.assignee.id.slice(1)) % state.admins.length]! : undefined;
-  const s = ticketState(g, g.seq);
+  const s = TICKET_STATES[state.made.ticket++ % TICKET_STATES.length]!;
   const data: SimTicket = {
     type: 'ticket',
     id,

@@ -47,6 +47,8 @@ export interface SimState {
   readonly parts: Map<string, SimPart[] | SimTicketPart[]>;
   readonly log: IntercomSimRequestRecord[];
   ids: { item: number; part: number; ticketNumber: number };
+  /** Items made so far per kind: states and priorities cycle on them, so even a small workspace holds every value. */
+  made: { conversation: number; ticket: number };
   /** The simulator's time: the real clock (webhooks fire "now", so items change "now" too). */
   now(): number;
   record(externalId: string): SimRecord;
@@ -82,6 +84,7 @@ export function createSimState(options: IntercomSimulatorOptions): SimState {
     log: [],
     // Conversation and ticket ids come from one sequence, as the OpenAPI examples' ids do.
     ids: { item: 215471000001, part: 8000000001, ticketNumber: 1 },
+    made: { conversation: 0, ticket: 0 },
     now: () => Date.now(),
     parse(externalId) {
       const m = /^(conversation|ticket):(\d+)$/.exec(externalId);
