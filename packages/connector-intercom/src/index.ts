@@ -44,7 +44,7 @@ export {
   intercomInstructions,
   intercomSignature,
   parseIntercomNotification,
-  type IntercomNotification,
+  IntercomNotification,
 } from './webhook.js';
 
 /** Options of the {@link intercom} connector. */
@@ -128,7 +128,7 @@ export function intercom(options: IntercomOptions = {}) {
         throw error;
       }
       const appRegion = (me.app?.region ?? '').toLowerCase();
-      if (appRegion && appRegion in REGION_NAMES && appRegion !== region) {
+      if (Object.hasOwn(REGION_NAMES, appRegion) && appRegion !== region) {
         throw new CredentialsError(`this workspace is hosted in ${REGION_NAMES[appRegion as IntercomRegion]}, not ${REGION_NAMES[region]}; choose the ${REGION_NAMES[appRegion as IntercomRegion]} region`, {
           platform: 'intercom',
           field: 'region',

@@ -57,9 +57,12 @@ export const DELETED_TOPIC = 'conversation.deleted';
 /** Every topic to tick in the Developer Hub. */
 export const WEBHOOK_TOPICS: readonly string[] = [...CONVERSATION_TOPICS, DELETED_TOPIC, ...TICKET_TOPICS];
 
-// notification_event ("Signed notifications" example; webhook models): the item is the topic's object, or for
-// *.deleted topics only its identifying fields. `ping` is what "Send a test request" in the Developer Hub sends.
-const Notification = z.looseObject({
+/**
+ * A `notification_event` ("Signed notifications" example; webhook models), only the fields the connector reads: the
+ * item is the topic's object, or for `*.deleted` topics only its identifying fields. `ping` is what "Send a test
+ * request" in the Developer Hub sends.
+ */
+export const IntercomNotification = z.looseObject({
   type: z.literal('notification_event'),
   id: z.string().nullable().optional(),
   topic: z.string(),
@@ -73,7 +76,7 @@ const Notification = z.looseObject({
     .optional(),
 });
 /** A parsed notification. */
-export type IntercomNotification = z.infer<typeof Notification>;
+export type IntercomNotification = z.infer<typeof IntercomNotification>;
 
 function malformed(message: string): TicketbridgeError {
   return new TicketbridgeError('webhook', message, { platform: 'intercom' });
@@ -92,7 +95,7 @@ const ticketTopics = new Set<string>(TICKET_TOPICS);
  * ticket is a conversation with the same id, and the payload carries only the id.
  */
 export function parseIntercomNotification(request: WebhookRequest): WebhookItem[] {
-  const n = readWebhookJson(request, Notification, { platform: 'intercom', expected: 'an Intercom notification_event' });
+  const n = readWebhookJson(request, IntercomNotification, { platform: 'intercom', expected: 'an Intercom notification_event' });
   if (n.topic === 'ping') return [];
   const isConversation = conversationTopics.has(n.topic);
   const isTicket = ticketTopics.has(n.topic);
