@@ -28,6 +28,8 @@ export const paths = {
   conversation: (id: string) => `conversations/${encodeURIComponent(id)}`,
   searchTickets: 'tickets/search',
   ticket: (id: string) => `tickets/${encodeURIComponent(id)}`,
+  admins: 'admins',
+  teams: 'teams',
 } as const;
 
 /** Largest `per_page` of Search conversations: "The default is 20 results per page and maximum is 150". */
@@ -207,6 +209,16 @@ export const TicketSearchPage = z.looseObject({
 });
 /** One page of Search tickets. */
 export type TicketSearchPage = z.infer<typeof TicketSearchPage>;
+
+// admin_list (List all admins): every teammate of the workspace in one answer, no pagination.
+export const AdminList = z.looseObject({
+  admins: z.array(z.looseObject({ id, name: text, email: text })).nullable().optional(),
+});
+
+// team_list (List all teams).
+export const TeamList = z.looseObject({
+  teams: z.array(z.looseObject({ id, name: text })).nullable().optional(),
+});
 
 /**
  * The body of a search from `since` (UNIX seconds): `updated_at > since`, where Intercom's `>` means "greater (or

@@ -1,5 +1,6 @@
 import { ConfigError, CredentialsError, TicketbridgeError, defineConnector, type HttpConfig, type HttpError, type PullPage } from '@ticketbridge/core';
 import { MeResponse, VERSION_HEADERS, intercomErrorMessage, intercomRateLimit, paths } from './api.js';
+import { createDirectoryCache } from './directory.js';
 import { intercomCredentials, intercomOrigin, type IntercomCredentials, type IntercomRegion } from './credentials.js';
 import { parseExternalId } from './normalize.js';
 import { IntercomCursor, pullIntercom, readConversation, readTicket } from './pull.js';
@@ -33,8 +34,10 @@ export {
   partsTruncated,
   ticketState,
   type IntercomRef,
+  type Directory,
   type NormalizeIntercomOptions,
 } from './normalize.js';
+export { createDirectoryCache, type DirectoryCache } from './directory.js';
 export { IntercomCursor, PAGES_PER_QUERY, READ_BACK_BATCH, RECENT_MAX, STREAMS, type IntercomStream } from './pull.js';
 export {
   CONVERSATION_TOPICS,
@@ -91,6 +94,7 @@ export function intercom(options: IntercomOptions = {}) {
   const startAt = options.startAt ?? DEFAULT_START;
   const startMs = Date.parse(startAt);
   if (Number.isNaN(startMs)) throw new ConfigError(`startAt "${startAt}" is not an ISO-8601 time`, { platform: 'intercom' });
+  const directory = createDirectoryCache();
 
   return defineConnector({
     id: 'intercom',
@@ -150,13 +154,13 @@ export function intercom(options: IntercomOptions = {}) {
     cursor: IntercomCursor,
 
     pull(ctx, { cursor }): AsyncIterable<PullPage<IntercomCursor>> {
-      return pullIntercom(ctx, cursor, { includeParts, startAt: Math.floor(startMs / 1000) });
+      return pullIntercom(ctx, cursor, { includeParts, startAt: Math.floor(startMs / 1000) }, directory);
     },
 
     async fetchTicket(ctx, { externalId }) {
       const ref = parseExternalId(externalId);
       if (!ref) return null;
-      return ref.kind === 'conversation' ? readConversation(ctx, ref.id) : readTicket(ctx, ref.id);
+      return ref.kind === 'conversation' ? readConversation(ctx, ref.id, directory) : readTicket(ctx, ref.id, directory);
     },
 
     webhook: intercomWebhook(options.webhookReplayWindowMs === undefined ? {} : { replayWindowMs: options.webhookReplayWindowMs }),

@@ -90,8 +90,16 @@ export interface NormalizeIntercomOptions {
   region: IntercomRegion;
   /** The workspace id (`app.id_code` of `/me`), for the Inbox URL. */
   appId?: string;
+  /** Admin and team names by id, for the assignee; ids alone when absent. */
+  directory?: Directory;
   /** Parts read with Retrieve a conversation / ticket; absent when parts were not read. */
   parts?: { comments: Comment[]; truncated: boolean; total: number | null };
+}
+
+/** The workspace's admins and teams by id (List all admins, List all teams). */
+export interface Directory {
+  admins: ReadonlyMap<string, { name: string | null; email: string | null }>;
+  teams: ReadonlyMap<string, string | null>;
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
@@ -104,11 +112,14 @@ function person(p: { id?: string | number | null; name?: string | null; email?: 
 }
 
 /** The assignee: the admin, else the team (as `team:<id>`, so a host can tell a team from a person). */
-function assignee(adminId: string | number | null | undefined, teamId: string | number | null | undefined): Person | null {
+function assignee(adminId: string | number | null | undefined, teamId: string | number | null | undefined, directory: Directory | undefined): Person | null {
   const admin = idOf(adminId);
-  if (admin) return { externalId: admin, name: null, email: null };
+  if (admin) {
+    const known = directory?.admins.get(admin);
+    return { externalId: admin, name: known?.name ?? null, email: known?.email ?? null };
+  }
   const team = idOf(teamId);
-  return team ? { externalId: `team:${team}`, name: null, email: null } : null;
+  return team ? { externalId: `team:${team}`, name: directory?.teams.get(team) ?? null, email: null } : null;
 }
 
 const tagNames = (tags: IntercomConversation['tags']) => (tags?.tags ?? []).map((t) => t.name ?? '').filter((n) => n !== '');
@@ -168,7 +179,7 @@ export function normalizeConversation(c: IntercomConversation, options: Normaliz
     rawPriority: c.priority ?? null,
     channel: mapSourceType(c.source?.type),
     requester,
-    assignee: assignee(c.admin_assignee_id, c.team_assignee_id),
+    assignee: assignee(c.admin_assignee_id, c.team_assignee_id, options.directory),
     organization: c.company && idOf(c.company.id ?? null) ? { externalId: String(c.company.id), name: c.company.name ?? null } : null,
     tags: tagNames(c.tags),
     customFields: { ...(c.custom_attributes ?? {}), ...partsFields(options.parts) },
@@ -213,7 +224,7 @@ export function normalizeTicket(t: IntercomTicket, options: NormalizeIntercomOpt
     rawPriority: null,
     channel: null,
     requester: contact ? { externalId: contact.id, name: contact.name ?? null, email: contact.email ?? null } : null,
-    assignee: assignee(t.admin_assignee_id, t.team_assignee_id),
+    assignee: assignee(t.admin_assignee_id, t.team_assignee_id, options.directory),
     organization: null,
     tags: tagNames(t.tags),
     customFields: {

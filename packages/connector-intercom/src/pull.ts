@@ -13,6 +13,7 @@ import {
   searchBody,
 } from './api.js';
 import type { IntercomCredentials } from './credentials.js';
+import type { DirectoryCache } from './directory.js';
 import {
   CONVERSATION_PREFIX,
   TICKET_PREFIX,
@@ -111,7 +112,7 @@ export function normalizeOptions(ctx: Ctx): Omit<NormalizeIntercomOptions, 'part
  * was deleted after a search listed it or a webhook named it, which is a deletion, not a failed run
  * (airbytehq/airbyte#42853).
  */
-export async function readConversation(ctx: Ctx, id: string): Promise<TicketDraft | null> {
+export async function readConversation(ctx: Ctx, id: string, directory: DirectoryCache): Promise<TicketDraft | null> {
   const res: HttpResponse<IntercomConversation> = await ctx.http.request(paths.conversation(id), { headers: { ...VERSION_HEADERS }, schema: IntercomConversation, acceptStatus: [404] });
   if (!res.ok) return null;
   const c = res.data;
@@ -119,11 +120,11 @@ export async function readConversation(ctx: Ctx, id: string): Promise<TicketDraf
   const total = Math.max(c.conversation_parts?.total_count ?? 0, c.statistics?.count_conversation_parts ?? 0) || null;
   const truncated = partsTruncated(parts.length, total);
   if (truncated) ctx.logger.warn('Intercom returned only the 500 most recent parts of a conversation; it is flagged intercom_parts_truncated', { conversationId: id, read: parts.length, total });
-  return normalizeConversation(c, { ...normalizeOptions(ctx), parts: { comments: normalizeParts(parts), truncated, total } });
+  return normalizeConversation(c, { ...normalizeOptions(ctx), directory: await directory.get(ctx, assigned(c)), parts: { comments: normalizeParts(parts), truncated, total } });
 }
 
 /** Reads one ticket with its parts (Retrieve a ticket); `null` on 404 (deleted). */
-export async function readTicket(ctx: Ctx, id: string): Promise<TicketDraft | null> {
+export async function readTicket(ctx: Ctx, id: string, directory: DirectoryCache): Promise<TicketDraft | null> {
   const res: HttpResponse<IntercomTicket> = await ctx.http.request(paths.ticket(id), { headers: { ...VERSION_HEADERS }, schema: IntercomTicket, acceptStatus: [404] });
   if (!res.ok) return null;
   const t = res.data;
@@ -131,10 +132,18 @@ export async function readTicket(ctx: Ctx, id: string): Promise<TicketDraft | nu
   const total = t.ticket_parts?.total_count ?? null;
   const truncated = partsTruncated(parts.length, total);
   if (truncated) ctx.logger.warn('Intercom returned only the 500 most recent parts of a ticket; it is flagged intercom_parts_truncated', { ticketId: id, read: parts.length, total });
-  return normalizeTicket(t, { ...normalizeOptions(ctx), parts: { comments: normalizeParts(parts), truncated, total } });
+  return normalizeTicket(t, { ...normalizeOptions(ctx), directory: await directory.get(ctx, assigned(t)), parts: { comments: normalizeParts(parts), truncated, total } });
 }
 
 type Item = { id: string; updated_at: number };
+
+const assignedId = (v: string | number | null | undefined) => v !== null && v !== undefined && String(v) !== '0' && String(v) !== '';
+
+/** Which directory lists an item's assignee needs: the admin's, else the team's. */
+function assigned(item: Pick<IntercomConversation, 'admin_assignee_id' | 'team_assignee_id'>): { admins: boolean; teams: boolean } {
+  const admin = assignedId(item.admin_assignee_id);
+  return { admins: admin, teams: !admin && assignedId(item.team_assignee_id) };
+}
 type SearchPage = HttpSuccess<{ items: Item[]; next: string | undefined; raw: ConversationSearchPage | TicketSearchPage }>;
 
 /** One search request of a stream. */
@@ -148,15 +157,16 @@ async function search(ctx: Ctx, stream: IntercomStream, since: number, after: st
 }
 
 /** Drafts for the items of one search page: read back with parts, or normalized from the search result as is. */
-async function draftPage(ctx: Ctx, stream: IntercomStream, items: readonly Item[], includeParts: boolean): Promise<TicketDraft[]> {
+async function draftPage(ctx: Ctx, stream: IntercomStream, items: readonly Item[], includeParts: boolean, directory: DirectoryCache): Promise<TicketDraft[]> {
   const out: TicketDraft[] = [];
   for (const item of items) {
     if (includeParts) {
-      const draft = stream === 'conversations' ? await readConversation(ctx, item.id) : await readTicket(ctx, item.id);
+      const draft = stream === 'conversations' ? await readConversation(ctx, item.id, directory) : await readTicket(ctx, item.id, directory);
       const prefix = stream === 'conversations' ? CONVERSATION_PREFIX : TICKET_PREFIX;
       out.push(draft ?? deletedDraft(`${prefix}${item.id}`, ctx.now().toISOString(), item));
     } else {
-      out.push(stream === 'conversations' ? normalizeConversation(item as IntercomConversation, normalizeOptions(ctx)) : normalizeTicket(item as IntercomTicket, normalizeOptions(ctx)));
+      const options = { ...normalizeOptions(ctx), directory: await directory.get(ctx, assigned(item as IntercomConversation | IntercomTicket)) };
+      out.push(stream === 'conversations' ? normalizeConversation(item as IntercomConversation, options) : normalizeTicket(item as IntercomTicket, options));
     }
   }
   return out;
@@ -178,7 +188,7 @@ function remember(recent: ReadonlyArray<readonly [string, number]>, items: reado
  * every {@link PAGES_PER_QUERY} pages. Each search re-reads `overlapMs` before its position, because a search index
  * can lag a write; items already delivered at the same `updated_at` are skipped before any read-back.
  */
-export async function* pullIntercom(ctx: Ctx, start: IntercomCursor | null, settings: PullSettings): AsyncGenerator<PullPage<IntercomCursor>> {
+export async function* pullIntercom(ctx: Ctx, start: IntercomCursor | null, settings: PullSettings, directory: DirectoryCache): AsyncGenerator<PullPage<IntercomCursor>> {
   let cursor: IntercomCursor = start ?? initialCursor(settings.startAt);
   const overlap = Math.max(0, Math.ceil(ctx.overlapMs / 1000));
   for (let s = STREAMS.indexOf(cursor.stream); s < STREAMS.length; s++) {
@@ -200,7 +210,7 @@ export async function* pullIntercom(ctx: Ctx, start: IntercomCursor | null, sett
       const groups = readBackGroups(items, (i) => delivered.get(i.id) !== i.updated_at, settings.includeParts ? READ_BACK_BATCH : Number.POSITIVE_INFINITY);
       for (const [g, group] of groups.entries()) {
         const fresh = group.filter((i) => delivered.get(i.id) !== i.updated_at);
-        const tickets = await draftPage(ctx, stream, fresh, settings.includeParts);
+        const tickets = await draftPage(ctx, stream, fresh, settings.includeParts, directory);
         const since = Math.max(position.since, ...group.map((i) => i.updated_at));
         position = { since, recent: remember(position.recent, group, since - overlap) };
         for (const [id, at] of position.recent) delivered.set(id, at);

@@ -1,3 +1,4 @@
+import { TicketDraft } from '@ticketbridge/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INTERCOM_VERSION, MAX_PARTS, type IntercomCursor } from '../src/index.js';
 import { closeSimulators, drain, latestById, setup } from './helpers.js';
@@ -120,6 +121,34 @@ describe('Intercom pull', () => {
     const ids = await sim.seed(200);
     const pages = await drain(connector.pull(ctx, { cursor: null }));
     expect(new Set(pages.flatMap((p) => p.tickets.map((t) => t.externalId)))).toEqual(new Set(ids));
+  });
+
+  it('names assignees from List all admins and List all teams, read once per sync, and keeps ids without "Read admins"', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 13 });
+    const ids = await sim.seedKind('conversation', 24);
+    await sim.patch(ids[0]!, { admin_assignee_id: 991267460, team_assignee_id: 0 });
+    await sim.patch(ids[1]!, { admin_assignee_id: 0, team_assignee_id: 5017691 });
+    const byId = latestById(await drain(connector.pull(ctx, { cursor: null })));
+    expect(byId.get(ids[0]!)!.assignee).toEqual({ externalId: '991267460', name: 'Zoë Ñandú', email: 'zoe@example.com' });
+    expect(byId.get(ids[1]!)!.assignee).toEqual({ externalId: 'team:5017691', name: 'Billing & Refunds', email: null });
+    expect(sim.stats().byPath['/admins']).toBe(1);
+    expect(sim.stats().byPath['/teams']).toBe(1);
+
+    const bare = await setup({ seed: 13, readAdmins: false });
+    const more = await bare.sim.seedKind('conversation', 3);
+    await bare.sim.patch(more[0]!, { admin_assignee_id: 991267460 });
+    const drafts = latestById(await drain(bare.connector.pull(bare.ctx, { cursor: null })));
+    expect(drafts.get(more[0]!)!.assignee).toEqual({ externalId: '991267460', name: null, email: null });
+    expect(drafts.size).toBe(3);
+  });
+
+  it('every seeded item, whatever its nulls, empties and absences, is a valid draft', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 14 });
+    await sim.seed(60);
+    await sim.seedEdgeCases();
+    const drafts = [...latestById(await drain(connector.pull(ctx, { cursor: null }))).values()];
+    expect(drafts).toHaveLength(64);
+    for (const d of drafts) expect(TicketDraft.safeParse(d).success, d.externalId).toBe(true);
   });
 
   it('fetchTicket reads conversations and tickets by their prefixed ids and never sends a malformed id to the API', async () => {

@@ -12,6 +12,9 @@ export const errorList = (status: number, code: string, message: string): SimRes
 /** The 401 of a bad, revoked or missing token (the OpenAPI "Unauthorized" examples). */
 export const UNAUTHORIZED = () => errorList(401, 'unauthorized', 'Access Token Invalid');
 
+/** The workspace's one team, the `team_assignee_id` of the OpenAPI examples. */
+export const TEAM = { id: '5017691', name: 'Billing & Refunds' } as const;
+
 /** Search conversations: "The default is 20 results per page and maximum is 150". */
 const DEFAULT_PER_PAGE = 20;
 const MAX_PER_PAGE = 150;
@@ -137,6 +140,32 @@ export function createRoutes(state: SimState, oauth: OAuthServer): SimRoute[] {
             has_inbox_seat: true,
           },
         };
+      },
+    },
+    {
+      // List all admins: every teammate in one answer (admin_list example).
+      method: 'GET',
+      path: '/admins',
+      handler: (req) => {
+        record(req);
+        if (state.options.readAdmins === false) return UNAUTHORIZED();
+        return {
+          status: 200,
+          body: {
+            type: 'admin.list',
+            admins: state.admins.map((a) => ({ type: 'admin', email: a.email, id: a.id, name: a.name, away_mode_enabled: false, away_mode_reassign: false, has_inbox_seat: true, team_ids: a.id === state.admins[0]!.id ? [Number(TEAM.id)] : [] })),
+          },
+        };
+      },
+    },
+    {
+      // List all teams (team_list).
+      method: 'GET',
+      path: '/teams',
+      handler: (req) => {
+        record(req);
+        if (state.options.readAdmins === false) return UNAUTHORIZED();
+        return { status: 200, body: { type: 'team.list', teams: [{ type: 'team', id: TEAM.id, name: TEAM.name, admin_ids: [Number(state.admins[0]!.id)] }] } };
       },
     },
     {

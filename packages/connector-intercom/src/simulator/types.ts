@@ -123,6 +123,11 @@ export interface IntercomSimulatorOptions {
    * says, the order third parties report without `sort` (airbytehq/airbyte#12374).
    */
   honourSort?: boolean;
+  /**
+   * Whether the token's app has the "Read admins" permission (default true). Without it List all admins and List all
+   * teams answer the 401 of their OpenAPI examples [U: the answer to a missing permission is not documented].
+   */
+  readAdmins?: boolean;
 }
 
 /** A running Intercom simulator. */
