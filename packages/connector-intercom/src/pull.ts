@@ -27,6 +27,9 @@ import {
 
 type Ctx = ConnectorContext<IntercomCredentials>;
 
+/** What the walk reads of a search result, conversation or ticket. */
+type Item = { id: string; updated_at: number };
+
 /** The two searches a pull walks, in order. */
 export const STREAMS = ['conversations', 'tickets'] as const;
 /** One search of the pull. */
@@ -117,7 +120,8 @@ export async function readConversation(ctx: Ctx, id: string, directory: Director
   if (!res.ok) return null;
   const c = res.data;
   const parts = c.conversation_parts?.conversation_parts ?? [];
-  const total = Math.max(c.conversation_parts?.total_count ?? 0, c.statistics?.count_conversation_parts ?? 0) || null;
+  // The list's own total first; the conversation statistics only when the list carries none.
+  const total = c.conversation_parts?.total_count ?? c.statistics?.count_conversation_parts ?? null;
   const truncated = partsTruncated(parts.length, total);
   if (truncated) ctx.logger.warn('Intercom returned only the 500 most recent parts of a conversation; it is flagged intercom_parts_truncated', { conversationId: id, read: parts.length, total });
   return normalizeConversation(c, { ...normalizeOptions(ctx), directory: await directory.get(ctx, assigned(c)), parts: { comments: normalizeParts(parts), truncated, total } });
@@ -135,8 +139,6 @@ export async function readTicket(ctx: Ctx, id: string, directory: DirectoryCache
   return normalizeTicket(t, { ...normalizeOptions(ctx), directory: await directory.get(ctx, assigned(t)), parts: { comments: normalizeParts(parts), truncated, total } });
 }
 
-type Item = { id: string; updated_at: number };
-
 const assignedId = (v: string | number | null | undefined) => v !== null && v !== undefined && String(v) !== '0' && String(v) !== '';
 
 /** Which directory lists an item's assignee needs: the admin's, else the team's. */
@@ -144,6 +146,7 @@ function assigned(item: Pick<IntercomConversation, 'admin_assignee_id' | 'team_a
   const admin = assignedId(item.admin_assignee_id);
   return { admins: admin, teams: !admin && assignedId(item.team_assignee_id) };
 }
+
 type SearchPage = HttpSuccess<{ items: Item[]; next: string | undefined; raw: ConversationSearchPage | TicketSearchPage }>;
 
 /** One search request of a stream. */
