@@ -28,6 +28,7 @@ export const paths = {
   conversation: (id: string) => `conversations/${encodeURIComponent(id)}`,
   searchTickets: 'tickets/search',
   ticket: (id: string) => `tickets/${encodeURIComponent(id)}`,
+  deletedConversations: 'conversations/deleted',
   admins: 'admins',
   teams: 'teams',
 } as const;
@@ -209,6 +210,21 @@ export const TicketSearchPage = z.looseObject({
 });
 /** One page of Search tickets. */
 export type TicketSearchPage = z.infer<typeof TicketSearchPage>;
+
+/**
+ * List all deleted conversation IDs (2.16+): newest deletion first by default (the example lists `deleted_at`
+ * 1734537460 before 1734537400), `page` numbers, `per_page` at most 60.
+ */
+export const DELETED_PER_PAGE = 60;
+
+// deleted_conversation_list: `pages.next` is a URL (pages_link), absent or null on the last page.
+export const DeletedConversationList = z.looseObject({
+  conversations: z.array(z.looseObject({ id, deleted_at: z.number(), metrics_retained: z.boolean().nullable().optional() })),
+  total_count: z.number().nullable().optional(),
+  pages: z.looseObject({ next: z.string().nullable().optional() }).nullable().optional(),
+});
+/** One page of deleted conversation ids. */
+export type DeletedConversationList = z.infer<typeof DeletedConversationList>;
 
 // admin_list (List all admins): every teammate of the workspace in one answer, no pagination.
 export const AdminList = z.looseObject({

@@ -1,8 +1,10 @@
 import type { ConnectorContext, HttpResponse, HttpSuccess, PullPage, TicketDraft } from '@ticketbridge/core';
-import { paginateKeyset } from '@ticketbridge/core/toolkit';
+import { paginate, paginateKeyset } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import {
   ConversationSearchPage,
+  DELETED_PER_PAGE,
+  DeletedConversationList,
   IntercomConversation,
   IntercomTicket,
   PER_PAGE,
@@ -30,9 +32,9 @@ type Ctx = ConnectorContext<IntercomCredentials>;
 /** What the walk reads of a search result, conversation or ticket. */
 type Item = { id: string; updated_at: number };
 
-/** The two searches a pull walks, in order. */
-export const STREAMS = ['conversations', 'tickets'] as const;
-/** One search of the pull. */
+/** The listings a pull walks, in order: the two searches, then the deleted conversation ids. */
+export const STREAMS = ['conversations', 'tickets', 'deleted'] as const;
+/** One listing of the pull. */
 export type IntercomStream = (typeof STREAMS)[number];
 
 /**
@@ -51,6 +53,15 @@ const StreamPosition = z.object({
 });
 
 /**
+ * Where the deleted-ids listing stands: `since` is the newest `deleted_at` handled; `walk` is set while a walk from the
+ * newest deletion down to `since` is under way (the page to read next and the newest `deleted_at` it met), so a stop
+ * mid-walk resumes there.
+ */
+const DeletedPosition = StreamPosition.extend({
+  walk: z.object({ page: z.number().int().min(2), newest: z.number().int().nonnegative() }).optional(),
+});
+
+/**
  * The pull cursor (JSON): one position per search and the search a pull that stopped resumes in. After a crash the
  * pull resumes in that search at the last delivered `updated_at` (a fresh search from there: Intercom's
  * `starting_after` cursors are opaque and not documented to outlive the query that issued them).
@@ -58,7 +69,7 @@ const StreamPosition = z.object({
 export const IntercomCursor = z.object({
   v: z.literal(1),
   stream: z.enum(STREAMS),
-  streams: z.object({ conversations: StreamPosition, tickets: StreamPosition }),
+  streams: z.object({ conversations: StreamPosition, tickets: StreamPosition, deleted: DeletedPosition }),
 });
 /** The pull cursor. */
 export type IntercomCursor = z.infer<typeof IntercomCursor>;
@@ -100,8 +111,21 @@ export interface PullSettings {
   startAt: number;
 }
 
-function initialCursor(startAt: number): IntercomCursor {
-  return { v: 1, stream: 'conversations', streams: { conversations: { since: startAt, recent: [] }, tickets: { since: startAt, recent: [] } } };
+/**
+ * How far back the first sync reads deletions: an hour, so a host hears of deletions from about when it connected, not
+ * of years of conversations it never received.
+ */
+const DELETED_LOOKBACK_S = 3600;
+
+/** Most pages of deleted ids read in one run (60 each); a longer walk resumes in the next run from its `walk` page. */
+export const MAX_DELETED_PAGES = 50;
+
+function initialCursor(startAt: number, now: number): IntercomCursor {
+  return {
+    v: 1,
+    stream: 'conversations',
+    streams: { conversations: { since: startAt, recent: [] }, tickets: { since: startAt, recent: [] }, deleted: { since: Math.max(0, now - DELETED_LOOKBACK_S), recent: [] } },
+  };
 }
 
 /** Normalization options for this connection: region from the credentials, workspace id from Test & Connect. */
@@ -192,11 +216,18 @@ function remember(recent: ReadonlyArray<readonly [string, number]>, items: reado
  * can lag a write; items already delivered at the same `updated_at` are skipped before any read-back.
  */
 export async function* pullIntercom(ctx: Ctx, start: IntercomCursor | null, settings: PullSettings, directory: DirectoryCache): AsyncGenerator<PullPage<IntercomCursor>> {
-  let cursor: IntercomCursor = start ?? initialCursor(settings.startAt);
+  let cursor: IntercomCursor = start ?? initialCursor(settings.startAt, Math.floor(ctx.now().getTime() / 1000));
   const overlap = Math.max(0, Math.ceil(ctx.overlapMs / 1000));
   for (let s = STREAMS.indexOf(cursor.stream); s < STREAMS.length; s++) {
     const stream = STREAMS[s]!;
     const nextStream = STREAMS[(s + 1) % STREAMS.length]!;
+    if (stream === 'deleted') {
+      for await (const page of pullDeleted(ctx, cursor, overlap)) {
+        yield page;
+        cursor = page.nextCursor;
+      }
+      continue;
+    }
     const saved = cursor.streams[stream];
     const delivered = new Map(saved.recent.map(([id, at]) => [id, at]));
     let position = { since: saved.since, recent: saved.recent };
@@ -223,5 +254,42 @@ export async function* pullIntercom(ctx: Ctx, start: IntercomCursor | null, sett
         cursor = next;
       }
     }
+  }
+}
+
+/**
+ * The deleted conversation ids (List all deleted conversation IDs, 2.16), newest deletion first, page by page until a
+ * page reaches `since` (less the overlap) or the list ends. Search results carry no tombstones, so this is how a poll
+ * hears of a deletion it did not catch mid-sync. Each id becomes a deletion of `conversation:<id>` and `ticket:<id>`:
+ * a customer ticket is a conversation with the same id, and the listing does not say which it was.
+ */
+async function* pullDeleted(ctx: Ctx, start: IntercomCursor, overlap: number): AsyncGenerator<PullPage<IntercomCursor>> {
+  const saved = start.streams.deleted;
+  const floor = Math.max(0, saved.since - overlap);
+  const delivered = new Map(saved.recent.map(([id, at]) => [id, at]));
+  let newest = saved.walk?.newest ?? saved.since;
+  let recent = saved.recent;
+  const pages = paginate({
+    start: saved.walk?.page ?? 1,
+    fetchPage: (page: number) =>
+      ctx.http.get(paths.deletedConversations, { headers: { ...VERSION_HEADERS }, searchParams: { order: 'desc', per_page: DELETED_PER_PAGE, page }, schema: DeletedConversationList }),
+    // Newest first: once a page reaches the floor, every later page is older still.
+    step: (list: DeletedConversationList, page: number) => (list.pages?.next && list.conversations.every((d) => d.deleted_at >= floor) && list.conversations.length > 0 ? { next: page + 1 } : { end: true }),
+    maxPages: MAX_DELETED_PAGES,
+    signal: ctx.signal,
+    platform: 'intercom',
+  });
+  for await (const { page, checkpoint, end } of pages) {
+    const items = page.conversations.filter((d) => d.deleted_at >= floor);
+    const fresh = items.filter((d) => delivered.get(d.id) !== d.deleted_at);
+    newest = Math.max(newest, ...items.map((d) => d.deleted_at));
+    recent = remember(recent, items.map((d) => ({ id: d.id, updated_at: d.deleted_at })), newest - overlap);
+    for (const [id, at] of recent) delivered.set(id, at);
+    const position = end ? { since: newest, recent } : { since: saved.since, recent, walk: { page: checkpoint, newest } };
+    const tickets = fresh.flatMap((d) => {
+      const at = new Date(d.deleted_at * 1000).toISOString();
+      return [deletedDraft(`${CONVERSATION_PREFIX}${d.id}`, at, d), deletedDraft(`${TICKET_PREFIX}${d.id}`, at, d)];
+    });
+    yield { tickets, nextCursor: { v: 1, stream: end ? 'conversations' : 'deleted', streams: { ...start.streams, deleted: position } } };
   }
 }

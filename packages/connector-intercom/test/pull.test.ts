@@ -65,9 +65,10 @@ describe('Intercom pull', () => {
       }
     }
     const byId = latestById(out);
-    expect(byId.size).toBe(25);
+    const conversations = [...byId.values()].filter((t) => t.externalId.startsWith('conversation:'));
+    expect(conversations).toHaveLength(25);
     expect(byId.get(ids[15]!)).toMatchObject({ deleted: true, externalId: ids[15] });
-    expect([...byId.values()].filter((t) => t.deleted)).toHaveLength(1);
+    expect(conversations.filter((t) => t.deleted).map((t) => t.externalId)).toEqual([ids[15]]);
   });
 
   it('keeps one position per search and resumes in the ticket search after a stop there, without re-reading conversations', async () => {
@@ -105,8 +106,44 @@ describe('Intercom pull', () => {
     sim.resetStats();
     const second = latestById(await drain(connector.pull(ctx, { cursor })));
     expect([...second.keys()].sort()).toEqual([ids[2]!, ids[3]!].sort());
-    const reads = sim.requests().filter((r) => r.method === 'GET');
+    const reads = sim.requests().filter((r) => r.method === 'GET' && r.path !== '/conversations/deleted');
     expect(reads).toHaveLength(2);
+  });
+
+  it('hears of deletions between polls from the deleted-ids list, newest first, stopping at the last one it handled', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 15 }, {}, 0);
+    const ids = await sim.seed(30);
+    const first = await drain(connector.pull(ctx, { cursor: null }));
+    await sim.removeQuietly([ids[1]!, ids[2]!]);
+    sim.resetStats();
+    const second = await drain(connector.pull(ctx, { cursor: first.at(-1)!.nextCursor }));
+    const deleted = second.flatMap((p) => p.tickets).filter((t) => t.deleted);
+    // Each id is deleted under both prefixes: the listing does not say whether it was a ticket.
+    expect(new Set(deleted.map((t) => t.externalId.split(':')[1]))).toEqual(new Set([ids[1]!, ids[2]!].map((id) => id.split(':')[1])));
+    expect(deleted).toHaveLength(4);
+    expect(sim.requests().filter((r) => r.path === '/conversations/deleted')).toHaveLength(1);
+    // Handled deletions are not delivered again.
+    const third = await drain(connector.pull(ctx, { cursor: second.at(-1)!.nextCursor }));
+    expect(third.flatMap((p) => p.tickets)).toEqual([]);
+  });
+
+  it('walks the deleted-ids list across pages and resumes a walk stopped mid-way', async () => {
+    const { sim, connector, ctx } = await setup({ seed: 16 }, { includeParts: false }, 0);
+    const ids = await sim.seedKind('conversation', 150);
+    const first = await drain(connector.pull(ctx, { cursor: null }));
+    await sim.removeQuietly(ids.slice(0, 130));
+    let stopped: IntercomCursor | undefined;
+    const seen = new Set<string>();
+    for await (const page of connector.pull(ctx, { cursor: first.at(-1)!.nextCursor })) {
+      for (const t of page.tickets) if (t.deleted) seen.add(t.externalId);
+      if (page.nextCursor.streams.deleted.walk) {
+        stopped = page.nextCursor;
+        break;
+      }
+    }
+    expect(stopped?.streams.deleted.walk?.page).toBe(2);
+    for await (const page of connector.pull(ctx, { cursor: stopped! })) for (const t of page.tickets) if (t.deleted) seen.add(t.externalId);
+    expect([...seen].filter((id) => id.startsWith('conversation:')).sort()).toEqual(ids.slice(0, 130).sort());
   });
 
   it('pages through 300 items that share one second without getting stuck', async () => {

@@ -82,6 +82,21 @@ describe('Intercom simulator', () => {
     expect((await call('GET', `/tickets/${t!.split(':')[1]}`)).body).toMatchObject({ errors: [{ code: 'ticket_not_found', message: 'Ticket not found' }] });
   });
 
+  it('lists deleted conversation ids newest deletion first, 60 per page at most, pages.next a URL until the last page', async () => {
+    const { sim, call } = await start();
+    const ids = await sim.seedKind('conversation', 70);
+    await sim.remove(ids.slice(0, 65));
+    const first = await call('GET', '/conversations/deleted?per_page=100');
+    expect(first.body).toMatchObject({ type: 'conversations.list', total_count: 65, pages: { page: 1, per_page: 60, total_pages: 2 } });
+    expect((first.body.pages as { next: string }).next).toMatch(/^https:\/\/api\.intercom\.io\/conversations\/deleted\?.*page=2/);
+    const list = first.body.conversations!;
+    expect(list[0]).toMatchObject({ type: 'conversation', metrics_retained: false });
+    expect(list.map((d) => d.deleted_at as number)).toEqual([...list.map((d) => d.deleted_at as number)].sort((a, b) => b - a));
+    const last = await call('GET', '/conversations/deleted?per_page=60&page=2');
+    expect(last.body.conversations).toHaveLength(5);
+    expect((last.body.pages as { next?: string }).next).toBeUndefined();
+  });
+
   it('sends X-RateLimit-* with a UNIX-seconds reset and answers over the limit with rate_limit_exceeded, no Retry-After', async () => {
     const { sim, call } = await start();
     sim.rateLimit.set({ limit: 2, windowMs: 10_000 });

@@ -69,9 +69,10 @@ export async function startIntercomSimulator(options: IntercomSimulatorOptions =
     for (const externalId of externalIds) {
       const { kind, id } = state.parse(externalId);
       // Deleting a conversation or a ticket is permanent: no tombstone, a later read is 404.
-      if (kind === 'conversation') state.conversations.remove(id);
-      else state.tickets.remove(id);
+      const existed = kind === 'conversation' ? state.conversations.remove(id) : state.tickets.remove(id);
       state.parts.delete(id);
+      // A ticket is a conversation: its deletion is listed with the conversations' [U].
+      if (existed) state.deleted.push({ type: 'conversation', id, metrics_retained: false, deleted_at: seconds(state.now()) });
     }
   };
 

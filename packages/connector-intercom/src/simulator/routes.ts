@@ -177,6 +177,26 @@ export function createRoutes(state: SimState, oauth: OAuthServer): SimRoute[] {
       },
     },
     {
+      // List all deleted conversation IDs (2.16): `order` asc|desc (default desc, by deletion time as the example
+      // orders them), `page` numbers, `per_page` default 20 and at most 60, `pages.next` a URL or absent.
+      method: 'GET',
+      path: '/conversations/deleted',
+      handler: (req) => {
+        record(req);
+        const q = req.url.searchParams;
+        const order = q.get('order') ?? 'desc';
+        if (order !== 'asc' && order !== 'desc') return errorList(400, 'parameter_invalid', 'order must be asc or desc');
+        const perPage = Math.min(Math.max(1, Number(q.get('per_page') ?? 20) || 20), 60);
+        const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+        const rows = [...state.deleted].sort((a, b) => (a.deleted_at - b.deleted_at || Number(a.id) - Number(b.id)) * (order === 'asc' ? 1 : -1));
+        const items = rows.slice((page - 1) * perPage, page * perPage);
+        const totalPages = Math.max(1, Math.ceil(rows.length / perPage));
+        const pages: Record<string, unknown> = { type: 'pages', page, per_page: perPage, total_pages: totalPages };
+        if (page < totalPages) pages.next = `https://api.intercom.io/conversations/deleted?per_page=${perPage}&order=${order}&page=${page + 1}`;
+        return { status: 200, body: { type: 'conversations.list', total_count: rows.length, pages, conversations: items.map((d) => ({ ...d })) } };
+      },
+    },
+    {
       method: 'GET',
       path: '/conversations/:id',
       handler: (req, p) => {

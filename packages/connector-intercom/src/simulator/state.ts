@@ -46,6 +46,8 @@ export interface SimState {
   readonly tickets: TicketTable<SimTicket>;
   readonly parts: Map<string, SimPart[] | SimTicketPart[]>;
   readonly log: IntercomSimRequestRecord[];
+  /** Deleted conversation (and ticket) ids with their deletion time, as List all deleted conversation IDs serves them. */
+  readonly deleted: Array<{ type: 'conversation'; id: string; metrics_retained: boolean; deleted_at: number }>;
   ids: { item: number; part: number; ticketNumber: number };
   /** Items made so far per kind: states and priorities cycle on them, so even a small workspace holds every value. */
   made: { conversation: number; ticket: number };
@@ -82,6 +84,7 @@ export function createSimState(options: IntercomSimulatorOptions): SimState {
     tickets,
     parts,
     log: [],
+    deleted: [],
     // Conversation and ticket ids come from one sequence, as the OpenAPI examples' ids do.
     ids: { item: 215471000001, part: 8000000001, ticketNumber: 1 },
     made: { conversation: 0, ticket: 0 },
