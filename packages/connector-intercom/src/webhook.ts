@@ -17,27 +17,29 @@ export const intercomSignature = hmacSignature({
   signed: ['body'],
 });
 
-/** Conversation topics that say a conversation changed (webhook models, 2.16). */
+/**
+ * Conversation topics to subscribe to: the 1.1 webhook models' list, `conversation.contact.attached|detached` (2.6
+ * changelog) and `conversation.admin.open.assigned` (2.8 changelog). Any other `conversation.*` or
+ * `conversation_part.*` topic a subscription delivers is read back the same way.
+ */
 export const CONVERSATION_TOPICS = [
   'conversation.user.created',
   'conversation.user.replied',
   'conversation.admin.replied',
   'conversation.admin.single.created',
   'conversation.admin.assigned',
+  'conversation.admin.open.assigned',
   'conversation.admin.noted',
   'conversation.admin.closed',
   'conversation.admin.opened',
   'conversation.admin.snoozed',
   'conversation.admin.unsnoozed',
-  'conversation.priority.updated',
-  'conversation.rating.added',
   'conversation.contact.attached',
   'conversation.contact.detached',
   'conversation_part.tag.created',
-  'conversation_part.redacted',
 ] as const;
 
-/** Ticket topics (webhook models, 2.9+ changelog "New Ticket Webhook Topics"). */
+/** Ticket topics to subscribe to (2.9 changelog "New Ticket Webhook Topics"); any other `ticket.*` topic is read back too. */
 export const TICKET_TOPICS = [
   'ticket.created',
   'ticket.state.updated',
@@ -82,37 +84,41 @@ function malformed(message: string): TicketbridgeError {
   return new TicketbridgeError('webhook', message, { platform: 'intercom' });
 }
 
-const conversationTopics = new Set<string>(CONVERSATION_TOPICS);
-const ticketTopics = new Set<string>(TICKET_TOPICS);
+/** What a topic is about: by its object's prefix, so topics Intercom adds later are still read back. */
+function topicKind(topic: string): 'conversation' | 'ticket' | 'deleted' | undefined {
+  if (topic === DELETED_TOPIC || topic === 'ticket.deleted') return 'deleted';
+  if (topic.startsWith('conversation.') || topic.startsWith('conversation_part.')) return 'conversation';
+  if (topic.startsWith('ticket.')) return 'ticket';
+  return undefined;
+}
 
 /**
- * What a notification says: conversation and ticket topics become references that the router reads back with
+ * What a notification says: conversation and ticket topics (by prefix) become references that the router reads back with
  * `fetchTicket` (the payload's object is the version at send time and, from 2.15, its part bodies are plain text, so
  * the API's answer is the one delivered); `conversation.deleted` becomes a deletion; `ping` and other topics say
  * nothing about a ticket. The notification's `created_at` is the event time the router's replay window checks.
  *
- * A deletion names both `conversation:<id>` and `ticket:<id>`: Intercom documents no ticket deletion topic, a customer
+ * A deletion (`conversation.deleted`, or a `ticket.deleted` should Intercom send one) names both `conversation:<id>` and
+ * `ticket:<id>`: Intercom documents no ticket deletion topic, a customer
  * ticket is a conversation with the same id, and the payload carries only the id.
  */
 export function parseIntercomNotification(request: WebhookRequest): WebhookItem[] {
   const n = readWebhookJson(request, IntercomNotification, { platform: 'intercom', expected: 'an Intercom notification_event' });
-  if (n.topic === 'ping') return [];
-  const isConversation = conversationTopics.has(n.topic);
-  const isTicket = ticketTopics.has(n.topic);
-  const isDeleted = n.topic === DELETED_TOPIC;
-  if (!isConversation && !isTicket && !isDeleted) return [];
+  const kind = topicKind(n.topic);
+  // `ping` and topics about other objects (contacts, admins, companies...) say nothing about a ticket.
+  if (!kind) return [];
   const raw = n.data?.item?.id;
   const id = raw === null || raw === undefined ? '' : String(raw).trim();
   if (!/^\d{1,24}$/.test(id)) throw malformed(`the ${n.topic} notification names no conversation or ticket id`);
   if (typeof n.created_at !== 'number') throw malformed(`the ${n.topic} notification has no created_at`);
   const at = new Date(n.created_at * 1000).toISOString();
-  if (isDeleted) {
+  if (kind === 'deleted') {
     return [
       { kind: 'deleted', externalId: `${CONVERSATION_PREFIX}${id}`, deletedAt: at },
       { kind: 'deleted', externalId: `${TICKET_PREFIX}${id}`, deletedAt: at },
     ];
   }
-  return [{ kind: 'ref', externalId: `${isTicket ? TICKET_PREFIX : CONVERSATION_PREFIX}${id}`, occurredAt: at }];
+  return [{ kind: 'ref', externalId: `${kind === 'ticket' ? TICKET_PREFIX : CONVERSATION_PREFIX}${id}`, occurredAt: at }];
 }
 
 /** The manual setup in the Developer Hub: Intercom has no public API for webhook subscriptions of an app. */
