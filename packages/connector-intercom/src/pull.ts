@@ -234,7 +234,9 @@ export async function* pullIntercom(ctx: Ctx, start: IntercomCursor | null, sett
     const pages = paginateKeyset<SearchPage, number>({
       start: { window: Math.max(0, saved.since - overlap) },
       fetchPage: ({ window, after }) => search(ctx, stream, window, after),
-      read: (res) => ({ after: res.data.next, end: res.data.next === undefined, restartFrom: res.data.items.at(-1)?.updated_at }),
+      // The newest `updated_at` of the page (its last one when the search honours `sort`): a search answering newest
+      // first then restarts on the same key and core stops the run as stuck instead of walking backwards.
+      read: (res) => ({ after: res.data.next, end: res.data.next === undefined, restartFrom: res.data.items.length ? Math.max(...res.data.items.map((i) => i.updated_at)) : undefined }),
       maxPagesPerWindow: PAGES_PER_QUERY,
       signal: ctx.signal,
       platform: 'intercom',

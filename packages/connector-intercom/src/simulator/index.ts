@@ -13,6 +13,7 @@ const REDIRECT_URI = 'https://app.example.com/intercom/callback';
 /** Status changes an update cycles through, per kind. */
 const CONVERSATION_CYCLE = ['open', 'snoozed', 'closed'] as const;
 const TICKET_CYCLE = ['8498', '8499', '8500', '8501', '9012', '9013'] as const;
+const TICKET_STATE_BY_ID: Record<string, (typeof TICKET_STATES)[number]> = Object.fromEntries(TICKET_STATES.map((s) => [s.id, s]));
 
 /**
  * Starts an Intercom simulator on loopback, written from Intercom's API documentation (the Intercom-OpenAPI 2.16
@@ -238,5 +239,3 @@ export async function startIntercomSimulator(options: IntercomSimulatorOptions =
   };
   return sim;
 }
-
-const TICKET_STATE_BY_ID: Record<string, (typeof TICKET_STATES)[number]> = Object.fromEntries(TICKET_STATES.map((s) => [s.id, s]));
