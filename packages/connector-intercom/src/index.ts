@@ -45,6 +45,7 @@ export {
   TICKET_TOPICS,
   WEBHOOK_TOPICS,
   intercomInstructions,
+  intercomNotificationId,
   intercomSignature,
   parseIntercomNotification,
   IntercomNotification,

@@ -121,6 +121,20 @@ export function parseIntercomNotification(request: WebhookRequest): WebhookItem[
   return [{ kind: 'ref', externalId: `${kind === 'ticket' ? TICKET_PREFIX : CONVERSATION_PREFIX}${id}`, occurredAt: at }];
 }
 
+/**
+ * The notification's own id (`notif_…`), which Intercom keeps across redeliveries while `delivery_attempts` changes
+ * the body [U: third-party guides advise deduplicating on it; Intercom's docs show the id, not its retry behaviour].
+ */
+export function intercomNotificationId(request: WebhookRequest): string | undefined {
+  try {
+    const id = (JSON.parse(request.rawBody.toString('utf8')) as { id?: unknown } | null)?.id;
+    return typeof id === 'string' && /^notif_[\w-]{1,100}$/.test(id) ? id : undefined;
+  } catch {
+    // Not JSON: parse() answers 400; there is no id to remember.
+    return undefined;
+  }
+}
+
 /** The manual setup in the Developer Hub: Intercom has no public API for webhook subscriptions of an app. */
 export function intercomInstructions(url: string): WebhookInstructions {
   return {
@@ -146,6 +160,7 @@ export function intercomWebhook(options: { replayWindowMs?: number } = {}): Conn
     ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
     verify: (_ctx, { request, secret }) => intercomSignature.verify(request, secret),
     parse: (_ctx, { request }) => parseIntercomNotification(request),
+    eventId: (_ctx, { request }) => intercomNotificationId(request),
     instructions: (_ctx, target) => intercomInstructions(target.url),
   };
 }

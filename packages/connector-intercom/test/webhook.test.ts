@@ -65,6 +65,20 @@ describe('Intercom webhooks', () => {
     expect(events[0]!.ticket.comments?.length).toBeGreaterThan(0);
   });
 
+  it('answers a redelivered notification (same id, next delivery attempt) as a duplicate without reading it again', async () => {
+    const { sim, conn, events } = await setup();
+    const [c] = await sim.seedKind('conversation', 1);
+    const body = (attempt: number) => ({ type: 'notification_event', id: 'notif_78c122d0-23ba-11e4-9464-79b01267cc2e', topic: 'conversation.admin.replied', app_id: 'a86dr8yl', created_at: now(), delivery_attempts: attempt, data: { type: 'notification_event_data', item: sim.item(c!) } });
+    const first = await sim.post(conn.webhookUrl!, body(1));
+    expect(first.status).toBe(200);
+    await waitFor(() => events.length === 1, 10_000, 'first delivery');
+    sim.resetStats();
+    const again = await sim.post(conn.webhookUrl!, body(2));
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.body)).toMatchObject({ duplicate: true });
+    expect(sim.stats().requests).toBe(0);
+  });
+
   it('turns conversation.deleted (id only) into a deletion', async () => {
     const { sim, conn, events } = await setup();
     const [c] = await sim.seedKind('conversation', 1);

@@ -194,6 +194,7 @@ export async function startIntercomSimulator(options: IntercomSimulatorOptions =
       put(state, externalId, (x) => Object.assign(x, structuredClone(fields)), o.at);
     },
     item: (externalId) => structuredClone(state.record(externalId).data) as unknown as Record<string, unknown>,
+    post: (url, body, o = {}) => postNotification(state, url, body, o.forge),
     async notify(url, n, o = {}) {
       return postNotification(state, url, notificationEvent(state, n.topic, n.item, n.createdAt ?? seconds(state.now())), o.forge);
     },

@@ -150,6 +150,8 @@ export interface IntercomSimulator extends ConnectorSimulator<IntercomSimCredent
   patch(externalId: string, fields: Record<string, unknown>, options?: { at?: string }): Promise<void>;
   /** The stored conversation or ticket, as its Retrieve endpoint prints it. */
   item(externalId: string): Record<string, unknown>;
+  /** Posts a notification body exactly as given (a redelivery, a hand-made payload), signed with the client secret unless `forge`. */
+  post(url: string, body: Record<string, unknown>, options?: { forge?: boolean }): Promise<{ status: number; body: string }>;
   /** Sends a notification of any topic (ping included), signed with the client secret unless `forge`. */
   notify(url: string, notification: { topic: string; item: unknown; createdAt?: number }, options?: { forge?: boolean }): Promise<{ status: number; body: string }>;
 }
