@@ -70,6 +70,7 @@ export const IntercomNotification = z.looseObject({
   topic: z.string(),
   app_id: z.string().nullable().optional(),
   created_at: z.number().nullable().optional(),
+  first_sent_at: z.number().nullable().optional(),
   data: z
     .looseObject({
       item: z.looseObject({ type: z.string().nullable().optional(), id: z.union([z.string(), z.number()]).nullable().optional() }).nullable().optional(),
@@ -110,8 +111,11 @@ export function parseIntercomNotification(request: WebhookRequest): WebhookItem[
   const raw = n.data?.item?.id;
   const id = raw === null || raw === undefined ? '' : String(raw).trim();
   if (!/^\d{1,24}$/.test(id)) throw malformed(`the ${n.topic} notification names no conversation or ticket id`);
-  if (typeof n.created_at !== 'number') throw malformed(`the ${n.topic} notification has no created_at`);
-  const at = new Date(n.created_at * 1000).toISOString();
+  // The signature covers no time: the notification's own creation time (else its first send) is what the router's
+  // replay window checks. Without either, a captured request could be replayed forever, so it is refused.
+  const createdAt = n.created_at ?? n.first_sent_at;
+  if (typeof createdAt !== 'number' || createdAt <= 0) throw malformed(`the ${n.topic} notification has no created_at`);
+  const at = new Date(createdAt * 1000).toISOString();
   if (kind === 'deleted') {
     return [
       { kind: 'deleted', externalId: `${CONVERSATION_PREFIX}${id}`, deletedAt: at },

@@ -104,7 +104,11 @@ describe('Intercom webhooks', () => {
     expect((await sim.notify(conn.webhookUrl!, { topic: 'conversation.admin.replied', item: sim.item(c!) }, { forge: true })).status).toBe(401);
     expect((await sim.notify(conn.webhookUrl!, { topic: 'conversation.admin.replied', item: { type: 'conversation' } })).status).toBe(400);
     expect((await sim.notify(conn.webhookUrl!, { topic: 'conversation.admin.replied', item: sim.item(c!), createdAt: now() - 3600 })).status).toBe(401);
-    expect(rejected).toEqual([401, 400, 401]);
+    const timeless = { type: 'notification_event', id: 'notif_1', topic: 'conversation.admin.replied', app_id: 'a86dr8yl', data: { type: 'notification_event_data', item: sim.item(c!) } };
+    expect((await sim.post(conn.webhookUrl!, timeless)).status).toBe(400);
+    // first_sent_at stands in for a missing created_at.
+    expect((await sim.post(conn.webhookUrl!, { ...timeless, id: 'notif_2', first_sent_at: now() })).status).toBe(200);
+    expect(rejected).toEqual([401, 400, 401, 400]);
   });
 
   it('refuses to connect for webhooks without the client secret, naming the field', async () => {
