@@ -3,12 +3,10 @@ import { AdminList, TeamList, VERSION_HEADERS, paths } from './api.js';
 import type { IntercomCredentials } from './credentials.js';
 import type { Directory } from './normalize.js';
 
-type Ctx = ConnectorContext<IntercomCredentials>;
-
 /** The workspace's admins and teams, read when a page needs them and then reused. */
 export interface DirectoryCache {
   /** Names for these assignee ids; reads a list only when one of its ids is present. */
-  get(ctx: Ctx, wanted: { admins: boolean; teams: boolean }): Promise<Directory>;
+  get(ctx: ConnectorContext<IntercomCredentials>, wanted: { admins: boolean; teams: boolean }): Promise<Directory>;
 }
 
 /**
