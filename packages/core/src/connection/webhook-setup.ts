@@ -33,7 +33,11 @@ export async function setUpWebhook(options: {
   } else secret = randomBytes(32).toString('base64url');
   if (wh.register) {
     const registration = await wh.register(ctx, { url, secret });
-    return { webhook: { secret: registration.secret, registration } };
+    if (registration) return { webhook: { secret: registration.secret, registration } };
+    // The platform has the API but this connection may not use it: the manual steps, with the same secret.
+    if (!wh.instructions) {
+      throw new TypeError(`[ticketbridge] connector "${connector.id}": register() declined but the connector has no instructions()`);
+    }
   }
   const webhook: StoredWebhook = { secret, instructions: wh.instructions!(ctx, { url, secret }) };
   return wh.secretSource === 'host' ? { webhook, secretForUser: secret } : { webhook };

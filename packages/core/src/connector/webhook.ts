@@ -95,8 +95,13 @@ export interface ConnectorWebhook<TCredentials> {
    * body it cannot read. Returning `[]` acknowledges an event that carries no ticket change (pings, other topics).
    */
   parse(ctx: ConnectorContext<TCredentials>, input: { request: WebhookRequest }): WebhookItem[] | Promise<WebhookItem[]>;
-  /** Registers the webhook through the platform's API. Omit when the platform has no such API. */
-  register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration>;
+  /**
+   * Registers the webhook through the platform's API. Omit when the platform has no such API. Resolves `null` when
+   * this connection cannot register one although the platform has the API (the account lacks the admin right it
+   * needs, or the credential method cannot use it): the core then gives the user {@link instructions}, which such a
+   * connector must declare.
+   */
+  register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration | null>;
   /** Removes what `register` created; called on disconnect. */
   unregister?(ctx: ConnectorContext<TCredentials>, input: { registration: WebhookRegistration }): Promise<void>;
   /** Manual steps, for platforms (or plans) where `register` is impossible. */
