@@ -189,6 +189,15 @@ export async function startJiraSimulator(options: JiraSimulatorOptions = {}): Pr
       issue.updated = now;
     },
     issue: (externalId) => structuredClone(state.issue(externalId)),
+    index: {
+      lag: (ids) => ids.forEach((id) => state.lagging.add(id)),
+      catchUp: () => state.lagging.clear(),
+    },
+    async move(externalId, projectKey) {
+      const issue = state.issue(externalId);
+      const seq = (state.ids.perProject[projectKey] = (state.ids.perProject[projectKey] ?? 0) + 1);
+      Object.assign(issue, { projectKey, key: `${projectKey}-${seq}`, updated: state.now() });
+    },
     vocabulary: {
       // Status names as the API prints them, with the meaning of their category (new / indeterminate / done).
       statuses: [

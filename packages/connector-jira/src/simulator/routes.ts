@@ -139,7 +139,7 @@ export function createRoutes(state: SimState, caller: (req: SimRequest) => Calle
     const now = state.now();
     // The index is eventually consistent: a write younger than the lag is not searchable yet.
     const items = [...state.issues.values()]
-      .filter((i) => visible(c, i) && parsed.filter(i) && now - i.updated >= lag)
+      .filter((i) => visible(c, i) && parsed.filter(i) && now - i.updated >= lag && !state.lagging.has(i.id))
       .map((i) => ({ i, key: sortKey(i, parsed.order) }))
       .sort((a, b) => compareSortKeys(a.key, b.key));
     const page = tokens.page({
@@ -148,7 +148,7 @@ export function createRoutes(state: SimState, caller: (req: SimRequest) => Calle
       token: q.get('nextPageToken'),
       pageSize: q.get('maxResults'),
       defaultSize: DEFAULT_MAX,
-      maxSize: idsOnly ? ID_MAX : FIELDS_MAX,
+      maxSize: idsOnly ? (state.options.idPageMax ?? ID_MAX) : (state.options.searchPageMax ?? FIELDS_MAX),
       query: `${jql}|${fields?.join(',') ?? ''}`,
     });
     if (!page.ok) return page.response;

@@ -61,6 +61,8 @@ export interface SimState {
   /** Admin webhooks registered through the REST API. */
   readonly webhooks: Map<string, { id: string; name: string; url: string; events: string[]; jql: string | null; secret: string | null }>;
   readonly log: JiraSimRequestRecord[];
+  /** Issues written but not yet searchable (the index lags), whatever their age. */
+  readonly lagging: Set<string>;
   ids: { issue: number; comment: number; webhook: number; perProject: Record<string, number> };
   now(): number;
   issue(externalId: string): SimIssue;
@@ -149,6 +151,7 @@ export function createSimState(options: JiraSimulatorOptions): SimState {
     deleted: new Map(),
     webhooks: new Map(),
     log: [],
+    lagging: new Set(),
     ids: { issue: 10001, comment: 10100, webhook: 1, perProject: {} },
     now: () => Date.now(),
     issue(externalId) {

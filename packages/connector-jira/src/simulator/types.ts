@@ -94,6 +94,10 @@ export interface JiraSimulatorOptions {
    * Default 0.
    */
   indexLagMs?: number;
+  /** Most issues a search page with fields holds (default 100); Jira "may return fewer" when many fields are asked. */
+  searchPageMax?: number;
+  /** Most ids an ids-only search page holds (default 5000). */
+  idPageMax?: number;
   /** Rate-limit header style: Jira's burst headers (default) or the points-quota `Beta-RateLimit` of OAuth apps. */
   rateLimitHeaders?: 'burst' | 'beta';
   /** Access-token lifetime of the OAuth server, in seconds (default 3600, Atlassian's). */
@@ -120,6 +124,10 @@ export interface JiraSimulator extends ConnectorSimulator<JiraSimCredentials> {
   seedSameMinute(count: number, at: string): Promise<string[]>;
   /** The stored issue. */
   issue(externalId: string): SimIssue;
+  /** The search index: writes it has not caught up with are invisible to JQL (reads by id still see them). */
+  readonly index: { lag(externalIds: string[]): void; catchUp(): void };
+  /** Moves an issue to another project (its key changes, its id stays), stamping it updated. */
+  move(externalId: string, projectKey: string): Promise<void>;
   /** The API token that has expired (Jira answers 401 to it). */
   readonly expiredToken: string;
 }
