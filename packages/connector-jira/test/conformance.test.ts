@@ -9,3 +9,12 @@ describeConnectorConformance({
   simulator: (o) => startJiraSimulator(o),
   tickets: 450,
 });
+
+// The same suite with a scoped API token, which Atlassian serves only through api.atlassian.com/ex/jira/{cloudId}.
+describeConnectorConformance({
+  name: 'jira',
+  title: 'jira (scoped API token)',
+  connector: () => jira(),
+  simulator: (o) => startJiraSimulator({ ...o, auth: 'scoped_token' }),
+  tickets: 250,
+});

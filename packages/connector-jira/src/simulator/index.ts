@@ -67,6 +67,7 @@ export async function startJiraSimulator(options: JiraSimulatorOptions = {}): Pr
   };
   const caller = (req: SimRequest) => identify(state, req, bearer);
   const beta = options.rateLimitHeaders === 'beta';
+  const scoped = options.auth === 'scoped_token';
   const base = await startSimulatorBase({
     routes: createRoutes(state, caller, oauth),
     authenticate: (req): SimResponse | undefined => {
@@ -107,8 +108,19 @@ export async function startJiraSimulator(options: JiraSimulatorOptions = {}): Pr
     scopedToken: state.scopedToken,
     expiredToken: state.expiredToken,
     oauth,
-    credentials: () => ({ subdomain: state.subdomain, email: state.me.emailAddress!, apiToken: state.apiToken }),
+    credentials: () =>
+      scoped
+        ? { method: 'scoped_token' as const, subdomain: state.subdomain, cloudId: state.cloudId, email: state.me.emailAddress!, apiToken: state.scopedToken }
+        : { subdomain: state.subdomain, email: state.me.emailAddress!, apiToken: state.apiToken },
     badCredentials: () => {
+      if (scoped) {
+        const good = { method: 'scoped_token' as const, subdomain: state.subdomain, cloudId: state.cloudId, email: state.me.emailAddress! };
+        return [
+          { description: 'wrong scoped token (401)', credentials: { ...good, apiToken: `${state.scopedToken.slice(0, -6)}xxxxxx` }, field: 'apiToken' },
+          { description: 'a classic token on the gateway (401)', credentials: { ...good, apiToken: state.apiToken }, field: 'apiToken' },
+          { description: 'another site\'s cloud id (404)', credentials: { ...good, cloudId: '00000000-0000-4000-a000-000000000000', apiToken: state.scopedToken }, field: 'cloudId' },
+        ];
+      }
       const blind = [...state.accounts.values()].find((a) => a.displayName === 'Bo Developer')!;
       const customer = [...state.accounts.values()].find((a) => a.displayName === 'Carla Customer')!;
       const good = { subdomain: state.subdomain, email: state.me.emailAddress! };

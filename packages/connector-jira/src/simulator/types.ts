@@ -1,4 +1,5 @@
 import type { ConnectorSimulator, OAuthServer } from '@ticketbridge/core/testing';
+import type { JiraWebhookSender } from './webhooks.js';
 
 /** An Atlassian account of the simulated site. */
 export interface SimAccount {
@@ -61,13 +62,15 @@ export interface SimIssue {
   updated: number;
 }
 
-/** Credentials the simulator accepts (API-token method). */
-export interface JiraSimCredentials {
+/** Credentials the simulator accepts: the API-token method, or the scoped-token method through the gateway. */
+export type JiraSimCredentials = {
+  method?: 'scoped_token';
   subdomain: string;
+  cloudId?: string;
   email: string;
   apiToken: string;
   projectKeys?: string;
-}
+};
 
 /** One request the simulated API answered. */
 export interface JiraSimRequestRecord {
@@ -100,6 +103,8 @@ export interface JiraSimulatorOptions {
   idPageMax?: number;
   /** Rate-limit header style: Jira's burst headers (default) or the points-quota `Beta-RateLimit` of OAuth apps. */
   rateLimitHeaders?: 'burst' | 'beta';
+  /** The credentials `credentials()` hands out: a classic API token on the site (default) or a scoped one on the gateway. */
+  auth?: 'api_token' | 'scoped_token';
   /** Access-token lifetime of the OAuth server, in seconds (default 3600, Atlassian's). */
   accessTokenTtlSec?: number;
 }
@@ -108,6 +113,8 @@ export interface JiraSimulatorOptions {
 export interface JiraSimulator extends ConnectorSimulator<JiraSimCredentials> {
   /** Requests the API answered, in order. */
   requests(): JiraSimRequestRecord[];
+  /** Admin-webhook deliveries, comment events and retries. */
+  readonly webhooks: JiraWebhookSender;
   /** The site's cloud id (the gateway's `ex/jira/{cloudId}`). */
   readonly cloudId: string;
   /** A scoped API token of the API user, valid only through the gateway. */
