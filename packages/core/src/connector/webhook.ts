@@ -84,6 +84,13 @@ export interface ConnectorWebhook<TCredentials> {
    */
   replayWindowMs?: number;
   /**
+   * The header that names each delivery and stays the same on the platform's retries (Jira:
+   * `X-Atlassian-Webhook-Identifier`). A verified delivery whose id the router accepted recently is answered 200
+   * without being parsed, hydrated or queued again. Omit for platforms whose retries carry no such id: the version
+   * dedupe still drops what a retry delivers.
+   */
+  deliveryIdHeader?: string;
+  /**
    * Checks the signature (constant-time compare) and returns the signed timestamp, if the scheme has one; the router
    * checks it against the replay window. Must not parse the body first: the router only parses what this accepted.
    * Must not fall back to a weaker scheme (one without a timestamp) when the stronger one's header is missing,

@@ -9,12 +9,13 @@ import { newId } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import type { ContextFactory } from '../connection/connection-context.js';
 import type { InboxWorker } from '../sync/inbox-worker.js';
+import { RecentDeliveries } from './delivery-ids.js';
 
 /** The router's answer. */
 export interface WebhookResponse {
   status: number;
   headers: Record<string, string>;
-  body: { ok: boolean; error?: string; accepted?: number };
+  body: { ok: boolean; error?: string; accepted?: number; duplicate?: boolean };
 }
 
 /** Why a webhook was refused, as emitted in `webhook.rejected`. */
@@ -85,6 +86,7 @@ const json = (status: number, body: WebhookResponse['body'], headers: Record<str
  */
 export class WebhookRouter {
   readonly #o: WebhookRouterOptions;
+  readonly #deliveries = new RecentDeliveries();
 
   constructor(options: WebhookRouterOptions) {
     this.#o = options;
@@ -138,6 +140,11 @@ export class WebhookRouter {
       if (stale) return reject(401, `signature rejected: its timestamp is ${stale} the ${windowMs / 1000} s replay window`);
     }
 
+    // A platform's retry of a delivery already accepted (same delivery id): answered as before, nothing redone.
+    const deliveryHeader = webhook.deliveryIdHeader?.toLowerCase();
+    const deliveryId = deliveryHeader ? req.headers[deliveryHeader]?.trim().slice(0, 200) : undefined;
+    if (deliveryId && this.#deliveries.has(connection.id, deliveryId)) return json(200, { ok: true, accepted: 0, duplicate: true });
+
     let items: WebhookItem[];
     try {
       items = await webhook.parse(ctx, { request: req });
@@ -159,7 +166,10 @@ export class WebhookRouter {
       this.#o.logger.warn('webhook hydration failed; asking the platform to retry', { connectionId: connection.id, error: redactor.error(error) });
       return json(503, { ok: false, error: 'could not fetch the ticket from the platform; retry later' }, { 'retry-after': '30' });
     }
-    if (tickets.length === 0) return json(200, { ok: true, accepted: 0 });
+    if (tickets.length === 0) {
+      if (deliveryId) this.#deliveries.add(connection.id, deliveryId);
+      return json(200, { ok: true, accepted: 0 });
+    }
 
     const entry: InboxEntry = {
       id: newId('whk'),
@@ -170,6 +180,7 @@ export class WebhookRouter {
       attempts: 0,
     };
     await this.#o.store.inboxPut(entry);
+    if (deliveryId) this.#deliveries.add(connection.id, deliveryId);
     queueMicrotask(() => {
       this.#o.accepted(entry);
       this.#o.inbox.enqueue(entry);
