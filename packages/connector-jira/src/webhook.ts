@@ -100,6 +100,8 @@ export interface JiraWebhookOptions {
 export function jiraWebhook(options: JiraWebhookOptions = {}): ConnectorWebhook<JiraCredentials> {
   return {
     secretSource: 'host',
+    // One id per delivery, kept on Jira's retries (which add X-Atlassian-Webhook-Retry): a retry is not a new event.
+    deliveryIdHeader: 'x-atlassian-webhook-identifier',
     ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
     verify: (_ctx, { request, secret }) => jiraSignature.verify(request, secret),
     parse: (ctx, { request }) => parseJiraWebhook(request, ctx.credentials.projectKeys),

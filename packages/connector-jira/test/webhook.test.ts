@@ -90,8 +90,12 @@ describe('admin webhooks through the hub', () => {
     expect(res.status).toBe(200);
     await waitFor(() => events.length === 1, 5_000, 'comment event');
     expect(events[0]!.ticket.comments?.map((c) => [c.body, c.public])).toEqual([['internal: refund approved', false]]);
+    const reads = sim.stats().byPath[`/rest/api/3/issue/${id}`];
     const retried = await sim.webhooks.retryLast(conn.webhookUrl!, 1);
     expect(retried.status).toBe(200);
+    // Same X-Atlassian-Webhook-Identifier: answered without reading the issue again.
+    expect(JSON.parse(retried.body)).toMatchObject({ duplicate: true });
+    expect(sim.stats().byPath[`/rest/api/3/issue/${id}`]).toBe(reads);
     await new Promise((r) => setTimeout(r, 200));
     expect(events).toHaveLength(1);
   });
