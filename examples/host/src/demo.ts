@@ -14,6 +14,8 @@ import { hubspot } from '@ticketbridge/connector-hubspot';
 import { startHubSpotSimulator } from '@ticketbridge/connector-hubspot/testing';
 import { freshdesk } from '@ticketbridge/connector-freshdesk';
 import { startFreshdeskSimulator } from '@ticketbridge/connector-freshdesk/testing';
+import { jira } from '@ticketbridge/connector-jira';
+import { startJiraSimulator } from '@ticketbridge/connector-jira/testing';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
 import { startHostApp } from './app.js';
 
@@ -26,12 +28,13 @@ async function main() {
   const dbPath = join(dir, 'demo.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
 
-  out('Ticketbridge demo: four platform simulators on loopback, one host, a sealed SQLite store.\n');
+  out('Ticketbridge demo: five platform simulators on loopback, one host, a sealed SQLite store.\n');
   const sims: Array<{ platform: string; sim: ConnectorSimulator<object>; tickets: number }> = [
     { platform: 'acme', sim: await startAcmeSimulator({ seed: 11 }), tickets: 400 },
     { platform: 'zendesk', sim: await startZendeskSimulator({ seed: 12, auth: 'oauth_client_credentials' }), tickets: 1500 },
     { platform: 'hubspot', sim: await startHubSpotSimulator({ seed: 13 }), tickets: 450 },
     { platform: 'freshdesk', sim: await startFreshdeskSimulator({ seed: 14 }), tickets: 600 },
+    { platform: 'jira', sim: await startJiraSimulator({ seed: 15 }), tickets: 500 },
   ];
   for (const s of sims) {
     await s.sim.seed(s.tickets);
@@ -42,7 +45,7 @@ async function main() {
   // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
   const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
   const app = await startHostApp({
-    connectors: [acme(), zendesk(), hubspot(), freshdesk()],
+    connectors: [acme(), zendesk(), hubspot(), freshdesk(), jira()],
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
     platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),
