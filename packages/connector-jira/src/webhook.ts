@@ -93,7 +93,7 @@ export interface JiraWebhookOptions {
 /**
  * Builds the webhook part. `register` creates an admin webhook through `POST /rest/webhooks/1.0/webhook` (Jira
  * admins only) with the host's secret, the six events and a JQL filter on the connection's projects, at the URL
- * that carries the connection's `connectorId`. It answers `null` (manual steps instead) when the account is not a
+ * that carries the connection's `connectorId`. `canRegister` says no (manual steps instead) when the account is not a
  * Jira admin, and for OAuth connections: an OAuth app's own webhooks are dynamic webhooks signed with a JWT, which
  * this connector does not use.
  */
@@ -105,8 +105,9 @@ export function jiraWebhook(options: JiraWebhookOptions = {}): ConnectorWebhook<
     ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
     verify: (_ctx, { request, secret }) => jiraSignature.verify(request, secret),
     parse: (ctx, { request }) => parseJiraWebhook(request, ctx.credentials.projectKeys),
+    // Admin webhooks need the Jira admin right (read at Test & Connect); an OAuth app cannot create them.
+    canRegister: (ctx) => ctx.credentials.method !== 'oauth' && ctx.metadata['admin'] === true,
     async register(ctx, target) {
-      if (ctx.credentials.method === 'oauth' || ctx.metadata['admin'] !== true) return null;
       const projects = webhookProjects(ctx);
       const res = await ctx.http.post(apiRoot(ctx) + paths.adminWebhooks, {
         json: {

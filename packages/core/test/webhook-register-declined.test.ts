@@ -8,16 +8,17 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** MemDesk with a register() that works only for some accounts (an admin right), as Jira's admin webhooks do. */
+/** MemDesk with a register() that only some accounts may call (an admin right), as Jira's admin webhooks. */
 function connector(admin: boolean, calls: string[]) {
   const base = memConnector(new MemDesk());
   return defineConnector({
     ...base,
     webhook: {
       ...base.webhook!,
+      canRegister: async () => admin,
       async register(_ctx, target) {
         calls.push(target.url);
-        return admin ? { secret: target.secret, resources: { id: 'w1' } } : null;
+        return { secret: target.secret, resources: { id: 'w1' } };
       },
     },
   });
@@ -33,12 +34,12 @@ async function hubWith(admin: boolean, calls: string[]) {
   return hub;
 }
 
-describe('register() that declines', () => {
-  it('falls back to the manual steps, with the host secret shown once, when register() resolves null', async () => {
+describe('canRegister()', () => {
+  it('gives the manual steps, with the host secret shown once, and never calls register() when it answers false', async () => {
     const calls: string[] = [];
     const hub = await hubWith(false, calls);
     const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'both' });
-    expect(calls).toEqual([conn.webhookUrl]);
+    expect(calls).toEqual([]);
     expect(conn.webhookSetup.kind).toBe('manual');
     expect(conn.webhookSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const steps = conn.webhookSetup.kind === 'manual' ? conn.webhookSetup.instructions.steps.join('\n') : '';
@@ -46,7 +47,7 @@ describe('register() that declines', () => {
     expect(steps).toContain(conn.webhookSecret);
   });
 
-  it('registers when register() returns a registration', async () => {
+  it('registers when it answers true', async () => {
     const calls: string[] = [];
     const hub = await hubWith(true, calls);
     const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'both' });

@@ -31,13 +31,11 @@ export async function setUpWebhook(options: {
     }
     secret = value;
   } else secret = randomBytes(32).toString('base64url');
-  if (wh.register) {
+  // The platform has the API but this connection may not use it: the manual steps, with the host's secret.
+  const mayRegister = wh.register !== undefined && (wh.canRegister === undefined || (await wh.canRegister(ctx)));
+  if (wh.register && mayRegister) {
     const registration = await wh.register(ctx, { url, secret });
-    if (registration) return { webhook: { secret: registration.secret, registration } };
-    // The platform has the API but this connection may not use it: the manual steps, with the same secret.
-    if (!wh.instructions) {
-      throw new TypeError(`[ticketbridge] connector "${connector.id}": register() declined but the connector has no instructions()`);
-    }
+    return { webhook: { secret: registration.secret, registration } };
   }
   const webhook: StoredWebhook = { secret, instructions: wh.instructions!(ctx, { url, secret }) };
   return wh.secretSource === 'host' ? { webhook, secretForUser: secret } : { webhook };

@@ -102,13 +102,14 @@ export interface ConnectorWebhook<TCredentials> {
    * body it cannot read. Returning `[]` acknowledges an event that carries no ticket change (pings, other topics).
    */
   parse(ctx: ConnectorContext<TCredentials>, input: { request: WebhookRequest }): WebhookItem[] | Promise<WebhookItem[]>;
+  /** Registers the webhook through the platform's API. Omit when the platform has no such API. */
+  register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration>;
   /**
-   * Registers the webhook through the platform's API. Omit when the platform has no such API. Resolves `null` when
-   * this connection cannot register one although the platform has the API (the account lacks the admin right it
-   * needs, or the credential method cannot use it): the core then gives the user {@link instructions}, which such a
-   * connector must declare.
+   * Whether this connection may use `register`, for a platform whose webhook API only some accounts may call (Jira's
+   * admin webhooks need the Jira admin right, which Test & Connect can put in `metadata`). When it answers false the
+   * core gives the user {@link instructions} instead, which such a connector must declare. Absent: always true.
    */
-  register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration | null>;
+  canRegister?(ctx: ConnectorContext<TCredentials>): boolean | Promise<boolean>;
   /** Removes what `register` created; called on disconnect. */
   unregister?(ctx: ConnectorContext<TCredentials>, input: { registration: WebhookRegistration }): Promise<void>;
   /** Manual steps, for platforms (or plans) where `register` is impossible. */
