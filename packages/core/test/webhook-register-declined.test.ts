@@ -54,4 +54,12 @@ describe('canRegister()', () => {
     expect(conn.webhookSetup.kind).toBe('registered');
     expect(conn.webhookSecret).toBeUndefined();
   });
+
+  it('is refused at load time without instructions() to fall back to', () => {
+    const base = memConnector(new MemDesk());
+    const { instructions: _none, ...webhook } = base.webhook!;
+    expect(() => defineConnector({ ...base, webhook: { ...webhook, canRegister: () => false, register: async (_ctx, t) => ({ secret: t.secret, resources: null }) } })).toThrow(
+      /canRegister\(\) needs instructions\(\) too/,
+    );
+  });
 });
