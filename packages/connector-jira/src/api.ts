@@ -186,7 +186,17 @@ export type IdPage = z.infer<typeof IdPage>;
 
 // https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-bulkfetch-post:
 // the issues that exist and may be seen; the others are listed in `issueErrors`.
-export const BulkFetch = z.looseObject({ issues: z.array(z.looseObject({ id: z.string() })).nullable().optional() });
+export const BulkFetch = z.looseObject({
+  issues: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        fields: z.looseObject({ project: z.looseObject({ key: z.string().optional(), projectTypeKey: text }).nullable().optional() }).nullable().optional(),
+      }),
+    )
+    .nullable()
+    .optional(),
+});
 
 // POST /rest/webhooks/1.0/webhook answers the webhook with `self` (its URL, ending in its id).
 export const RegisteredWebhook = z.looseObject({ self: z.string().optional(), id: z.union([z.string(), z.number()]).optional() });

@@ -103,7 +103,8 @@ export function jiraCredentialMethods() {
           // authorization URL; offline_access for a refresh token. Atlassian rotates refresh tokens.
           authorizeParams: { audience: 'api.atlassian.com', prompt: 'consent' },
           encoding: 'json',
-          pkce: true,
+          // The 3LO page documents a confidential client (client_secret at the token endpoint) and no PKCE [U].
+          pkce: false,
         },
       }),
     },

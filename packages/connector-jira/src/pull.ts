@@ -323,9 +323,9 @@ async function* verifyVanished(ctx: Ctx, start: JiraCursor, settings: PullSettin
     // Still there but out of scope (moved to another project): no longer this connection's, and not a deletion.
     const left = [...found.values()]
       .filter((i) => {
-        const project = (i as { fields?: { project?: { key?: string; projectTypeKey?: string } } }).fields?.project;
+        const project = i.fields?.project;
         if (!project) return false;
-        return scopeKeys && scopeKeys.length > 0 ? !scopeKeys.includes(project.key ?? '') : project.projectTypeKey !== undefined && project.projectTypeKey !== 'service_desk';
+        return scopeKeys && scopeKeys.length > 0 ? !scopeKeys.includes(project.key ?? '') : typeof project.projectTypeKey === 'string' && project.projectTypeKey !== 'service_desk';
       })
       .map((i) => i.id);
     const drop = new Set([...gone, ...left]);

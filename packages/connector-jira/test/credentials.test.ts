@@ -110,14 +110,18 @@ describe('OAuth 2.0 (3LO)', () => {
     expect(url.searchParams.get('audience')).toBe('api.atlassian.com');
     expect(url.searchParams.get('prompt')).toBe('consent');
     expect(url.searchParams.get('scope')).toBe('read:jira-work read:jira-user read:servicedesk-request offline_access');
-    const conn = await hub.connect({ platform: 'jira', credentials: { method: 'oauth', subdomain: 'acme' }, baseUrl: sim.url, syncMode: 'both', oauth: { code, codeVerifier: request.codeVerifier! } });
+    expect(url.searchParams.get('code_challenge')).toBeNull();
+    const conn = await hub.connect({ platform: 'jira', credentials: { method: 'oauth', subdomain: 'acme' }, baseUrl: sim.url, syncMode: 'both', oauth: { code } });
     expect((await store.getConnection(conn.id))!.metadata['cloudId']).toBe(sim.cloudId);
     // An OAuth app cannot create admin webhooks: the manual steps.
     expect(conn.webhookSetup.kind).toBe('manual');
     sim.resetStats();
+    // The access token dies before the sync: the first request gets 401, the core refreshes once and goes on.
+    sim.oauth.expireAccessTokens();
     expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
     expect(events.length).toBe(sim.snapshot().size);
-    expect(Object.keys(sim.stats().byPath).every((p) => p.startsWith(`/ex/jira/${sim.cloudId}/`))).toBe(true);
+    expect(sim.oauth.stats().byGrant['refresh_token']).toBe(1);
+    expect(Object.keys(sim.stats().byPath).filter((p) => p !== '/oauth/token').every((p) => p.startsWith(`/ex/jira/${sim.cloudId}/`))).toBe(true);
   });
 
   it('refuses a sign-in that did not grant the connection\'s site, naming the subdomain and the sites granted', async () => {
@@ -125,7 +129,7 @@ describe('OAuth 2.0 (3LO)', () => {
     const request = await hub.oauth.authorizationUrl({ platform: 'jira', credentials: { method: 'oauth', subdomain: 'elsewhere' }, baseUrl: sim.url, syncMode: 'poll' });
     const res = await fetch(request.url, { redirect: 'manual' });
     const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
-    const error = await refusal(hub.connect({ platform: 'jira', credentials: { method: 'oauth', subdomain: 'elsewhere' }, baseUrl: sim.url, syncMode: 'poll', oauth: { code, codeVerifier: request.codeVerifier! } }));
+    const error = await refusal(hub.connect({ platform: 'jira', credentials: { method: 'oauth', subdomain: 'elsewhere' }, baseUrl: sim.url, syncMode: 'poll', oauth: { code } }));
     expect(error?.field).toBe('subdomain');
     expect(error?.message).toMatch(/did not grant access to elsewhere\.atlassian\.net \(it granted acme\.atlassian\.net, other-team\.atlassian\.net\)/);
   });
