@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { StuckCursorError } from '@ticketbridge/core';
 import { jqlDateTime } from '../src/index.js';
+import { safeBound } from '../src/jql.js';
 import { closeSimulators, drain, lastCursor, latestById, setup } from './helpers.js';
 
 afterEach(closeSimulators);
@@ -53,6 +55,27 @@ describe('the changes query', () => {
     expect(new Set([...latestById(pages).keys()])).toEqual(new Set(ids));
     const tokens = searches(sim).map((r) => r.query.get('nextPageToken'));
     expect(tokens.filter((t) => t !== null).length).toBe(Math.ceil(250 / 37) - 1);
+  });
+
+  it('stops with StuckCursorError, not a loop, when one minute holds more issues than a query is followed for', async () => {
+    // 50 pages of 2 per query: the 101st issue of one minute sends the restart back to where the query began.
+    const { sim, connector, ctx } = await setup({ searchPageMax: 2 });
+    await sim.seedSameMinute(101, '2026-01-05T08:00:00Z');
+    const error = await drain(connector.pull(ctx, { cursor: null })).then(() => undefined, (e: unknown) => e);
+    expect(StuckCursorError.isInstance(error)).toBe(true);
+    // The first query (from the start date) is followed 50 pages, restarted at the crowded minute for 50 more, and
+    // the restart after those would be the same query: stopped there.
+    expect(searches(sim).length).toBe(100);
+  });
+
+  it('moves the bound an hour back across the autumn clock change, where a local time names two instants', () => {
+    const zone = 'America/Los_Angeles';
+    // 2026-11-01 01:30 PDT happens, then 01:30 PST an hour later.
+    const second = Date.parse('2026-11-01T09:30:00Z');
+    expect(jqlDateTime(second, zone)).toBe('2026-11-01 01:30');
+    expect(safeBound(second, zone)).toBe(second - 3_600_000);
+    const ordinary = Date.parse('2026-06-01T12:00:00Z');
+    expect(safeBound(ordinary, zone)).toBe(ordinary);
   });
 
   it('resumes a walk from its saved token, and drops a token older than Jira keeps them (7 days)', async () => {
