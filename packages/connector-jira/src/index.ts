@@ -2,7 +2,7 @@ import { ConfigError, CredentialsError, TicketbridgeError, defineConnector, type
 import { paginate } from '@ticketbridge/core/toolkit';
 import { AccessibleResources, JiraIssue, MyPermissions, Myself, ServiceDeskPage, jiraErrorMessage, jiraRateLimit, paths } from './api.js';
 import { ATLASSIAN_API, jiraAuthorization, jiraCredentials, jiraSite, type JiraCredentials } from './credentials.js';
-import { JiraCursor, apiRoot, createSiteFields, draftIssues, pullIssues, readFields, type PullSettings } from './pull.js';
+import { JiraCursor, PAGES_PER_QUERY, apiRoot, createSiteFields, draftIssues, pullIssues, readFields, type PullSettings } from './pull.js';
 import { jiraWebhook } from './webhook.js';
 
 export { jiraCredentials, jiraCredentialMethods, jiraAuthorization, jiraSite, JIRA_OAUTH_SCOPES, PROJECT_KEY, type JiraCredentials } from './credentials.js';
@@ -51,6 +51,11 @@ export interface JiraOptions {
   deletionCheckPagesPerRun?: number;
   /** Vanished ids checked for existence per pull (100 per request). Default 1000. */
   deletionVerifyPerRun?: number;
+  /**
+   * Search pages one changes query is followed by token before it restarts from the minute it reached. Default 500
+   * (50,000 issues). More issues than this updated within one minute stop the run with `StuckCursorError`.
+   */
+  pagesPerQuery?: number;
   /** How far a webhook's event time may be from its arrival, in ms. Default: the hub's. */
   webhookReplayWindowMs?: number;
 }
@@ -131,7 +136,9 @@ export function jira(options: JiraOptions = {}) {
     deletionCheckEveryMs: options.deletionCheckEveryMs ?? 6 * 3_600_000,
     deletionCheckPagesPerRun: options.deletionCheckPagesPerRun ?? 20,
     deletionVerifyPerRun: options.deletionVerifyPerRun ?? 1000,
+    pagesPerQuery: options.pagesPerQuery ?? PAGES_PER_QUERY,
   };
+  if (!Number.isSafeInteger(settings.pagesPerQuery) || settings.pagesPerQuery < 1) throw new ConfigError('pagesPerQuery must be a whole number of pages, 1 or more', { platform: 'jira' });
   if (!(settings.deletionCheckEveryMs >= 0)) throw new ConfigError('deletionCheckEveryMs must be 0 or more milliseconds (Infinity turns the check off)', { platform: 'jira' });
   for (const id of settings.customFields) if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(id)) throw new ConfigError(`customFields: "${id.slice(0, 40)}" is not a field id`, { platform: 'jira' });
   const site = createSiteFields();

@@ -40,8 +40,13 @@ export function apiRoot(ctx: Pick<Ctx, 'credentials' | 'metadata'>): string {
 
 /** Tokens of `/search/jql` expire after 7 days; one saved longer than this is dropped and the query restarted. */
 const TOKEN_TTL_MS = 6 * 86_400_000;
-/** Pages one changes query is followed for before it restarts from its last minute (which also re-asks the index). */
-const PAGES_PER_QUERY = 50;
+/**
+ * Default of `PullSettings.pagesPerQuery`: pages one changes query is followed for before it restarts from its last
+ * minute (which also re-asks the index). Large, because a restart lands on the minute it left: a bulk edit that touched
+ * more than this many pages of issues in one minute (50,000 at 100 a page) would make the restart repeat itself, which
+ * core's stuck-cursor check stops.
+ */
+export const PAGES_PER_QUERY = 500;
 
 const Token = z.string().min(1).max(4096);
 
@@ -82,6 +87,8 @@ export interface PullSettings {
   deletionCheckPagesPerRun: number;
   /** Vanished ids whose existence is checked per pull (in batches of 100). */
   deletionVerifyPerRun: number;
+  /** Pages one changes query is followed for before it restarts (see {@link PAGES_PER_QUERY}). */
+  pagesPerQuery: number;
 }
 
 /** The site's service-desk field ids, read once per connection and kept for `ttlMs` (they change when admins add SLAs). */
@@ -227,7 +234,7 @@ export async function* pullIssues(ctx: Ctx, start: JiraCursor | null, settings: 
         restartFrom: last ? minuteOf(Date.parse(jiraTime(last.fields.updated))) : undefined,
       };
     },
-    maxPagesPerWindow: PAGES_PER_QUERY,
+    maxPagesPerWindow: settings.pagesPerQuery,
     signal: ctx.signal,
     platform: 'jira',
   });

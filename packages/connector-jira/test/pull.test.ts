@@ -58,14 +58,14 @@ describe('the changes query', () => {
   });
 
   it('stops with StuckCursorError, not a loop, when one minute holds more issues than a query is followed for', async () => {
-    // 50 pages of 2 per query: the 101st issue of one minute sends the restart back to where the query began.
-    const { sim, connector, ctx } = await setup({ searchPageMax: 2 });
-    await sim.seedSameMinute(101, '2026-01-05T08:00:00Z');
+    // 10 pages of 2 per query: the 21st issue of one minute sends the restart back to where the query began.
+    const { sim, connector, ctx } = await setup({ searchPageMax: 2 }, { pagesPerQuery: 10 });
+    await sim.seedSameMinute(21, '2026-01-05T08:00:00Z');
     const error = await drain(connector.pull(ctx, { cursor: null })).then(() => undefined, (e: unknown) => e);
     expect(StuckCursorError.isInstance(error)).toBe(true);
-    // The first query (from the start date) is followed 50 pages, restarted at the crowded minute for 50 more, and
+    // The first query (from the start date) is followed 10 pages, restarted at the crowded minute for 10 more, and
     // the restart after those would be the same query: stopped there.
-    expect(searches(sim).length).toBe(100);
+    expect(searches(sim).length).toBe(20);
   });
 
   it('moves the bound an hour back across the autumn clock change, where a local time names two instants', () => {
