@@ -29,7 +29,7 @@ type Ctx = ConnectorContext<JiraCredentials>;
  * scoped-token method's base already names, and `ex/jira/{cloudId}/` for OAuth, whose cloud id Test & Connect
  * resolved and stored in the connection's metadata.
  */
-export function apiRoot(ctx: Pick<Ctx, 'credentials' | 'metadata'>): string {
+export function apiRoot(ctx: Pick<ConnectorContext<JiraCredentials>, 'credentials' | 'metadata'>): string {
   if (ctx.credentials.method !== 'oauth') return '';
   const cloudId = ctx.metadata['cloudId'];
   if (typeof cloudId !== 'string' || !/^[0-9a-f-]{36}$/i.test(cloudId)) {

@@ -67,7 +67,7 @@ function webhookProjects(ctx: Ctx): string[] {
 }
 
 /** The manual steps: an admin webhook in Jira's settings, with the URL, secret and JQL filled in. */
-export function jiraInstructions(ctx: Ctx, target: { url: string; secret: string }): WebhookInstructions {
+export function jiraInstructions(ctx: ConnectorContext<JiraCredentials>, target: { url: string; secret: string }): WebhookInstructions {
   const projects = webhookProjects(ctx);
   const jql = projects.length > 0 ? scopeJql(projects) : scopeJql(undefined);
   return {
