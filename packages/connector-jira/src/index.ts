@@ -76,6 +76,28 @@ function authField(credentials: JiraCredentials): string {
   return credentials.method === 'oauth' ? 'authorization' : 'apiToken';
 }
 
+/** What a token method's 401 most likely means a year after connecting, added to the error core raised. */
+const EXPIRED_TOKEN_HINT = 'the API token may have expired (Atlassian tokens last at most a year): create a new one at id.atlassian.com → Security → API tokens, and update the connection';
+
+/**
+ * A pull whose 401 on a token method says the token may have expired, keeping the field, status and Jira's message.
+ * OAuth is left alone: the core refreshes its token and asks for a new sign-in itself.
+ */
+async function* expiryHint<T>(ctx: Ctx, pages: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* pages;
+  } catch (error) {
+    if (ctx.credentials.method === 'oauth' || !CredentialsError.isInstance(error) || error.status !== 401) throw error;
+    throw new CredentialsError(`${error.message}; ${EXPIRED_TOKEN_HINT}`, {
+      platform: 'jira',
+      field: 'apiToken',
+      status: 401,
+      ...(error.platformMessage ? { platformMessage: error.platformMessage } : {}),
+      cause: error,
+    });
+  }
+}
+
 /** Resolves the cloud id of the connection's site among those an OAuth token may reach. */
 async function resolveCloudId(ctx: Ctx): Promise<string> {
   const site = jiraSite(ctx.credentials.subdomain);
@@ -262,7 +284,7 @@ export function jira(options: JiraOptions = {}) {
     cursor: JiraCursor,
 
     pull(ctx, { cursor }): AsyncIterable<PullPage<JiraCursor>> {
-      return pullIssues(ctx, cursor, settings, site);
+      return expiryHint(ctx, pullIssues(ctx, cursor, settings, site));
     },
 
     fetchTicket: (ctx, { externalId }) => readIssue(ctx, externalId),

@@ -76,6 +76,20 @@ describe('Test & Connect', () => {
   });
 });
 
+describe('a token that expires after connecting', () => {
+  it('stops the sync with a CredentialsError on apiToken that says the token may have expired', async () => {
+    const { sim, hub } = await setup();
+    const conn = await hub.connect({ platform: 'jira', credentials: sim.credentials(), baseUrl: sim.url, syncMode: 'poll' });
+    // A year later: Jira refuses the token it accepted at connect.
+    await sim.expireToken();
+    const run = await hub.syncNow(conn.id);
+    expect(run.status).not.toBe('succeeded');
+    expect(run.errors.at(-1)?.message).toMatch(/answered 401.*Client must be authenticated.*may have expired.*create a new one/);
+    expect(JSON.stringify(run)).not.toContain(sim.credentials().apiToken);
+    expect((await hub.list()).find((c) => c.id === conn.id)?.status).toBe('error');
+  });
+});
+
 describe('scoped API tokens', () => {
   it('connect and sync through api.atlassian.com/ex/jira/{cloudId}; a wrong cloud id names cloudId', async () => {
     const { sim, hub, events } = await setup();

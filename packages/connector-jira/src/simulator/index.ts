@@ -205,6 +205,9 @@ export async function startJiraSimulator(options: JiraSimulatorOptions = {}): Pr
       lag: (ids) => ids.forEach((id) => state.lagging.add(id)),
       catchUp: () => state.lagging.clear(),
     },
+    async expireToken() {
+      state.tokens.delete(`${state.me.emailAddress}:${state.apiToken}`);
+    },
     async move(externalId, projectKey) {
       const issue = state.issue(externalId);
       const seq = (state.ids.perProject[projectKey] = (state.ids.perProject[projectKey] ?? 0) + 1);

@@ -135,6 +135,8 @@ export interface JiraSimulator extends ConnectorSimulator<JiraSimCredentials> {
   readonly index: { lag(externalIds: string[]): void; catchUp(): void };
   /** Moves an issue to another project (its key changes, its id stays), stamping it updated. */
   move(externalId: string, projectKey: string): Promise<void>;
+  /** Makes the API user's classic token expire now: Jira answers 401 to it from then on. */
+  expireToken(): Promise<void>;
   /** The API token that has expired (Jira answers 401 to it). */
   readonly expiredToken: string;
 }
