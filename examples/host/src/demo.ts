@@ -18,6 +18,8 @@ import { standardWebhooksSignature } from '@ticketbridge/connector-webhook-push/
 import { startFreshdeskSimulator } from '@ticketbridge/connector-freshdesk/testing';
 import { intercom } from '@ticketbridge/connector-intercom';
 import { startIntercomSimulator } from '@ticketbridge/connector-intercom/testing';
+import { jira } from '@ticketbridge/connector-jira';
+import { startJiraSimulator } from '@ticketbridge/connector-jira/testing';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
 import { startHostApp } from './app.js';
 
@@ -37,6 +39,7 @@ async function main() {
     { platform: 'hubspot', sim: await startHubSpotSimulator({ seed: 13 }), tickets: 450 },
     { platform: 'freshdesk', sim: await startFreshdeskSimulator({ seed: 14 }), tickets: 600 },
     { platform: 'intercom', sim: await startIntercomSimulator({ seed: 15 }), tickets: 450 },
+    { platform: 'jira', sim: await startJiraSimulator({ seed: 16 }), tickets: 500 },
   ];
   for (const s of sims) {
     await s.sim.seed(s.tickets);
@@ -47,7 +50,7 @@ async function main() {
   // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
   const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
   const app = await startHostApp({
-    connectors: [acme(), zendesk(), hubspot(), freshdesk(), intercom(), webhookPush()],
+    connectors: [acme(), zendesk(), hubspot(), freshdesk(), intercom(), jira(), webhookPush()],
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
     platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),

@@ -31,7 +31,9 @@ export async function setUpWebhook(options: {
     }
     secret = value;
   } else secret = wh.generateSecret?.(ctx) ?? randomBytes(32).toString('base64url');
-  if (wh.register) {
+  // The platform has the API but this connection may not use it: the manual steps, with the host's secret.
+  const mayRegister = wh.register !== undefined && (wh.canRegister === undefined || (await wh.canRegister(ctx)));
+  if (wh.register && mayRegister) {
     const registration = await wh.register(ctx, { url, secret });
     return { webhook: { secret: registration.secret, registration } };
   }

@@ -128,6 +128,10 @@ export function defineConnector<TSchema extends CredentialsSchema, TCursor>(defi
   if (webhook && !webhook.register && !webhook.instructions) {
     throw new TypeError(`[ticketbridge] connector "${connector.id}": a webhook needs register() or instructions()`);
   }
+  if (webhook?.canRegister && !webhook.instructions) {
+    // A connection canRegister() turns away must still be told how to set the webhook up by hand.
+    throw new TypeError(`[ticketbridge] connector "${connector.id}": a webhook with canRegister() needs instructions() too`);
+  }
   if (webhook?.secretSource === 'credentials' && !webhook.secretField) {
     throw new TypeError(`[ticketbridge] connector "${connector.id}": secretSource 'credentials' needs secretField`);
   }

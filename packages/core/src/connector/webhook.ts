@@ -104,6 +104,12 @@ export interface ConnectorWebhook<TCredentials> {
   eventId?(ctx: ConnectorContext<TCredentials>, input: { request: WebhookRequest }): string | undefined;
   /** Registers the webhook through the platform's API. Omit when the platform has no such API. */
   register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration>;
+  /**
+   * Whether this connection may use `register`, for a platform whose webhook API only some accounts may call (Jira's
+   * admin webhooks need the Jira admin right, which Test & Connect can put in `metadata`). When it answers false the
+   * core gives the user {@link instructions} instead, which such a connector must declare. Absent: always true.
+   */
+  canRegister?(ctx: ConnectorContext<TCredentials>): boolean | Promise<boolean>;
   /** Removes what `register` created; called on disconnect. */
   unregister?(ctx: ConnectorContext<TCredentials>, input: { registration: WebhookRegistration }): Promise<void>;
   /**
