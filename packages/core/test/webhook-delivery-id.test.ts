@@ -17,7 +17,7 @@ async function setup(header: string | undefined) {
     ...base,
     fetchTicket: async (ctx, input) => {
       fetched.push(input.externalId);
-      return base.fetchTicket(ctx, input);
+      return base.fetchTicket(ctx as Parameters<typeof base.fetchTicket>[0], input);
     },
     webhook: { ...base.webhook!, ...(header ? { eventId: (_ctx, { request }) => request.headers[header.toLowerCase()] } : {}) },
   });
