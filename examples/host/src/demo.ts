@@ -32,7 +32,6 @@ async function main() {
   const dbPath = join(dir, 'demo.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
 
-  out('Ticketbridge demo: five platform simulators on loopback, one host, a sealed SQLite store.\n');
   const sims: Array<{ platform: string; sim: ConnectorSimulator<object>; tickets: number }> = [
     { platform: 'acme', sim: await startAcmeSimulator({ seed: 11 }), tickets: 400 },
     { platform: 'zendesk', sim: await startZendeskSimulator({ seed: 12, auth: 'oauth_client_credentials' }), tickets: 1500 },
@@ -41,6 +40,7 @@ async function main() {
     { platform: 'intercom', sim: await startIntercomSimulator({ seed: 15 }), tickets: 450 },
     { platform: 'jira', sim: await startJiraSimulator({ seed: 16 }), tickets: 500 },
   ];
+  out(`Ticketbridge demo: ${sims.length} platform simulators on loopback, one host, a sealed SQLite store.\n`);
   for (const s of sims) {
     await s.sim.seed(s.tickets);
     out(`  simulator ${pad(s.platform, 10)} ${s.sim.url}  ${s.tickets} tickets`);
