@@ -101,7 +101,7 @@ export function freshdesk(options: FreshdeskOptions = {}) {
 
     http: (credentials): HttpConfig => ({
       baseUrl: `${freshdeskOrigin(credentials.subdomain)}/api/v2`,
-      headers: { authorization: freshdeskAuthorization(credentials.apiKey), accept: 'application/json' },
+      headers: { authorization: freshdeskAuthorization(credentials.apiKey) },
       authField: 'apiKey',
       rateLimit: freshdeskRateLimit(windowMs),
       errorMessage: (body) => freshdeskErrorMessage(body),

@@ -184,12 +184,12 @@ export function jira(options: JiraOptions = {}) {
       const common = { rateLimit: jiraRateLimit, errorMessage: (body: unknown) => jiraErrorMessage(body) };
       switch (credentials.method) {
         case 'api_token':
-          return { baseUrl: `${jiraSite(credentials.subdomain)}/`, headers: { authorization: jiraAuthorization(credentials), accept: 'application/json' }, authField: 'apiToken', ...common };
+          return { baseUrl: `${jiraSite(credentials.subdomain)}/`, headers: { authorization: jiraAuthorization(credentials) }, authField: 'apiToken', ...common };
         case 'scoped_token':
-          return { baseUrl: `${ATLASSIAN_API}/ex/jira/${credentials.cloudId}/`, headers: { authorization: jiraAuthorization(credentials), accept: 'application/json' }, authField: 'apiToken', ...common };
+          return { baseUrl: `${ATLASSIAN_API}/ex/jira/${credentials.cloudId}/`, headers: { authorization: jiraAuthorization(credentials) }, authField: 'apiToken', ...common };
         case 'oauth':
           // The core adds the Bearer token it obtains and refreshes; paths carry ex/jira/{cloudId}/ (see apiRoot).
-          return { baseUrl: `${ATLASSIAN_API}/`, headers: { accept: 'application/json' }, authField: 'authorization', ...common };
+          return { baseUrl: `${ATLASSIAN_API}/`, headers: {}, authField: 'authorization', ...common };
       }
     },
 

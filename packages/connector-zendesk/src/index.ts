@@ -178,7 +178,7 @@ export function zendesk(options: ZendeskOptions = {}) {
     http: (credentials): HttpConfig => ({
       baseUrl: `${zendeskOrigin(credentials.subdomain)}/api/v2`,
       // OAuth methods send no header of their own: the core adds the Bearer token it obtains and refreshes.
-      headers: credentials.method === 'api_token' ? { authorization: zendeskAuthorization(credentials), accept: 'application/json' } : { accept: 'application/json' },
+      headers: credentials.method === 'api_token' ? { authorization: zendeskAuthorization(credentials) } : {},
       ...(credentials.method === 'api_token' ? { authField: 'apiToken' } : { authField: credentials.method === 'oauth_client_credentials' ? 'clientSecret' : 'authorization' }),
       rateLimit: zendeskRateLimit,
       errorMessage: (body) => zendeskErrorMessage(body),

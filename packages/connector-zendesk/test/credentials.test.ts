@@ -63,7 +63,7 @@ describe('credentials form', () => {
     expect(config.authField).toBe('apiToken');
     // OAuth methods carry no auth header of their own: the core sends the Bearer token it manages.
     const oauth = connector.http({ method: 'oauth_client_credentials', subdomain: 'acmecorp', clientId: 'ticketbridge', clientSecret: 'secret-value' });
-    expect(oauth.headers).toEqual({ accept: 'application/json' });
+    expect(oauth.headers).toEqual({});
     expect(oauth.baseUrl).toBe('https://acmecorp.zendesk.com/api/v2');
   });
 

@@ -12,8 +12,16 @@ export interface RateLimitState {
 export interface HttpConfig {
   /** Base URL, built by the connector from validated credentials (never taken from user input as a whole). */
   baseUrl: string;
-  /** Auth and fixed headers (`Authorization`, `Intercom-Version`...). These values are treated as secrets. */
+  /**
+   * Auth headers (`Authorization`, an API-key header). Every value is treated as a secret: redacted, with its bare
+   * token part, from every message, log and history entry. `Accept: application/json` is sent by default.
+   */
   headers: Record<string, string>;
+  /**
+   * Fixed headers that are not secrets (`Intercom-Version: 2.16`), sent on every request and never redacted: a
+   * version string in `headers` would be blanked wherever it appears in an error message.
+   */
+  publicHeaders?: Record<string, string>;
   /**
    * The platform's rate-limit headers, as data; the client reads them from every response. It pauses the request's
    * bucket when a window has nothing left, until that window's reset, and on a 429 waits `Retry-After` first, then

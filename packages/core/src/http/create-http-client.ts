@@ -200,6 +200,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
     signal?.throwIfAborted();
     observer.onRequest({ method, path: url.pathname });
     const headers = new Headers({ accept: 'application/json' });
+    for (const [name, value] of Object.entries(config.publicHeaders ?? {})) headers.set(name, value);
     for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
     if (auth) {
       const current = await auth.headers(signal);

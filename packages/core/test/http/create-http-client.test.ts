@@ -32,6 +32,19 @@ describe('createHttpClient: URLs and headers', () => {
     }
   });
 
+  it('sends public headers on every request and never redacts them, unlike auth headers', async () => {
+    const { server, requests } = await recordingServer(() => ({ status: 400, body: { error: 'bad_request', message: 'Intercom-Version 2.16 does not support this with token abcd-secret-token' } }));
+    const http = createHttpClient(
+      { baseUrl: 'https://api.intercom.io', headers: { authorization: 'Bearer abcd-secret-token' }, publicHeaders: { 'intercom-version': '2.16' } },
+      { platform: 'intercom', redactor: new Redactor([]), baseUrlOverride: server.url },
+    );
+    const error = (await http.get('me').then(() => undefined, (e: unknown) => e)) as PermanentError;
+    expect(requests[0]!.headers['intercom-version']).toBe('2.16');
+    expect(requests[0]!.headers.authorization).toBe('Bearer abcd-secret-token');
+    expect(error.message).toContain('Intercom-Version 2.16 does not support this');
+    expect(error.message).not.toContain('abcd-secret-token');
+  });
+
   it('puts a path on the override in front of the base path (an egress proxy)', async () => {
     const { server, requests } = await recordingServer(() => ({ status: 200, body: {} }));
     const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: `${server.url}/proxy/zendesk/` });

@@ -78,7 +78,7 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
     defaultOverlapMs: 60_000,
     http: (c) => ({
       baseUrl: `https://${c.subdomain}.acme-desk.test/api`,
-      headers: { authorization: `Bearer ${c.apiToken}`, accept: 'application/json' },
+      headers: { authorization: `Bearer ${c.apiToken}` },
       authField: 'apiToken',
       rateLimit: acmeRateLimit,
       errorMessage: (body) => {
@@ -226,7 +226,7 @@ export function acmeWithOAuth(options: AcmeOptions = {}) {
     http: (c: Credentials) => {
       if (c.method === 'api_token') return base.http(c);
       const { headers: _apiTokenHeader, authField: _field, ...rest } = base.http({ subdomain: c.subdomain, apiToken: 'unused' });
-      return { ...rest, headers: { accept: 'application/json' } };
+      return { ...rest, headers: {} };
     },
   });
 }
