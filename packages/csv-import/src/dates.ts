@@ -72,6 +72,7 @@ export function createDateParser(options: DateParserOptions = {}): DateParser {
       y = year(m[3]!);
       const dmy = order === 'dmy' || (order === 'auto' && a > 12 && b <= 12);
       const mdy = order === 'mdy' || (order === 'auto' && b > 12 && a <= 12);
+      if (a > 12 && b > 12) return `not a date: "${raw}"`;
       if (!dmy && !mdy) return `ambiguous day and month in "${raw}": set dateOrder to "dmy" or "mdy"`;
       [d, mo] = dmy ? [a, b] : [b, a];
     } else if ((m = DAY_MONTH.exec(text))) {

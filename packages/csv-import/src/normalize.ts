@@ -25,6 +25,9 @@ export const DEFAULT_PRIORITY_MAP: Readonly<Record<string, TicketPriority>> = {
   urgent: 'urgent', highest: 'urgent', critical: 'urgent', blocker: 'urgent',
 };
 
+/** CRLF exports keep CRLF inside quoted cells; text fields get the `\n` every other source gives them. */
+const lines = (text: string): string => (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text);
+
 /** What {@link RowNormalizer} needs besides the mapping. */
 export interface NormalizeSettings {
   platform: string;
@@ -129,8 +132,8 @@ export function createRowNormalizer(mapping: ResolvedMapping, settings: Normaliz
       externalId,
       platform,
       url: cell(row, iUrl) || (ticketUrl ? ticketUrl(externalId) : null),
-      subject: cell(row, iSubject),
-      description: cell(row, iDescription),
+      subject: lines(cell(row, iSubject)),
+      description: lines(cell(row, iDescription)),
       status: (rawStatus && statusMap[rawStatus.toLowerCase()]) || 'open',
       rawStatus,
       priority: (rawPriority && priorityMap[rawPriority.toLowerCase()]) || null,

@@ -197,7 +197,9 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
     if (CsvImportError.isInstance(error)) return error;
     if (options.signal?.aborted && error === options.signal.reason) return error as Error;
     const code = (error as { code?: string }).code;
-    const at = `row ${rowNo + 1}`;
+    // The parser reads ahead of the rows taken, so its own count places the error; the header is its record 1.
+    const records = (error as { records?: unknown }).records;
+    const at = `row ${typeof records === 'number' ? records + 1 : rowNo + 1}`;
     if (code === 'CSV_MAX_RECORD_SIZE') return new CsvImportError('limit', `${at} is longer than ${limits.maxRowChars} characters (limits.maxRowChars): is a quote left open?`, { at, cause: error });
     if (typeof code === 'string' && code.startsWith('CSV_')) return new CsvImportError('parse', `${at}: ${(error as Error).message}`, { at, cause: error });
     return new CsvImportError('input', `cannot read the file: ${(error as Error).message}`, { cause: error });
@@ -256,7 +258,6 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
   const fill = async (tickets: TicketDraft[], rejected: RejectedRecord[], limit: number): Promise<boolean> => {
     let taken = 0;
     for (;;) {
-      if (failure !== undefined) throw classify(failure, rowNo);
       let record: string[] | null;
       while (taken < limit && (record = parser.read() as string[] | null) !== null) {
         rowNo++;
@@ -275,6 +276,8 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
         }
       }
       if (taken >= limit) return false;
+      // Rows parsed before a failure were taken above: they are as good as any.
+      if (failure !== undefined) throw classify(failure, rowNo);
       if (ended) return true;
       await more();
     }
