@@ -19,7 +19,7 @@ describe('reading CSV files', () => {
     [';', 'semicolon'],
     ['\t', 'tab'],
     ['|', 'pipe'],
-  ] as const)('detects the %j delimiter (%s) from the header', async (delimiter) => {
+  ] as const)('detects the %j delimiter (%s) from the header', async (delimiter, _name) => {
     const preview = await previewCsv(csvFile(rows(delimiter)));
     expect(preview.delimiter).toBe(delimiter);
     expect(preview.columns).toEqual(['Id', 'Subject', 'Status', 'Updated at']);
