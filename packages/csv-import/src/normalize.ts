@@ -69,6 +69,27 @@ export function createRowNormalizer(mapping: ResolvedMapping, settings: Normaliz
   const extraList = [...extras.entries()];
   const columns = mapping.columns.map((c) => c.replace(/^\uFEFF/, '').trim());
 
+  // An export has a handful of distinct labels: each is lower-cased and looked up once.
+  const statusSeen = new Map<string, TicketStatus>();
+  const statusOf = (label: string): TicketStatus => {
+    let status = statusSeen.get(label);
+    if (status === undefined) {
+      const key = label.toLowerCase();
+      status = Object.hasOwn(statusMap, key) ? statusMap[key]! : 'open';
+      if (statusSeen.size < 1000) statusSeen.set(label, status);
+    }
+    return status;
+  };
+  const prioritySeen = new Map<string, TicketPriority | null>();
+  const priorityOf = (label: string): TicketPriority | null => {
+    let priority = prioritySeen.get(label);
+    if (priority === undefined) {
+      const key = label.toLowerCase();
+      priority = Object.hasOwn(priorityMap, key) ? priorityMap[key]! : null;
+      if (prioritySeen.size < 1000) prioritySeen.set(label, priority);
+    }
+    return priority;
+  };
   const cell = (row: readonly string[], i: number): string => (i < 0 ? '' : (row[i] ?? '').trim());
   const person = (row: readonly string[], iId: number, iName: number, iEmail: number): Person | null => {
     const id = cell(row, iId), name = cell(row, iName), email = cell(row, iEmail);
@@ -108,7 +129,7 @@ export function createRowNormalizer(mapping: ResolvedMapping, settings: Normaliz
       }
     }
     const customFields: Record<string, unknown> = {};
-    const raw: Record<string, string | string[]> = {};
+
     for (const [name, indexes] of extraList) {
       if (indexes.length === 1) {
         const v = cell(row, indexes[0]!);
@@ -117,12 +138,6 @@ export function createRowNormalizer(mapping: ResolvedMapping, settings: Normaliz
         const values = indexes.map((i) => cell(row, i)).filter(Boolean);
         if (values.length) customFields[name] = values;
       }
-    }
-    for (let i = 0; i < columns.length; i++) {
-      const name = columns[i]!;
-      const v = row[i] ?? '';
-      const prior = raw[name];
-      raw[name] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
     }
     const orgId = cell(row, iOrgId), orgName = cell(row, iOrgName);
     const organization: Organization | null = orgId || orgName ? { externalId: orgId || orgName, name: orgName || null } : null;
@@ -134,9 +149,9 @@ export function createRowNormalizer(mapping: ResolvedMapping, settings: Normaliz
       url: cell(row, iUrl) || (ticketUrl ? ticketUrl(externalId) : null),
       subject: lines(cell(row, iSubject)),
       description: lines(cell(row, iDescription)),
-      status: (rawStatus && statusMap[rawStatus.toLowerCase()]) || 'open',
+      status: rawStatus ? statusOf(rawStatus) : 'open',
       rawStatus,
-      priority: (rawPriority && priorityMap[rawPriority.toLowerCase()]) || null,
+      priority: rawPriority ? priorityOf(rawPriority) : null,
       rawPriority,
       channel: cell(row, iChannel) || null,
       requester: person(row, iReqId, iReqName, iReqEmail),
@@ -147,7 +162,8 @@ export function createRowNormalizer(mapping: ResolvedMapping, settings: Normaliz
       createdAt,
       updatedAt,
       deleted: false,
-      raw,
+      // The row's cells as parsed, in header order (`mapping.columns`): the export's own record, at no cost per row.
+      raw: row,
     };
   };
 }

@@ -97,11 +97,12 @@ describe('reading CSV files', () => {
   });
 
   it('custom status and priority labels, unknown ones kept raw', async () => {
-    const file = csvFile('Id,Status,Priority,Updated at\n1,Escalated,P1,2024-01-01\n2,Weird,P9,2024-01-01\n');
+    const file = csvFile('Id,Status,Priority,Updated at\n1,Escalated,P1,2024-01-01\n2,Weird,P9,2024-01-01\n3,constructor,toString,2024-01-01\n');
     const preview = await previewCsv(file, { statusMap: { ESCALATED: 'on_hold' }, priorityMap: { p1: 'urgent' } });
     expect(preview.tickets.map((t) => [t.status, t.rawStatus, t.priority, t.rawPriority])).toEqual([
       ['on_hold', 'Escalated', 'urgent', 'P1'],
       ['open', 'Weird', null, 'P9'],
+      ['open', 'constructor', null, 'toString'],
     ]);
   });
 
