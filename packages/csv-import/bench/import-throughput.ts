@@ -122,7 +122,7 @@ async function runMode(mode: Mode, path: string): Promise<{ rows: number; digest
   let rows = 0;
   let digest = 0;
   if (mode === 'parser') {
-    const parser = parse({ delimiter: ',', bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: DEFAULT_LIMITS.maxRowChars });
+    const parser = parse({ delimiter: ',', bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: DEFAULT_LIMITS.maxRowChars });
     createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(parser);
     // The importer's read loop: synchronous reads while records are buffered, one wake-up per parser chunk.
     let ended = false;

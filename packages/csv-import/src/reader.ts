@@ -153,7 +153,7 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
     }
   }
 
-  const parser: Parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: limits.maxRowChars });
+  const parser: Parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: limits.maxRowChars });
   let failure: unknown;
   let ended = false;
   let closed = false;

@@ -70,10 +70,10 @@ describe('reading CSV files', () => {
   });
 
   it('skips blank rows and rows of empty cells, keeps spreadsheet row numbers in errors', async () => {
-    const preview = await previewCsv(csvFile('Id,Subject,Updated at\n1,a,2024-01-01\n\n,,\n3,c,never\n'));
-    expect(preview.tickets.map((t) => t.externalId)).toEqual(['1']);
-    // Line 3 is blank (skipped by the parser), line 4 is row 3 of records.
-    expect(preview.errors).toEqual([{ at: 'row 4', field: 'Updated at', reason: 'not a date: "never"' }]);
+    const preview = await previewCsv(csvFile('Id,Subject,Updated at\r\n1,a,2024-01-01\r\n\r\n,,\r\n4,"two\r\nlines",2024-01-01\r\n5,c,never\r\n'));
+    expect(preview.tickets.map((t) => t.externalId)).toEqual(['1', '4']);
+    // Rows 3 (blank) and 4 (empty cells) count as the spreadsheet shows them; the multi-line cell stays one row.
+    expect(preview.errors).toEqual([{ at: 'row 6', field: 'Updated at', reason: 'not a date: "never"' }]);
   });
 
   it('previews the first N rows only and says there is more', async () => {
