@@ -179,6 +179,8 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
     feeder.destroy();
     parser.destroy();
     source.destroy();
+    // A read waiting for rows must not wait for a stream that will never speak again.
+    notify();
   };
   const onAbort = () => {
     failure ??= options.signal?.reason;
@@ -212,6 +214,7 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
       const record = parser.read() as string[] | null;
       if (record !== null) return record;
       if (ended) return null;
+      if (closed) throw new CsvImportError('option', 'this CSV reader was closed before its rows were read');
       await more();
     }
   };
@@ -279,6 +282,7 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
       // Rows parsed before a failure were taken above: they are as good as any.
       if (failure !== undefined) throw classify(failure, rowNo);
       if (ended) return true;
+      if (closed) throw new CsvImportError('option', 'this CSV reader was closed before its rows were read');
       await more();
     }
   };
