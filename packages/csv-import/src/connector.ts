@@ -4,7 +4,7 @@ import { PRESET_NAMES } from './presets.js';
 
 /**
  * The credentials of a CSV connection: nothing secret, only what tells one import source from another.
- * `preset` is the export format {@link importCsv} uses when its own `preset` option is not given.
+ * `preset` is the export format `importCsv` uses when its own `preset` option is not given.
  */
 export const csvCredentials = z.object({
   label: textField({
@@ -23,7 +23,7 @@ export const csvCredentials = z.object({
 export type CsvCredentials = z.infer<typeof csvCredentials>;
 
 /**
- * The CSV source: a connection that receives tickets only through {@link importCsv}. It polls nothing
+ * The CSV source: a connection that receives tickets only through `importCsv`. It polls nothing
  * (`polls: false`: the hub schedules nothing for it), has no webhook, and Test & Connect only names it. Register it
  * like any connector so CSV tickets flow through the same hub, history and events as polled ones.
  *

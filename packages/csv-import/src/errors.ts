@@ -1,6 +1,6 @@
 /**
  * Why a CSV import stopped before or while reading rows. Bad rows never throw (they are reported as
- * {@link RejectedRecord}s); these are the problems that make the rest of the file unreadable or untrustworthy.
+ * `RejectedRecord`s); these are the problems that make the rest of the file unreadable or untrustworthy.
  *
  * - `header`: the header row is missing, empty, or has no column for a required field (`id`, a date).
  * - `limit`: a bound was crossed (row size, column count): the file is refused before it can exhaust memory.

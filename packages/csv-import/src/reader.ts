@@ -31,7 +31,7 @@ export interface CsvReadOptions {
   delimiter?: CsvDelimiter | 'auto';
   /** The file's character encoding (WHATWG label: `utf-8`, `utf-16le`, `windows-1252`...). Default `utf-8`; a BOM is skipped. */
   encoding?: string;
-  /** IANA zone of dates written without an offset. Default `UTC`. See {@link DateParserOptions}. */
+  /** IANA zone of dates written without an offset (the exporting account's). Default `UTC`. */
   timeZone?: string;
   /** Day/month order of all-numeric dates. Default `auto` (ambiguous dates are refused, never guessed). */
   dateOrder?: DateOrder;
@@ -73,9 +73,13 @@ export interface CsvProgress {
 
 /** An opened CSV whose header is read and mapped; its rows are read by iterating {@link CsvReader.batches}. */
 export interface CsvReader {
+  /** The header and which column feeds which field. */
   readonly mapping: ResolvedMapping;
+  /** The delimiter in use (detected or given). */
   readonly delimiter: CsvDelimiter;
+  /** The encoding the bytes are decoded with. */
   readonly encoding: string;
+  /** The `platform` of the drafts. */
   readonly platform: string;
   /** Live counters. */
   progress(): CsvProgress;
