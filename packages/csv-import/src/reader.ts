@@ -12,14 +12,14 @@ import { decoderFor, detectDelimiter, hasWholeFirstLine, openInput, type CsvDeli
 export interface CsvLimits {
   /** Largest row the parser buffers, in characters (csv-parse `max_record_size`). Default 4 MiB; over it the import stops (`limit`). */
   maxRowChars: number;
-  /** Most columns in the header or a row. Default 1000; over it the import stops (`limit`). */
+  /** Most columns in the header or a row. Default 5000 (Jira "all fields" exports run to hundreds); over it the import stops (`limit`). */
   maxColumns: number;
   /** Longest cell, in characters. Default 1 MiB; a longer cell refuses its row (a reported bad row, not a stop). */
   maxFieldChars: number;
 }
 
 /** Default {@link CsvLimits}. */
-export const DEFAULT_LIMITS: Readonly<CsvLimits> = { maxRowChars: 4 * 1024 * 1024, maxColumns: 1000, maxFieldChars: 1024 * 1024 };
+export const DEFAULT_LIMITS: Readonly<CsvLimits> = { maxRowChars: 4 * 1024 * 1024, maxColumns: 5000, maxFieldChars: 1024 * 1024 };
 
 /** How a file is read and normalized: everything but the hub. */
 export interface CsvReadOptions {

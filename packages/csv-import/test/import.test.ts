@@ -119,6 +119,27 @@ describe('importCsv through a real hub', () => {
     expect(events.map((e) => e.ticket.externalId)).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
+  it('a stream that fails midway ends the run as failed (input), keeping the batches before it', async () => {
+    const { hub, conn, events } = await csvHub({ preset: 'zendesk' });
+    const rows = Array.from({ length: 30 }, (_, i) => row(i + 1, '2024-02-01 00:00:00 +0000'));
+    async function* upload() {
+      yield Buffer.from(exportOf(rows));
+      await new Promise((r) => setTimeout(r, 20));
+      throw new Error('connection reset by peer');
+    }
+    const report = await importCsv(hub, conn.id, Readable.from(upload()), { batchSize: 10 });
+    expect(report.run.status).toBe('failed');
+    expect(report.error).toMatchObject({ code: 'input' });
+    expect(report.error!.message).toContain('connection reset by peer');
+    expect(report.run.errors.at(-1)!.message).toContain('connection reset by peer');
+    // Whole batches from the start of the file, delivered before the stream failed; rows still in the parser's
+    // buffer when it was torn down are not, and re-importing the complete file delivers them (dedupe skips the rest).
+    const ids = events.map((e) => e.ticket.externalId);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.length % 10).toBe(0);
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => String(i + 1)));
+  });
+
   it('an abort signal stops reading and the run ends without delivering the rest', async () => {
     const { hub, conn, events } = await csvHub({ preset: 'zendesk' });
     const controller = new AbortController();
