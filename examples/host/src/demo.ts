@@ -4,7 +4,7 @@
  * the backfill run, then changes tickets on the platforms and pushes their webhooks, and prints what the host
  * received: tickets, alerts, and each connection's sync history.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncRun } from '@ticketbridge/core';
 import { acme, startAcmeSimulator, type ConnectorSimulator } from '@ticketbridge/core/testing';
@@ -21,6 +21,7 @@ import { startIntercomSimulator } from '@ticketbridge/connector-intercom/testing
 import { jira } from '@ticketbridge/connector-jira';
 import { startJiraSimulator } from '@ticketbridge/connector-jira/testing';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
+import { csvSource, importCsv } from '@ticketbridge/csv-import';
 import { startHostApp } from './app.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -50,7 +51,7 @@ async function main() {
   // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
   const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
   const app = await startHostApp({
-    connectors: [acme(), zendesk(), hubspot(), freshdesk(), intercom(), jira(), webhookPush()],
+    connectors: [acme(), zendesk(), hubspot(), freshdesk(), intercom(), jira(), webhookPush(), csvSource()],
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
     platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),
@@ -161,6 +162,18 @@ async function main() {
   await new Promise((r) => setTimeout(r, 500));
   for (const c of connections) await api('POST', `/api/connections/${c.id}/sync`);
 
+  out('\nCSV import: a Zendesk-style export (BOM, CRLF, a multi-line cell, 2 bad rows) through a CSV connection:');
+  const csvConn = await api('POST', '/api/connections', { platform: 'csv', credentials: { label: 'Zendesk export (CSV)', preset: 'zendesk' }, syncMode: 'poll' });
+  if (csvConn.status !== 201) throw new Error(`connect csv failed: ${JSON.stringify(csvConn.body)}`);
+  const csvPath = join(dir, 'zendesk-export.csv');
+  writeFileSync(csvPath, zendeskStyleExport(400));
+  const imported = await importCsv(app.hub, String(csvConn.body.id), csvPath, { timeZone: 'Europe/Paris' });
+  const again = await importCsv(app.hub, String(csvConn.body.id), csvPath, { timeZone: 'Europe/Paris' });
+  for (const [label, r] of [['import', imported], ['re-import', again]] as const) {
+    out(`  ${pad(label, 10)} run ${pad(r.run.id, 22)} trigger ${r.run.trigger}  ${r.run.status}  rows ${r.progress.rows}  new ${r.run.ticketsSynced}  unchanged ${r.run.duplicatesDropped}  refused ${r.progress.rejected}  ${r.progress.bytes} bytes (${r.progress.percent}%)`);
+  }
+  for (const bad of imported.rejected) out(`  refused ${bad.at}, ${bad.field}: ${bad.reason}`);
+
   const byType = new Map<string, number>();
   for (const e of app.events) byType.set(`${e.type} via ${e.source}`, (byType.get(`${e.type} via ${e.source}`) ?? 0) + 1);
   out('\nWhat the host received:');
@@ -196,6 +209,20 @@ async function main() {
   await store.close();
   for (const s of sims) await s.sim.close();
   out(`\nDone. State persisted (credentials sealed) in ${dbPath}.`);
+}
+
+/** A Zendesk CSV export's header and `rows` generated rows, with the quirks real files have and two bad rows. */
+function zendeskStyleExport(rows: number): string {
+  const lines = ['\uFEFFId,Requester,Requester id,Requester email,Assignee,Group,Subject,Tags,Status,Priority,Via,Ticket type,Created at,Updated at,Organization'];
+  const statuses = ['New', 'Open', 'Pending', 'Hold', 'Solved', 'Closed'];
+  for (let i = 1; i <= rows; i++) {
+    const created = new Date(Date.UTC(2024, 2, 1, 8) + i * 3_600_000);
+    const at = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
+    const subject = i % 50 === 0 ? `"Printer says ""PC LOAD LETTER"",\r\nagain"` : `Question ${i} about the March invoice`;
+    const updated = i === 7 ? 'last Tuesday' : at(new Date(created.getTime() + 5_400_000));
+    lines.push(`${i === 13 ? '' : 90000 + i},Customer ${i % 97},${5000 + (i % 97)},customer${i % 97}@example.com,Agent ${i % 5},Support,${subject},vip billing,${statuses[i % 6]},${['Low', 'Normal', 'High', 'Urgent'][i % 4]},Mail,Question,${at(created)},${updated},Org ${i % 11}`);
+  }
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 main().catch((error: unknown) => {
