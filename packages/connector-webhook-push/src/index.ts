@@ -3,7 +3,7 @@ import { defineConnector, TicketbridgeError, type ConnectorContext, type Webhook
 import { hmacSignature, sharedSecret, type HmacSignature, type SignedPart } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import { webhookPushCredentials, type WebhookPushCredentials } from './credentials.js';
-import { eventsOf, mapEvent, type MappingFailure, type PushMappingSpec } from './mapping.js';
+import { eventsOf, get, mapEvent, type MappingFailure, type PushMappingSpec } from './mapping.js';
 
 export { webhookPushCredentials, HmacOptions, type WebhookPushCredentials } from './credentials.js';
 export { PushMapping, JsonPath, mapEvent, eventsOf, type PushMappingInput, type PushMappingSpec, type MappingFailure, type MappedEvent } from './mapping.js';
@@ -108,8 +108,8 @@ export function webhookPush(options: WebhookPushOptions = {}) {
       secretSource: 'host',
       generateSecret: (ctx) => (ctx.credentials.verification === 'standard-webhooks' ? `whsec_${randomBytes(32).toString('base64')}` : randomBytes(32).toString('base64url')),
       verify: (ctx, { request, secret }) => verify(ctx.credentials, request, secret),
-      // Standard Webhooks keeps the message id across retries; other schemes name none.
-      eventId: (ctx, { request }) => (ctx.credentials.verification === 'standard-webhooks' ? request.headers['webhook-id'] : undefined),
+      // Standard Webhooks keeps the message id across retries; other senders may name one in the body.
+      eventId: (ctx, { request }) => eventIdOf(ctx.credentials, request),
       parse: (ctx, { request }) => parse(ctx, request, id, maxEvents),
       instructions: (ctx, target) => instructions(ctx.credentials, target),
     },
@@ -129,6 +129,20 @@ function verify(c: WebhookPushCredentials, request: WebhookRequest, secret: stri
       // Only reachable when the host confirmed allowUnsigned (the settings schema refuses "none" otherwise).
       return c.allowUnsigned === true ? { ok: true } : { ok: false, reason: 'unsigned requests are not allowed' };
   }
+}
+
+function eventIdOf(c: WebhookPushCredentials, request: WebhookRequest): string | undefined {
+  if (c.verification === 'standard-webhooks') return request.headers['webhook-id'];
+  if (!c.mapping.idempotencyKey) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    // parse() answers an unreadable body; without an id it is simply not deduplicated.
+    return undefined;
+  }
+  const id = get(body, c.mapping.idempotencyKey);
+  return typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 200) : undefined;
 }
 
 function parse(ctx: ConnectorContext<WebhookPushCredentials>, request: WebhookRequest, platform: string, maxEvents: number): WebhookItem[] {

@@ -67,6 +67,12 @@ export const PushMapping = z
     eventType: z.object({ path: JsonPath, deleted: z.array(z.string()).min(1) }).optional(),
     /** A field whose truthy value means the ticket was deleted (`deleted: true`, `archived_at: "..."`). */
     deletedFlag: JsonPath.optional(),
+    /**
+     * A path, from the body's root, to the sender's id of the delivery (the same on its retries), for senders that
+     * do not use Standard Webhooks (whose `webhook-id` header is used). A retry of an accepted delivery is then
+     * answered 200 `duplicate: true` without being mapped again.
+     */
+    idempotencyKey: JsonPath.optional(),
     /** IANA zone for ISO dates written without an offset (`2026-03-12 09:41:00`). Default UTC. */
     timeZone: z
       .string()

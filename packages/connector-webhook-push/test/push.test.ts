@@ -189,12 +189,19 @@ describe('Webhook Push with an HMAC header, a token, or nothing', () => {
     expect((await post(hub.webhooks.urlFor(token.id)!, body, { 'x-push-token': token.webhookSecret! })).status).toBe(200);
     expect((await post(hub.webhooks.urlFor(token.id)!, body, { 'x-push-token': 'guess' })).status).toBe(401);
 
+    // A sender that names its deliveries in the body: a retry with a re-rendered updated_at is still one delivery.
+    const keyed = await hub.connect({ platform: 'webhook-push', syncMode: 'webhook', credentials: { name: 'Keyed', verification: 'token', mapping: { ...mapping, events: 'events', idempotencyKey: 'delivery_id' } } });
+    const first = await post(hub.webhooks.urlFor(keyed.id)!, JSON.stringify({ delivery_id: 'd-77', events: [event('K-2')] }), { 'x-webhook-token': keyed.webhookSecret! });
+    expect(first.body).toEqual({ ok: true, accepted: 1 });
+    const retry = await post(hub.webhooks.urlFor(keyed.id)!, JSON.stringify({ delivery_id: 'd-77', events: [event('K-2', { updated_at: new Date().toISOString() })] }), { 'x-webhook-token': keyed.webhookSecret! });
+    expect(retry.body).toEqual({ ok: true, accepted: 0, duplicate: true });
+
     const refused = (await hub.connect({ platform: 'webhook-push', syncMode: 'webhook', credentials: { name: 'Open', verification: 'none', mapping } }).catch((e: unknown) => e)) as CredentialsError;
     expect(refused.field).toBe('allowUnsigned');
     const open = await hub.connect({ platform: 'webhook-push', syncMode: 'webhook', credentials: { name: 'Open', verification: 'none', allowUnsigned: true, mapping } });
     expect((await post(hub.webhooks.urlFor(open.id)!, JSON.stringify(event('U-1')), {})).status).toBe(200);
     await settled();
-    expect(events.map((e) => e.ticket.externalId)).toEqual(['K-1', 'U-1']);
+    expect(events.map((e) => e.ticket.externalId)).toEqual(['K-1', 'K-2', 'U-1']);
   });
 });
 
