@@ -1,5 +1,5 @@
 import type { Comment, Person, TicketDraft, TicketPriority, TicketStatus } from '@ticketbridge/core';
-import { htmlToText, looksLikeHtml } from '@ticketbridge/core/toolkit';
+import { htmlToText, looksLikeHtml, tombstone } from '@ticketbridge/core/toolkit';
 import { MAX_PARTS, type ConversationPart, type IntercomConversation, type IntercomTicket, type TicketPart } from './api.js';
 import { APP_ORIGINS, type IntercomRegion } from './credentials.js';
 
@@ -245,25 +245,5 @@ export function normalizeTicket(t: IntercomTicket, options: NormalizeIntercomOpt
 
 /** A deletion learnt from a 404 on read-back (the conversation or ticket was deleted after the search listed it). */
 export function deletedDraft(externalId: string, at: string, raw: unknown): TicketDraft {
-  return {
-    externalId,
-    platform: 'intercom',
-    url: null,
-    subject: '',
-    description: '',
-    status: 'closed',
-    rawStatus: 'deleted',
-    priority: null,
-    rawPriority: null,
-    channel: null,
-    requester: null,
-    assignee: null,
-    organization: null,
-    tags: [],
-    customFields: {},
-    createdAt: at,
-    updatedAt: at,
-    deleted: true,
-    raw: raw ?? null,
-  };
+  return tombstone('intercom', externalId, at, raw ?? null);
 }

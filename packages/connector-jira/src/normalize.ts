@@ -1,4 +1,5 @@
 import { ResponseShapeError, type Comment, type Organization, type Person, type TicketDraft, type TicketPriority, type TicketStatus } from '@ticketbridge/core';
+import { tombstone } from '@ticketbridge/core/toolkit';
 import { adfToText } from './adf.js';
 import { JiraIssue, type JiraComment, type JiraUser } from './api.js';
 import { jiraSite } from './credentials.js';
@@ -204,25 +205,5 @@ export function normalizeJira(raw: unknown, options: NormalizeJiraOptions): Tick
 
 /** A deletion found by the id check: Jira keeps nothing of a deleted issue, so only its id is known. */
 export function deletedIssue(externalId: string, at: string): TicketDraft {
-  return {
-    externalId,
-    platform: 'jira',
-    url: null,
-    subject: '',
-    description: '',
-    status: 'closed',
-    rawStatus: 'deleted',
-    priority: null,
-    rawPriority: null,
-    channel: null,
-    requester: null,
-    assignee: null,
-    organization: null,
-    tags: [],
-    customFields: {},
-    createdAt: at,
-    updatedAt: at,
-    deleted: true,
-    raw: null,
-  };
+  return tombstone('jira', externalId, at);
 }

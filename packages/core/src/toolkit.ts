@@ -19,3 +19,4 @@ export { hmacSignature, type HmacSignature, type HmacSignatureScheme, type Signe
 export { htmlToText, looksLikeHtml } from './toolkit/html-to-text.js';
 export { readWebhookJson, type ReadWebhookJsonOptions } from './toolkit/read-webhook-json.js';
 export { readRateLimitHeaders } from './http/rate-limit.js';
+export { tombstone } from './toolkit/tombstone.js';

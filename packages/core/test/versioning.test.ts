@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TicketDraft } from '../src/index.js';
-import { tombstone } from '../src/webhooks/webhook-router.js';
+import { tombstone } from '../src/toolkit/tombstone.js';
 import { diffVersions, judgeVersion, toDeliveredVersion, versionFingerprint } from '../src/sync/versioning.js';
 import { createTestDraft } from '../src/testing.js';
 

@@ -11,6 +11,7 @@ import type { Logger } from '../util/logger.js';
 import type { ContextFactory } from '../connection/connection-context.js';
 import type { InboxWorker } from '../sync/inbox-worker.js';
 import { newSyncRun } from '../sync/new-sync-run.js';
+import { tombstone } from '../toolkit/tombstone.js';
 
 /** The router's answer. */
 export interface WebhookResponse {
@@ -383,30 +384,6 @@ function eventTimeProblem(item: WebhookItem, receivedAt: Date, windowMs: number)
   return outside ? `the event for ticket ${id} (${at}) is ${outside} the ${windowMs / 1000} s replay window` : undefined;
 }
 
-/** A deleted-ticket version for events that carry only an id. */
-export function tombstone(platform: string, externalId: string, deletedAt: string): TicketDraft {
-  return {
-    externalId,
-    platform,
-    url: null,
-    subject: '',
-    description: '',
-    status: 'closed',
-    rawStatus: 'deleted',
-    priority: null,
-    rawPriority: null,
-    channel: null,
-    requester: null,
-    assignee: null,
-    organization: null,
-    tags: [],
-    customFields: {},
-    createdAt: deletedAt,
-    updatedAt: deletedAt,
-    deleted: true,
-    raw: null,
-  };
-}
 
 /** Reads a Node request body within `limit` bytes and `timeoutMs`; past either, reading stops where it is. */
 function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyRead> {
