@@ -1,5 +1,5 @@
-import type { PullPage, TicketDraft } from '@ticketbridge/core';
-import { createTestContext } from '@ticketbridge/core/testing';
+import type { PullPage } from '@ticketbridge/core';
+import { createTestContext, drainPull, latestById } from '@ticketbridge/core/testing';
 import { freshdesk, type FreshdeskCursor, type FreshdeskOptions } from '../src/index.js';
 import { startFreshdeskSimulator, type FreshdeskSimulator, type FreshdeskSimulatorOptions } from '../src/testing.js';
 
@@ -20,15 +20,6 @@ export async function setup(options: FreshdeskSimulatorOptions = {}, connectorOp
 }
 
 /** Runs a pull to its end. */
-export async function drain(pages: AsyncIterable<PullPage<FreshdeskCursor>>): Promise<Array<PullPage<FreshdeskCursor>>> {
-  const out: Array<PullPage<FreshdeskCursor>> = [];
-  for await (const page of pages) out.push(page);
-  return out;
-}
+export const drain = (pages: AsyncIterable<PullPage<FreshdeskCursor>>) => drainPull(pages);
 
-/** The latest draft of each ticket across pages. */
-export function latestById(pages: ReadonlyArray<PullPage<unknown>>): Map<string, TicketDraft> {
-  const out = new Map<string, TicketDraft>();
-  for (const p of pages) for (const t of p.tickets) out.set(t.externalId, t);
-  return out;
-}
+export { latestById };

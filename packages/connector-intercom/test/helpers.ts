@@ -1,5 +1,5 @@
-import type { PullPage, TicketDraft } from '@ticketbridge/core';
-import { createTestContext } from '@ticketbridge/core/testing';
+import type { PullPage } from '@ticketbridge/core';
+import { createTestContext, drainPull, latestById } from '@ticketbridge/core/testing';
 import { intercom, type IntercomCursor, type IntercomOptions } from '../src/index.js';
 import { startIntercomSimulator, type IntercomSimulator, type IntercomSimulatorOptions } from '../src/testing.js';
 
@@ -23,15 +23,6 @@ export async function setup(options: IntercomSimulatorOptions = {}, connectorOpt
 }
 
 /** Runs a pull to its end. */
-export async function drain(pages: AsyncIterable<PullPage<IntercomCursor>>): Promise<Array<PullPage<IntercomCursor>>> {
-  const out: Array<PullPage<IntercomCursor>> = [];
-  for await (const page of pages) out.push(page);
-  return out;
-}
+export const drain = (pages: AsyncIterable<PullPage<IntercomCursor>>) => drainPull(pages);
 
-/** The latest draft of each item across pages. */
-export function latestById(pages: ReadonlyArray<PullPage<unknown>>): Map<string, TicketDraft> {
-  const out = new Map<string, TicketDraft>();
-  for (const p of pages) for (const t of p.tickets) out.set(t.externalId, t);
-  return out;
-}
+export { latestById };

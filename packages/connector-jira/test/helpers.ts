@@ -1,5 +1,5 @@
-import type { PullPage, TicketDraft } from '@ticketbridge/core';
-import { createTestContext } from '@ticketbridge/core/testing';
+import type { PullPage } from '@ticketbridge/core';
+import { createTestContext, drainPull, latestById } from '@ticketbridge/core/testing';
 import { jira, type JiraCursor, type JiraOptions } from '../src/index.js';
 import { startJiraSimulator, type JiraSimulator, type JiraSimulatorOptions } from '../src/testing.js';
 
@@ -24,18 +24,9 @@ export async function setup(options: JiraSimulatorOptions = {}, connectorOptions
 }
 
 /** Runs a pull to its end. */
-export async function drain(pages: AsyncIterable<PullPage<JiraCursor>>): Promise<Array<PullPage<JiraCursor>>> {
-  const out: Array<PullPage<JiraCursor>> = [];
-  for await (const page of pages) out.push(page);
-  return out;
-}
+export const drain = (pages: AsyncIterable<PullPage<JiraCursor>>) => drainPull(pages);
 
-/** The latest draft of each ticket across pages. */
-export function latestById(pages: ReadonlyArray<PullPage<unknown>>): Map<string, TicketDraft> {
-  const out = new Map<string, TicketDraft>();
-  for (const p of pages) for (const t of p.tickets) out.set(t.externalId, t);
-  return out;
-}
+export { latestById };
 
 /** The cursor a pull ended on. */
 export function lastCursor(pages: ReadonlyArray<PullPage<JiraCursor>>): JiraCursor {

@@ -16,3 +16,4 @@ export * from './testing/test-hub-defaults.js';
 export * from './testing/hostile-subdomains.js';
 export * from './testing/create-test-context.js';
 export * from './testing/create-test-draft.js';
+export { drainPull, latestById } from './testing/pull-helpers.js';
