@@ -6,7 +6,7 @@ import type { JiraSimulator, JiraSimulatorOptions } from './types.js';
 import { createWebhookSender } from './webhooks.js';
 
 export type { JiraSimCredentials, JiraSimRequestRecord, JiraSimulator, JiraSimulatorOptions, SimAccount, SimComment, SimIssue, SimProject } from './types.js';
-export type { JiraWebhookSender } from './webhooks.js';
+export type { JiraWebhookSender } from './types.js';
 export { formatJiraTime } from './state.js';
 
 /** Statuses an update cycles through, so a changed issue visibly changes. */

@@ -1,5 +1,4 @@
-import type { ConnectorSimulator, OAuthServer } from '@ticketbridge/core/testing';
-import type { JiraWebhookSender } from './webhooks.js';
+import type { ConnectorSimulator, OAuthServer, SimulatorWebhooks } from '@ticketbridge/core/testing';
 
 /** An Atlassian account of the simulated site. */
 export interface SimAccount {
@@ -139,4 +138,12 @@ export interface JiraSimulator extends ConnectorSimulator<JiraSimCredentials> {
   expireToken(): Promise<void>;
   /** The API token that has expired (Jira answers 401 to it). */
   readonly expiredToken: string;
+}
+
+/** The simulator's webhook side: Jira's deliveries, plus comment events and retries. */
+export interface JiraWebhookSender extends SimulatorWebhooks {
+  /** Sends a comment event for an issue (its `comment` object and a partial issue). */
+  deliverComment(url: string, externalId: string, options?: { secret?: string; event?: 'comment_created' | 'comment_updated' | 'comment_deleted' }): Promise<{ status: number; body: string }>;
+  /** Sends the same delivery again as Jira's retry would: same identifier, `X-Atlassian-Webhook-Retry: n`. */
+  retryLast(url: string, retry: number): Promise<{ status: number; body: string }>;
 }

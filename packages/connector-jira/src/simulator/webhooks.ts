@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { sendWebhook, signHmacSha256Hex, type SimulatorWebhooks } from '@ticketbridge/core/testing';
+import { sendWebhook, signHmacSha256Hex } from '@ticketbridge/core/testing';
 import { issueJson } from './routes.js';
 import type { SimState } from './state.js';
+import type { JiraWebhookSender } from './types.js';
 
 /**
  * Jira's admin-webhook delivery (https://developer.atlassian.com/cloud/jira/platform/webhooks/): a JSON POST with
@@ -9,13 +10,6 @@ import type { SimState } from './state.js';
  * headers `X-Atlassian-Webhook-Identifier` (one per delivery, kept on retries), `X-Atlassian-Webhook-Retry` (the retry
  * count, on retries only) and, when the webhook has a secret, `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>`.
  */
-export interface JiraWebhookSender extends SimulatorWebhooks {
-  /** Sends a comment event for an issue (its `comment` object and a partial issue). */
-  deliverComment(url: string, externalId: string, options?: { secret?: string; event?: 'comment_created' | 'comment_updated' | 'comment_deleted' }): Promise<{ status: number; body: string }>;
-  /** Sends the same delivery again as Jira's retry would: same identifier, `X-Atlassian-Webhook-Retry: n`. */
-  retryLast(url: string, retry: number): Promise<{ status: number; body: string }>;
-}
-
 export function createWebhookSender(state: SimState): JiraWebhookSender {
   let last: { body: Buffer; headers: Record<string, string> } | undefined;
   const secretFor = (url: string, given: string | undefined) => given ?? [...state.webhooks.values()].find((w) => w.url === url)?.secret ?? undefined;
