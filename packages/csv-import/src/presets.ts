@@ -126,8 +126,9 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     platform: 'jira',
     tagSeparator: /[,\s]+/,
     aliases: {
-      // The key, not the numeric `Issue id`: it is what the issue's URL, the connector and people use.
-      id: ['Issue key'],
+      // The numeric `Issue id`, as the Jira connector uses: a key changes when an issue moves to another project. An
+      // export without it falls back to the key (then kept in customFields otherwise).
+      id: ['Issue id', 'Issue key'],
       subject: ['Summary'],
       description: ['Description'],
       status: ['Status'],

@@ -51,14 +51,14 @@ describe('presets read the platforms\' real export headers', () => {
     });
   });
 
-  it('jira: BOM + CRLF, Issue key, repeated Labels columns as tags, 12/Mar/24 9:41 AM dates, multi-line Description', async () => {
+  it('jira: BOM + CRLF, Issue id as the id (the key kept), repeated Labels columns as tags, 12/Mar/24 9:41 AM dates, multi-line Description', async () => {
     const preview = await previewCsv(fixture('jira.csv'), { preset: 'jira', timeZone: 'Europe/Paris' });
     expect(preview.errors).toEqual([]);
     expect(preview.columns[0]).toBe('Summary');
     expect(preview.mapping.fields.tags).toEqual({ column: 'Labels', indexes: [19, 20, 21] });
     const [sup1, sup2, sup3] = preview.tickets;
     expect(sup1).toMatchObject({
-      externalId: 'SUP-1',
+      externalId: '10001',
       platform: 'jira',
       subject: 'Checkout fails on Safari',
       status: 'open',
@@ -74,9 +74,9 @@ describe('presets read the platforms\' real export headers', () => {
       description: 'Steps:\n1. open checkout\n2. pay',
     });
     // Repeated columns that no field reads stay together as a list.
-    expect(sup1!.customFields).toMatchObject({ 'Issue id': '10001', Watchers: ['dana', 'pat'] });
-    expect(sup2).toMatchObject({ externalId: 'SUP-2', status: 'new', priority: 'normal', tags: ['ui'], assignee: null });
-    expect(sup3).toMatchObject({ externalId: 'SUP-3', status: 'solved', priority: 'low', tags: [] });
+    expect(sup1!.customFields).toMatchObject({ 'Issue key': 'SUP-1', Watchers: ['dana', 'pat'] });
+    expect(sup2).toMatchObject({ externalId: '10002', status: 'new', priority: 'normal', tags: ['ui'], assignee: null });
+    expect(sup3).toMatchObject({ externalId: '10003', status: 'solved', priority: 'low', tags: [] });
   });
 
   it('hubspot: Ticket ID, Ticket name, Ticket status, Create date, Last modified date over Last activity date', async () => {
