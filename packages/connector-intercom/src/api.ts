@@ -16,10 +16,10 @@ import { z } from 'zod';
 export const INTERCOM_VERSION = '2.16';
 
 /**
- * Headers every request sends. Passed per request rather than in `HttpConfig.headers`, whose values core treats as
- * secrets: "2.16" and "application/json" would then be redacted from every log line, error and event that mentions them.
+ * Headers every request sends, as `HttpConfig.publicHeaders`: not in `headers`, whose values core treats as secrets,
+ * so "2.16" is never redacted from a log line, error or event that mentions it.
  */
-export const VERSION_HEADERS: Readonly<Record<string, string>> = { 'intercom-version': INTERCOM_VERSION, accept: 'application/json' };
+export const VERSION_HEADERS: Readonly<Record<string, string>> = { 'intercom-version': INTERCOM_VERSION };
 
 /** Paths relative to the regional API host. */
 export const paths = {

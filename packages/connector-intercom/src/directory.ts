@@ -1,5 +1,5 @@
 import type { ConnectorContext } from '@ticketbridge/core';
-import { AdminList, TeamList, VERSION_HEADERS, paths } from './api.js';
+import { AdminList, TeamList, paths } from './api.js';
 import type { IntercomCredentials } from './credentials.js';
 import type { Directory } from './normalize.js';
 
@@ -26,7 +26,7 @@ export function createDirectoryCache(ttlMs = 10 * 60_000): DirectoryCache {
       if (wanted.admins) {
         let entry = admins.get(ctx.connectionId);
         if (!fresh(entry, now)) {
-          const res = await ctx.http.request(paths.admins, { headers: { ...VERSION_HEADERS }, schema: AdminList, acceptStatus: [401, 403] });
+          const res = await ctx.http.request(paths.admins, { schema: AdminList, acceptStatus: [401, 403] });
           if (!res.ok) ctx.logger.warn('Intercom refused List all admins (the app lacks "Read admins"); assignees keep their ids', { status: res.status });
           entry = { at: now, map: new Map(res.ok ? (res.data.admins ?? []).map((a) => [a.id, { name: a.name ?? null, email: a.email ?? null }]) : []) };
           admins.set(ctx.connectionId, entry);
@@ -36,7 +36,7 @@ export function createDirectoryCache(ttlMs = 10 * 60_000): DirectoryCache {
       if (wanted.teams) {
         let entry = teams.get(ctx.connectionId);
         if (!fresh(entry, now)) {
-          const res = await ctx.http.request(paths.teams, { headers: { ...VERSION_HEADERS }, schema: TeamList, acceptStatus: [401, 403] });
+          const res = await ctx.http.request(paths.teams, { schema: TeamList, acceptStatus: [401, 403] });
           entry = { at: now, map: new Map(res.ok ? (res.data.teams ?? []).map((t) => [t.id, t.name ?? null]) : []) };
           teams.set(ctx.connectionId, entry);
         }

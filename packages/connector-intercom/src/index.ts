@@ -110,6 +110,8 @@ export function intercom(options: IntercomOptions = {}) {
       // OAuth: core sends the token it holds; the connector never sees it.
       headers: credentials.method === 'access_token' ? { authorization: `Bearer ${credentials.accessToken}` } : {},
       ...(credentials.method === 'access_token' ? { authField: 'accessToken' } : {}),
+      // The pinned version on every request, never redacted (every value in headers is treated as a secret).
+      publicHeaders: { ...VERSION_HEADERS },
       rateLimit: intercomRateLimit,
       errorMessage: (body) => intercomErrorMessage(body),
     }),
@@ -118,7 +120,7 @@ export function intercom(options: IntercomOptions = {}) {
       const { region, method } = ctx.credentials;
       let me: MeResponse;
       try {
-        me = await ctx.http.get(paths.me, { headers: { ...VERSION_HEADERS }, schema: MeResponse });
+        me = await ctx.http.get(paths.me, { schema: MeResponse });
       } catch (error) {
         // isInstance, not instanceof: the client may come from another copy of core.
         const failed = TicketbridgeError.isInstance(error) ? (error as HttpError) : undefined;

@@ -10,7 +10,6 @@ import {
   PER_PAGE,
   TICKET_PER_PAGE,
   TicketSearchPage,
-  VERSION_HEADERS,
   paths,
   searchBody,
 } from './api.js';
@@ -140,7 +139,7 @@ export function normalizeOptions(ctx: Ctx): Omit<NormalizeIntercomOptions, 'part
  * (airbytehq/airbyte#42853).
  */
 export async function readConversation(ctx: Ctx, id: string, directory: DirectoryCache): Promise<TicketDraft | null> {
-  const res: HttpResponse<IntercomConversation> = await ctx.http.request(paths.conversation(id), { headers: { ...VERSION_HEADERS }, schema: IntercomConversation, acceptStatus: [404] });
+  const res: HttpResponse<IntercomConversation> = await ctx.http.request(paths.conversation(id), { schema: IntercomConversation, acceptStatus: [404] });
   if (!res.ok) return null;
   const c = res.data;
   const parts = c.conversation_parts?.conversation_parts ?? [];
@@ -153,7 +152,7 @@ export async function readConversation(ctx: Ctx, id: string, directory: Director
 
 /** Reads one ticket with its parts (Retrieve a ticket); `null` on 404 (deleted). */
 export async function readTicket(ctx: Ctx, id: string, directory: DirectoryCache): Promise<TicketDraft | null> {
-  const res: HttpResponse<IntercomTicket> = await ctx.http.request(paths.ticket(id), { headers: { ...VERSION_HEADERS }, schema: IntercomTicket, acceptStatus: [404] });
+  const res: HttpResponse<IntercomTicket> = await ctx.http.request(paths.ticket(id), { schema: IntercomTicket, acceptStatus: [404] });
   if (!res.ok) return null;
   const t = res.data;
   const parts = t.ticket_parts?.ticket_parts ?? [];
@@ -176,10 +175,10 @@ type SearchPage = HttpSuccess<{ items: Item[]; next: string | undefined; raw: Co
 /** One search request of a stream. */
 async function search(ctx: Ctx, stream: IntercomStream, since: number, after: string | undefined): Promise<SearchPage> {
   if (stream === 'conversations') {
-    const res = await ctx.http.request(paths.searchConversations, { method: 'POST', headers: { ...VERSION_HEADERS }, json: searchBody(since, PER_PAGE, after), schema: ConversationSearchPage, idempotent: true });
+    const res = await ctx.http.request(paths.searchConversations, { method: 'POST', json: searchBody(since, PER_PAGE, after), schema: ConversationSearchPage, idempotent: true });
     return { ...res, data: { items: res.data.conversations, next: res.data.pages?.next?.starting_after ?? undefined, raw: res.data } };
   }
-  const res = await ctx.http.request(paths.searchTickets, { method: 'POST', headers: { ...VERSION_HEADERS }, json: searchBody(since, TICKET_PER_PAGE, after), schema: TicketSearchPage, idempotent: true });
+  const res = await ctx.http.request(paths.searchTickets, { method: 'POST', json: searchBody(since, TICKET_PER_PAGE, after), schema: TicketSearchPage, idempotent: true });
   return { ...res, data: { items: res.data.tickets, next: res.data.pages?.next?.starting_after ?? undefined, raw: res.data } };
 }
 
@@ -274,7 +273,7 @@ async function* pullDeleted(ctx: Ctx, start: IntercomCursor, overlap: number): A
   const pages = paginate({
     start: saved.walk?.page ?? 1,
     fetchPage: (page: number) =>
-      ctx.http.get(paths.deletedConversations, { headers: { ...VERSION_HEADERS }, searchParams: { order: 'desc', per_page: DELETED_PER_PAGE, page }, schema: DeletedConversationList }),
+      ctx.http.get(paths.deletedConversations, { searchParams: { order: 'desc', per_page: DELETED_PER_PAGE, page }, schema: DeletedConversationList }),
     // Newest first: once a page reaches the floor, every later page is older still.
     step: (list: DeletedConversationList, page: number) => (list.pages?.next && list.conversations.every((d) => d.deleted_at >= floor) && list.conversations.length > 0 ? { next: page + 1 } : { end: true }),
     maxPages: MAX_DELETED_PAGES,
