@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { defineConnector, secretField, subdomainField, CredentialsError, TransientError, type TicketDraft, type JsonValue } from '../src/index.js';
+import { defineConnector, secretField, subdomainField, CredentialsError, TicketbridgeError, TransientError, type TicketDraft, type JsonValue } from '../src/index.js';
 import { createTestDraft } from '../src/testing.js';
 import { hmacSignature } from '../src/toolkit.js';
 
@@ -97,7 +97,7 @@ export function memConnector(desk: MemDesk) {
       verify: (_ctx, { request: req, secret }) => (/^t=\d+,/.test(req.headers['x-mem-signature'] ?? '') ? memSignature : memLegacySignature).verify(req, secret),
       parse(_ctx, { request: req }) {
         const body = JSON.parse(req.rawBody.toString('utf8')) as { ids: string[]; at?: string };
-        if (!Array.isArray(body.ids)) throw new TransientError('no ids');
+        if (!Array.isArray(body.ids)) throw new TicketbridgeError('webhook', 'no ids');
         return body.ids.map((externalId) => ({ kind: 'ref' as const, externalId, ...(body.at ? { occurredAt: body.at } : {}) }));
       },
       instructions: (_ctx, target) => ({ title: 'Add a webhook in MemDesk', steps: [`URL: ${target.url}`, `Secret: ${target.secret}`] }),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyConnector } from '../connector/connector.js';
 import type { WebhookItem, WebhookRequest, WebhookVerification } from '../connector/webhook.js';
 import type { Redactor } from '../credentials/redact.js';
-import { TicketbridgeError } from '../errors/index.js';
+import { HttpError, TicketbridgeError } from '../errors/index.js';
 import type { TicketDraft } from '../model/ticket.js';
 import type { DeadLetter, InboxEntry, StoredConnection } from '../store/types.js';
 import type { StateStore } from '../store/state-store.js';
@@ -163,6 +163,13 @@ export class WebhookRouter {
     try {
       items = await webhook.parse(ctx, { request: req });
     } catch (error) {
+      // A connector that reads the platform while parsing (Freshdesk hydrates there) and met an outage: the sender
+      // retries a 503, so nothing is lost and nothing needs a replay.
+      if (HttpError.isInstance(error) && error.retryable) {
+        this.#o.logger.warn('webhook parse met a transient failure; asking the sender to retry', { connectionId: connection.id, error: redactor.error(error) });
+        const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 30_000) / 1000));
+        return json(503, { ok: false, error: 'the platform could not be read; retry later' }, { 'retry-after': String(seconds) });
+      }
       const message = TicketbridgeError.isInstance(error) ? redactor.error(error).message : 'body is not a payload this connector understands';
       // Verified, so it is the sender's real data: keep it for a replay once the connector (or its mapping) reads it.
       const letter = await this.#deadLetter(connection.id, req, message, redactor.with(secrets));
