@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHub, MemoryStore, type TicketEvent, type WebhookRequest } from '@ticketbridge/core';
+import { createHub, MemoryStore, type Hub, type TicketEvent, type WebhookRequest } from '@ticketbridge/core';
 import { createTestContext, startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
 import { hubspot, parseHubSpotWebhook, verifyHubSpotSignature } from '../src/index.js';
 import { startHubSpotSimulator, type HubSpotSimulator } from '../src/testing.js';
@@ -216,5 +216,27 @@ describe('hubspot webhook replays, end to end through a hub', () => {
     expect(events).toEqual([]);
     expect((await sim.webhooks.send(conn.webhookUrl!, deletion(Date.now() - 1_000), { omitV3: true })).status).toBe(200);
     await waitFor(() => events.some((e) => e.type === 'ticket.deleted'), 5_000, 'fresh deletion delivered');
+  });
+});
+
+describe('a rotated app client secret', () => {
+  it('verifies webhooks with the new secret once updateCredentials saved it', async () => {
+    const sim = await startHubSpotSimulator({ searchRateLimit: null });
+    sims.push(sim);
+    const ids = await sim.seed(2);
+    let hubRef: Hub | undefined;
+    const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
+    const hub = createHub({ connectors: [hubspot()], store: new MemoryStore(), publicUrl: server.url, ...TEST_HUB_DEFAULTS });
+    hubRef = hub;
+    try {
+      // Connected while the app still had its old secret; HubSpot now signs with the new one.
+      const conn = await hub.connect({ platform: 'hubspot', credentials: { ...sim.credentials(), clientSecret: 'old-client-secret-0000' }, baseUrl: sim.url, syncMode: 'both' });
+      expect((await sim.webhooks.deliver(conn.webhookUrl!, ids)).status).toBe(401);
+      await hub.updateCredentials(conn.id, sim.credentials());
+      expect((await sim.webhooks.deliver(conn.webhookUrl!, ids)).status).toBe(200);
+    } finally {
+      await hub.close();
+      await server.close();
+    }
   });
 });

@@ -65,6 +65,8 @@ describe('admin webhooks through the hub', () => {
     expect(created.events).toEqual(['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted', 'comment_created', 'comment_updated', 'comment_deleted']);
     expect(created.filters).toEqual({ 'issue-related-events-section': 'project in ("SUP", "HELP")' });
     expect(created.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Jira signs with the secret it was registered with: rotating it only in the hub would break every delivery.
+    await expect(hub.rotateWebhookSecret(conn.id)).rejects.toThrow(/registered through .*API with its secret: disconnect and connect again/);
     await hub.disconnect(conn.id);
     expect(sim.webhooks.registered!()).toEqual([]);
   });

@@ -585,7 +585,18 @@ export function createHub(options: HubOptions): Hub {
       const next = { ...c, credentials, secretFields: secretFieldNames(connector.credentials) };
       const info = await connector.testConnection(contexts.create(connector, next).ctx);
       const { statusReason: _cleared, ...rest } = next;
-      const saved: StoredConnection = { ...rest, accountName: info.accountName, metadata: info.metadata ?? {}, status: c.status === 'error' ? 'active' : c.status, updatedAt: new Date().toISOString() };
+      // A webhook verified with a credentials field (HubSpot's client secret) follows the new value.
+      const field = connector.webhook?.secretSource === 'credentials' ? connector.webhook.secretField : undefined;
+      const newSecret = field ? credentials[field] : undefined;
+      const webhook = c.webhook && typeof newSecret === 'string' && newSecret ? { ...c.webhook, secret: newSecret } : c.webhook;
+      const saved: StoredConnection = {
+        ...rest,
+        ...(webhook ? { webhook } : {}),
+        accountName: info.accountName,
+        metadata: info.metadata ?? {},
+        status: c.status === 'error' ? 'active' : c.status,
+        updatedAt: new Date().toISOString(),
+      };
       await store.saveConnection(saved);
       // The OAuth session of this process was built from the old settings (client id and secret).
       oauthSessions.forget(id);
@@ -599,6 +610,10 @@ export function createHub(options: HubOptions): Hub {
       if (!connector?.webhook || !c.webhook) throw new ConfigError(`connection "${id}" has no webhook`, { field: 'id' });
       if (connector.webhook.secretSource !== 'host') {
         throw new ConfigError(`${connector.displayName} makes its own signing secrets: rotate it on the platform, then reconnect`, { platform: connector.id, field: 'id' });
+      }
+      if (c.webhook.registration) {
+        // The platform signs with the secret it was registered with; a new one here would only break verification.
+        throw new ConfigError(`the webhook of connection "${id}" was registered through ${connector.displayName}'s API with its secret: disconnect and connect again to change it`, { platform: connector.id, field: 'id' });
       }
       const graceMs = opts.graceMs ?? 24 * 3600_000;
       const now = Date.now();
