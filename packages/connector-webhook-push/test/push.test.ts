@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { createHub, CredentialsError, MemoryStore, type Hub, type TicketEvent } from '@ticketbridge/core';
-import { startHostServer, TEST_HUB_DEFAULTS } from '@ticketbridge/core/testing';
+import { CredentialsError, MemoryStore } from '@ticketbridge/core';
+import { startHubServer } from '@ticketbridge/core/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { webhookPush } from '../src/index.js';
@@ -43,16 +43,9 @@ const event = (id: string, overrides: Record<string, unknown> = {}, type = 'tick
 });
 
 async function setup() {
-  let hubRef: Hub | undefined;
-  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-  cleanups.push(() => server.close());
-  const hub = createHub({ connectors: [webhookPush()], store: new MemoryStore(), publicUrl: server.url, ...TEST_HUB_DEFAULTS });
-  hubRef = hub;
-  cleanups.push(() => hub.close());
-  const events: TicketEvent[] = [];
-  hub.on('ticket', (e) => {
-    events.push(e);
-  });
+  const started = await startHubServer({ connectors: [webhookPush()], store: new MemoryStore() });
+  cleanups.push(() => started.close());
+  const { hub, events } = started;
   const post = async (url: string, body: string, headers: Record<string, string>) => {
     const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
     return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string; accepted?: number; duplicate?: boolean } };

@@ -1,5 +1,5 @@
-import { createHub, CredentialsError, MemoryStore, type Hub, type Logger, type TicketEvent } from '@ticketbridge/core';
-import { startHostServer, TEST_HUB_DEFAULTS } from '@ticketbridge/core/testing';
+import { createHub, CredentialsError, MemoryStore, type Hub, type Logger } from '@ticketbridge/core';
+import { startHubServer, TEST_HUB_DEFAULTS } from '@ticketbridge/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { zendesk } from '../src/index.js';
 import { startZendeskSimulator, type ZendeskSimulator, type ZendeskSimulatorOptions } from '../src/testing.js';
@@ -16,27 +16,18 @@ async function setup(options: ZendeskSimulatorOptions<'oauth_client_credentials'
   cleanups.push(() => sim.close());
   await sim.seed(120);
   const global = sim.oauth.client('global', { redirectUris: [REDIRECT] });
-  let hubRef: Hub | undefined;
-  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-  cleanups.push(() => server.close());
   const store = new MemoryStore();
   const logs: string[] = [];
   const write = (level: string) => (message: string) => void logs.push(`${level} ${message}`);
   const logger: Logger = { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
-  const hub = createHub({
+  const started = await startHubServer({
     connectors: [zendesk()],
     store,
-    publicUrl: server.url,
     logger,
     oauthClients: { zendesk: { clientId: global.clientId, clientSecret: global.clientSecret!, redirectUri: REDIRECT } },
-    ...TEST_HUB_DEFAULTS,
   });
-  hubRef = hub;
-  cleanups.push(() => hub.close());
-  const events: TicketEvent[] = [];
-  hub.on('ticket', (e) => {
-    events.push(e);
-  });
+  cleanups.push(() => started.close());
+  const { hub, events } = started;
   return { sim, hub, store, events, logs, global };
 }
 

@@ -1,17 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createHub,
   CredentialsError,
   describeCredentialMethods,
   describeCredentials,
   MemoryStore,
-  type Hub,
   type HubOptions,
   type Logger,
   type StoredTokens,
-  type TicketEvent,
 } from '../src/index.js';
-import { acmeWithOAuth, startAcmeSimulator, startHostServer, TEST_HUB_DEFAULTS, waitFor, type AcmeSimulator } from '../src/testing.js';
+import { acmeWithOAuth, startAcmeSimulator, startHubServer, waitFor, type AcmeSimulator } from '../src/testing.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -39,32 +36,23 @@ function recordingLogger(lines: string[]): Logger {
 }
 
 async function setup(sim: AcmeSimulator, extra: Partial<HubOptions> = {}, store: MemoryStore = new WatchedStore()) {
-  let hubRef: Hub | undefined;
-  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-  cleanups.push(() => server.close());
   const logs: string[] = [];
-  const hub = createHub({
+  const started = await startHubServer({
     connectors: [acmeWithOAuth({ pageSize: 20 })],
     store,
-    publicUrl: server.url,
     logger: recordingLogger(logs),
     oauthClients: { acme: sim.oauthClients.global },
-    ...TEST_HUB_DEFAULTS,
     ...extra,
   });
-  hubRef = hub;
-  cleanups.push(() => hub.close());
-  const events: TicketEvent[] = [];
+  cleanups.push(() => started.close());
+  const { hub, events } = started;
   const other: unknown[] = [];
-  hub.on('ticket', (e) => {
-    events.push(e);
-  });
   for (const name of ['sync.started', 'sync.finished', 'sync.failed', 'connection.error', 'error', 'webhook.accepted', 'webhook.rejected', 'rateLimited'] as const) {
     hub.on(name, (...args: unknown[]) => {
       other.push({ name, args });
     });
   }
-  return { hub, events, other, logs, server, store };
+  return { hub, events, other, logs, server: { url: started.url }, store };
 }
 
 async function startSim(options: Parameters<typeof startAcmeSimulator>[0] = {}) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHub, defineConnector, MemoryStore, type Hub, type TicketEvent } from '../src/index.js';
-import { startHostServer, TEST_HUB_DEFAULTS, waitFor } from '../src/testing.js';
+import { defineConnector, MemoryStore } from '../src/index.js';
+import { waitFor, startHubServer } from '../src/testing.js';
 import { GOOD_TOKEN, MemDesk, memConnector } from './mem-connector.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -21,16 +21,9 @@ async function setup(header: string | undefined) {
     },
     webhook: { ...base.webhook!, ...(header ? { eventId: (_ctx, { request }) => request.headers[header.toLowerCase()] } : {}) },
   });
-  let hubRef: Hub | undefined;
-  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-  cleanups.push(() => server.close());
-  const hub = createHub({ connectors: [connector], store: new MemoryStore(), publicUrl: server.url, ...TEST_HUB_DEFAULTS });
-  hubRef = hub;
-  cleanups.push(() => hub.close());
-  const events: TicketEvent[] = [];
-  hub.on('ticket', (e) => {
-    events.push(e);
-  });
+  const started = await startHubServer({ connectors: [connector], store: new MemoryStore() });
+  cleanups.push(() => started.close());
+  const { hub, events } = started;
   const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'webhook' });
   const [id] = desk.add(1);
   const send = (deliveryId: string, body = JSON.stringify({ ids: [id] })) =>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHub, defineConnector, MemoryStore, PermanentError, TransientError, type Hub } from '../src/index.js';
-import { startHostServer, TEST_HUB_DEFAULTS } from '../src/testing.js';
+import { defineConnector, MemoryStore, PermanentError, TransientError } from '../src/index.js';
+import { startHubServer } from '../src/testing.js';
 import { GOOD_TOKEN, MemDesk, memConnector } from './mem-connector.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -24,12 +24,9 @@ async function setup() {
       },
     },
   });
-  let hubRef: Hub | undefined;
-  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-  cleanups.push(() => server.close());
-  const hub = createHub({ connectors: [connector], store: new MemoryStore(), publicUrl: server.url, ...TEST_HUB_DEFAULTS });
-  hubRef = hub;
-  cleanups.push(() => hub.close());
+  const started = await startHubServer({ connectors: [connector], store: new MemoryStore() });
+  cleanups.push(() => started.close());
+  const { hub } = started;
   const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'webhook' });
   const send = async (body: string) => {
     const res = await fetch(conn.webhookUrl!, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mem-signature': desk.sign(body, conn.webhookSecret!) }, body });

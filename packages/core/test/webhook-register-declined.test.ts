@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHub, defineConnector, MemoryStore, type Hub } from '../src/index.js';
-import { startHostServer, TEST_HUB_DEFAULTS } from '../src/testing.js';
+import { defineConnector, MemoryStore } from '../src/index.js';
+import { startHubServer } from '../src/testing.js';
 import { GOOD_TOKEN, MemDesk, memConnector } from './mem-connector.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -25,12 +25,9 @@ function connector(admin: boolean, calls: string[]) {
 }
 
 async function hubWith(admin: boolean, calls: string[]) {
-  let hubRef: Hub | undefined;
-  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-  cleanups.push(() => server.close());
-  const hub = createHub({ connectors: [connector(admin, calls)], store: new MemoryStore(), publicUrl: server.url, ...TEST_HUB_DEFAULTS });
-  hubRef = hub;
-  cleanups.push(() => hub.close());
+  const started = await startHubServer({ connectors: [connector(admin, calls)], store: new MemoryStore() });
+  cleanups.push(() => started.close());
+  const { hub } = started;
   return hub;
 }
 

@@ -2,13 +2,13 @@ import { describe, expect, it, afterEach } from 'vitest';
 import type { AnyConnector } from '../connector/connector.js';
 import { describeCredentials } from '../credentials/describe-credentials.js';
 import { CredentialsError } from '../errors/index.js';
-import { createHub, type Hub, type HubOptions } from '../hub/create-hub.js';
+import { createHub, type HubOptions } from '../hub/create-hub.js';
 import type { TicketEvent } from '../model/ticket.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { StateStore } from '../store/state-store.js';
 import { EDGE_CASE_TEXT, type ConnectorSimulator } from '../testing/connector-simulator.js';
 import { HOSTILE_SUBDOMAINS } from '../testing/hostile-subdomains.js';
-import { startHostServer } from '../testing/start-host-server.js';
+import { startHubServer } from '../testing/start-host-server.js';
 import { TEST_HUB_DEFAULTS } from '../testing/test-hub-defaults.js';
 import { waitFor } from '../testing/wait-for.js';
 
@@ -62,18 +62,11 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
     async function setup(seed = 1, hubExtra: Partial<HubOptions> = {}, store: StateStore = new MemoryStore()) {
       const sim = await options.simulator({ seed });
       cleanups.push(() => sim.close());
-      let hubRef: Hub | undefined;
-      const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-      cleanups.push(() => server.close());
       const connector = options.connector();
-      const hub = createHub({ connectors: [connector], store, publicUrl: server.url, ...TEST_HUB_DEFAULTS, ...options.hub, ...hubExtra });
-      hubRef = hub;
-      cleanups.push(() => hub.close());
-      const events: TicketEvent[] = [];
-      hub.on('ticket', (e) => {
-        events.push(e);
-      });
-      return { sim, hub, events, connector, store, server };
+      const started = await startHubServer({ connectors: [connector], store, ...options.hub, ...hubExtra });
+      cleanups.push(() => started.close());
+      const { hub, events } = started;
+      return { sim, hub, events, connector, store, server: { url: started.url } };
     }
 
     it('accepts valid credentials (Test & Connect)', async () => {
