@@ -7,7 +7,8 @@ pnpm install --frozen-lockfile
 pnpm build
 pnpm typecheck
 pnpm lint:packages
-# The API site must build without errors (broken links, missing package READMEs); warnings are printed.
+# The API site must build without errors or warnings (typedoc.json treats warnings as errors: broken links, missing
+# package READMEs, group descriptions without members).
 pnpm exec typedoc --emit none
 pnpm test
 # The main job must keep working: the example host in demo mode against the simulators.

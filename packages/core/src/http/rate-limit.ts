@@ -26,7 +26,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
 }
 
 /**
- * Reads a platform's {@link RateLimitHeaders} from one response into the state the {@link RateLimiter} acts on.
+ * Reads a platform's {@link RateLimitHeaders} from one response into the state the HTTP client's rate limiter acts on.
  * The HTTP client calls it after every response; it is exported so a connector's declaration can be checked
  * against the platform's documented headers in a unit test.
  *
