@@ -20,6 +20,8 @@ import { intercom } from '@ticketbridge/connector-intercom';
 import { startIntercomSimulator } from '@ticketbridge/connector-intercom/testing';
 import { jira } from '@ticketbridge/connector-jira';
 import { startJiraSimulator } from '@ticketbridge/connector-jira/testing';
+import { helpScout } from '@ticketbridge/example-connector-helpscout';
+import { startHelpScoutSimulator } from '@ticketbridge/example-connector-helpscout/testing';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
 import { csvSource, importCsv } from '@ticketbridge/csv-import';
 import { startHostApp } from './app.js';
@@ -40,6 +42,7 @@ async function main() {
     { platform: 'freshdesk', sim: await startFreshdeskSimulator({ seed: 14 }), tickets: 600 },
     { platform: 'intercom', sim: await startIntercomSimulator({ seed: 15 }), tickets: 450 },
     { platform: 'jira', sim: await startJiraSimulator({ seed: 16 }), tickets: 500 },
+    { platform: 'helpscout', sim: await startHelpScoutSimulator({ seed: 17 }), tickets: 300 },
   ];
   out(`Ticketbridge demo: ${sims.length} platform simulators on loopback, one host, a sealed SQLite store.\n`);
   for (const s of sims) {
@@ -51,7 +54,7 @@ async function main() {
   // A real host keeps this key in its secret manager; the demo derives one from a passphrase.
   const store = new SqliteStore({ path: dbPath, key: process.env.TICKETBRIDGE_KEY ?? 'demo passphrase, not for production use' });
   const app = await startHostApp({
-    connectors: [acme(), zendesk(), hubspot(), freshdesk(), intercom(), jira(), webhookPush(), csvSource()],
+    connectors: [acme(), zendesk(), hubspot(), freshdesk(), intercom(), jira(), helpScout(), webhookPush(), csvSource()],
     store,
     hub: { pollIntervalMs: 15 * 60_000, http: { minRetryDelayMs: 50, maxRetryDelayMs: 1_000 } },
     platformOrigins: Object.fromEntries(sims.map((s) => [s.platform, s.sim.url])),
