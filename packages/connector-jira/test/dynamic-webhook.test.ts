@@ -211,6 +211,44 @@ describe('dynamic webhooks of an OAuth 2.0 (3LO) connection', () => {
   });
 });
 
+describe('the OAuth client secret rotated by the host', () => {
+  it('a restarted hub verifies deliveries with the new client secret, and keeps the old one for a day', async () => {
+    const sim = await startJiraSimulator({ seed: 12 });
+    cleanups.push(() => sim.close());
+    const [id] = await sim.create(1);
+    const client = sim.oauth.addClient({ clientId: 'ticketbridge-app', clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT], allowedScopes: null });
+    let current: Hub | undefined;
+    const server = await startHostServer((req, res) => current!.webhooks.nodeHandler()(req, res));
+    cleanups.push(() => server.close());
+    const store = new MemoryStore();
+    const hubWith = (secret: string) => {
+      const hub = createHub({ connectors: [jira()], store, scheduler: new ManualScheduler(), publicUrl: server.url, oauthClients: { jira: { clientId: client.clientId, clientSecret: secret, redirectUri: REDIRECT } }, ...TEST_HUB_DEFAULTS });
+      cleanups.push(() => hub.close());
+      return hub;
+    };
+    current = hubWith(CLIENT_SECRET);
+    const conn = await connectOAuth(current, sim);
+    await current.close();
+
+    // The app's secret is rotated in Atlassian's developer console; Jira signs with the new one from then on.
+    const rotated = 'rotated-app-secret-9876543210';
+    sim.oauth.addClient({ clientId: client.clientId, clientSecret: rotated, redirectUris: [REDIRECT], allowedScopes: null });
+    current = hubWith(rotated);
+    const events: TicketEvent[] = [];
+    current.on('ticket', (e) => {
+      events.push(e);
+    });
+    await current.start();
+    const webhook = (await store.getConnection(conn.id))!.webhook!;
+    expect(webhook.secret).toBe(rotated);
+    expect(webhook.previousSecrets).toEqual([{ secret: CLIENT_SECRET, until: expect.any(String) }]);
+    expect(Date.parse(webhook.previousSecrets![0]!.until) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    const [res] = await sim.dynamicWebhooks.deliver([id!]);
+    expect(res!.status).toBe(200);
+    await waitFor(() => events.length === 1, 5_000, 'event');
+  });
+});
+
 describe('the simulator\'s dynamic webhook API', () => {
   it('answers API-token callers 403 (apps only) and refuses JQL outside the dynamic subset per webhook', async () => {
     const { sim, hub, store } = await setup();
