@@ -20,6 +20,8 @@ export const paths = {
   serviceDesks: 'rest/servicedeskapi/servicedesk',
   adminWebhooks: 'rest/webhooks/1.0/webhook',
   adminWebhook: (id: string) => `rest/webhooks/1.0/webhook/${encodeURIComponent(id)}`,
+  dynamicWebhooks: 'rest/api/3/webhook',
+  dynamicWebhookRefresh: 'rest/api/3/webhook/refresh',
   /** On `https://api.atlassian.com/` itself, not under a site: the sites an OAuth token may reach. */
   accessibleResources: 'oauth/token/accessible-resources',
 } as const;
@@ -222,3 +224,35 @@ export function jiraErrorMessage(body: unknown): string | undefined {
   if (typeof b.message === 'string' && b.message) parts.push(b.message);
   return parts.length ? parts.join('; ').slice(0, 1000) : undefined;
 }
+
+/**
+ * `expirationDate` of a dynamic webhook: the OpenAPI schema says int64 (epoch ms), its examples print
+ * `2019-06-01T12:42:30.000+0000`; both are read, as epoch ms.
+ */
+const ExpirationDate = z.union([
+  z.number(),
+  z.string().transform((v, ctx) => {
+    const ms = Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: `expirationDate "${v.slice(0, 40)}" is not a time` });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+]);
+
+/** `POST /rest/api/3/webhook`: one result per webhook asked for, in order: its id, or why it was not created. */
+export const DynamicRegistration = z.looseObject({
+  webhookRegistrationResult: z.array(z.looseObject({ createdWebhookId: z.number().optional(), errors: z.array(z.string()).optional() })).optional(),
+});
+
+/** `GET /rest/api/3/webhook`: a page of the app's dynamic webhooks (PageBeanWebhook). */
+export const DynamicWebhookPage = z.looseObject({
+  isLast: z.boolean().optional(),
+  startAt: z.number().optional(),
+  total: z.number().optional(),
+  values: z.array(z.looseObject({ id: z.number(), url: z.string().optional(), expirationDate: ExpirationDate.optional() })).default([]),
+});
+
+/** `PUT /rest/api/3/webhook/refresh`: the new expiry of every refreshed webhook (WebhooksExpirationDate). */
+export const DynamicRefresh = z.looseObject({ expirationDate: ExpirationDate });

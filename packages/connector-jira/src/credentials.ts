@@ -98,7 +98,8 @@ export function jiraCredentialMethods() {
           authorizeUrl: () => 'https://auth.atlassian.com/authorize',
           tokenUrl: () => 'https://auth.atlassian.com/oauth/token',
           client: 'hub',
-          scopes: () => [...JIRA_OAUTH_SCOPES],
+          // Dynamic webhooks need manage:jira-webhook (with read:jira-work): asked for only in webhook modes.
+          scopes: ({ webhooks }) => [...JIRA_OAUTH_SCOPES, ...(webhooks ? [JIRA_WEBHOOK_SCOPE] : [])],
           // https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/: audience and prompt=consent on the
           // authorization URL; offline_access for a refresh token. Atlassian rotates refresh tokens.
           authorizeParams: { audience: 'api.atlassian.com', prompt: 'consent' },
@@ -117,6 +118,12 @@ export function jiraCredentialMethods() {
  * `offline_access` for the refresh token. https://developer.atlassian.com/cloud/jira/platform/scopes-for-oauth-2-3LO-and-forge-apps/
  */
 export const JIRA_OAUTH_SCOPES = ['read:jira-work', 'read:jira-user', 'read:servicedesk-request', 'offline_access'] as const;
+
+/**
+ * The scope of the dynamic-webhook operations (`/rest/api/3/webhook`: register, list, refresh, delete), asked for when
+ * the connection receives webhooks. https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-webhooks/
+ */
+export const JIRA_WEBHOOK_SCOPE = 'manage:jira-webhook';
 
 /** The credentials schema of a Jira connection. */
 export const jiraCredentials = jiraCredentialMethods();

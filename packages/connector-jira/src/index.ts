@@ -5,7 +5,7 @@ import { ATLASSIAN_API, jiraAuthorization, jiraCredentials, jiraSite, type JiraC
 import { JiraCursor, PAGES_PER_QUERY, apiRoot, createSiteFields, draftIssues, pullIssues, readFields, type PullSettings } from './pull.js';
 import { jiraWebhook } from './webhook.js';
 
-export { jiraCredentials, jiraCredentialMethods, jiraAuthorization, jiraSite, JIRA_OAUTH_SCOPES, PROJECT_KEY, type JiraCredentials } from './credentials.js';
+export { jiraCredentials, jiraCredentialMethods, jiraAuthorization, jiraSite, JIRA_OAUTH_SCOPES, JIRA_WEBHOOK_SCOPE, PROJECT_KEY, type JiraCredentials } from './credentials.js';
 export { jiraRateLimit, jiraErrorMessage, BASE_FIELDS, JSM_FIELD_TYPES, SEARCH_PAGE, ID_PAGE } from './api.js';
 export { adfToText, isAdf } from './adf.js';
 export {
@@ -23,7 +23,7 @@ export {
 export { JiraCursor, apiRoot } from './pull.js';
 export { packIds, unpackIds } from './id-set.js';
 export { jqlDateTime, scopeJql, changesJql, idsJql } from './jql.js';
-export { jiraSignature, jiraInstructions, parseJiraWebhook, WEBHOOK_EVENTS } from './webhook.js';
+export { jiraSignature, jiraInstructions, parseJiraWebhook, verifyJiraJwt, WEBHOOK_EVENTS, DYNAMIC_WEBHOOK_TTL_MS, DYNAMIC_REFRESH_EVERY_MS, type DynamicWebhookResources } from './webhook.js';
 
 /** Options of the {@link jira} connector. */
 export interface JiraOptions {
@@ -58,6 +58,11 @@ export interface JiraOptions {
   pagesPerQuery?: number;
   /** How far a webhook's event time may be from its arrival, in ms. Default: the hub's. */
   webhookReplayWindowMs?: number;
+  /**
+   * How often an OAuth connection's dynamic webhook is refreshed (`PUT /rest/api/3/webhook/refresh`), in ms, at least
+   * a minute. Default 20 days: Jira expires a dynamic webhook 30 days after its registration or last refresh.
+   */
+  webhookRefreshEveryMs?: number;
 }
 
 const DEFAULT_START = '2000-01-01T00:00:00Z';
@@ -289,6 +294,9 @@ export function jira(options: JiraOptions = {}) {
 
     fetchTicket: (ctx, { externalId }) => readIssue(ctx, externalId),
 
-    webhook: jiraWebhook(options.webhookReplayWindowMs === undefined ? {} : { replayWindowMs: options.webhookReplayWindowMs }),
+    webhook: jiraWebhook({
+      ...(options.webhookReplayWindowMs === undefined ? {} : { replayWindowMs: options.webhookReplayWindowMs }),
+      ...(options.webhookRefreshEveryMs === undefined ? {} : { refreshEveryMs: options.webhookRefreshEveryMs }),
+    }),
   });
 }

@@ -1,7 +1,7 @@
-import type { ConnectorContext, ConnectorWebhook, WebhookInstructions, WebhookItem, WebhookRequest } from '@ticketbridge/core';
-import { hmacSignature, readWebhookJson } from '@ticketbridge/core/toolkit';
+import { PermanentError, type ConnectorContext, type ConnectorWebhook, type WebhookInstructions, type WebhookItem, type WebhookRegistration, type WebhookRequest, type WebhookVerification } from '@ticketbridge/core';
+import { hmacSignature, paginate, readWebhookJson, verifyHs256Jwt } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
-import { RegisteredWebhook, paths } from './api.js';
+import { DynamicRefresh, DynamicRegistration, DynamicWebhookPage, RegisteredWebhook, paths } from './api.js';
 import { jiraSite, type JiraCredentials } from './credentials.js';
 import { scopeJql } from './jql.js';
 import { apiRoot } from './pull.js';
@@ -88,14 +88,115 @@ export function jiraInstructions(ctx: ConnectorContext<JiraCredentials>, target:
 /** Options of the webhook part. */
 export interface JiraWebhookOptions {
   replayWindowMs?: number;
+  /** How often an OAuth connection's dynamic webhook is refreshed, in ms. Default 20 days (Jira expires it after 30). */
+  refreshEveryMs?: number;
+}
+
+/** Jira expires a dynamic webhook 30 days after it was registered or last refreshed (refreshWebhooks). */
+export const DYNAMIC_WEBHOOK_TTL_MS = 30 * 24 * 3_600_000;
+/** Refreshed every 20 days: ten days to spare for a failed refresh, an outage or a hub that was down. */
+export const DYNAMIC_REFRESH_EVERY_MS = 20 * 24 * 3_600_000;
+/** The clock skew allowed on the delivery JWT's `exp` and `iat`. */
+const JWT_SKEW_MS = 60_000;
+
+/** What `register` keeps of a dynamic webhook: Jira's ids and when it expires. */
+export interface DynamicWebhookResources {
+  kind: 'dynamic';
+  webhookIds: number[];
+  /** ISO-8601; the 30 days counted from registration until a refresh reports Jira's own date. */
+  expiresAt: string;
+}
+
+function dynamicResources(registration: WebhookRegistration): DynamicWebhookResources | undefined {
+  const r = registration.resources as Partial<DynamicWebhookResources> | null;
+  return r && r.kind === 'dynamic' && Array.isArray(r.webhookIds) && r.webhookIds.every((id) => Number.isSafeInteger(id)) ? (r as DynamicWebhookResources) : undefined;
 }
 
 /**
- * Builds the webhook part. `register` creates an admin webhook through `POST /rest/webhooks/1.0/webhook` (Jira
- * admins only) with the host's secret, the six events and a JQL filter on the connection's projects, at the URL
- * that carries the connection's `connectorId`. `canRegister` says no (manual steps instead) when the account is not a
- * Jira admin, and for OAuth connections: an OAuth app's own webhooks are dynamic webhooks signed with a JWT, which
- * this connector does not use.
+ * A dynamic webhook's delivery: `Authorization: Bearer <JWT>`, HS256 with the OAuth app's client secret (Nango's Jira
+ * webhook guide; the community thread that quotes the webhooks page's "Webhooks authentication for OAuth 2.0 apps").
+ * Signature (constant time), `alg` exactly HS256 and `exp` (required, a minute of skew) are checked; Atlassian documents
+ * no body hash or query hash in this token, so the body is not covered: every event names an issue that is read
+ * afresh, and the router checks the event's own `timestamp` against the replay window.
+ */
+export function verifyJiraJwt(request: WebhookRequest, secret: string): WebhookVerification {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers['authorization'] ?? '');
+  if (!match) return { ok: false, reason: 'missing Authorization: Bearer <JWT>' };
+  const verdict = verifyHs256Jwt(match[1]!, secret, { clockSkewMs: JWT_SKEW_MS });
+  return verdict.ok ? { ok: true } : { ok: false, reason: `bearer JWT refused: ${verdict.reason}` };
+}
+
+/** Every dynamic webhook of this OAuth app on the site (`GET /rest/api/3/webhook`, 100 a page, at most 20 pages). */
+async function listDynamic(ctx: Ctx): Promise<z.output<typeof DynamicWebhookPage>['values']> {
+  const out: z.output<typeof DynamicWebhookPage>['values'] = [];
+  const pages = paginate({
+    start: 0,
+    fetchPage: (startAt: number) => ctx.http.get(apiRoot(ctx) + paths.dynamicWebhooks, { searchParams: { startAt, maxResults: 100 }, schema: DynamicWebhookPage }),
+    step: (page, startAt) => (page.isLast === false && page.values.length > 0 ? { next: startAt + page.values.length } : { end: true }),
+    maxPages: 20,
+    signal: ctx.signal,
+    platform: 'jira',
+  });
+  for await (const { page } of pages) out.push(...page.values);
+  return out;
+}
+
+/**
+ * `POST /rest/api/3/webhook`: the six events, filtered to the connection's projects. Dynamic webhooks take a subset
+ * of JQL (issueKey, project, issuetype, status, assignee, reporter, issue.property, cf[id]; =, !=, IN, NOT IN), so the
+ * filter is always `project in (…)` with the service projects Test & Connect found (`projectType` is not allowed).
+ */
+async function registerDynamic(ctx: Ctx, url: string, secret: string): Promise<WebhookRegistration> {
+  const projects = webhookProjects(ctx);
+  if (projects.length === 0) throw new PermanentError('no service project to filter the webhook on; connect again', { platform: 'jira' });
+  const res = await ctx.http.post(apiRoot(ctx) + paths.dynamicWebhooks, {
+    json: { url, webhooks: [{ events: [...WEBHOOK_EVENTS], jqlFilter: scopeJql(projects) }] },
+    schema: DynamicRegistration,
+  });
+  const result = res.webhookRegistrationResult?.[0];
+  if (result?.createdWebhookId === undefined) {
+    const why = result?.errors?.join('; ').slice(0, 500) || 'no webhook id in the answer';
+    throw new PermanentError(`Jira did not register the webhook: ${why}`, { platform: 'jira' });
+  }
+  const resources: DynamicWebhookResources = { kind: 'dynamic', webhookIds: [result.createdWebhookId], expiresAt: new Date(ctx.now().getTime() + DYNAMIC_WEBHOOK_TTL_MS).toISOString() };
+  return { secret, resources: { ...resources } };
+}
+
+/** `DELETE /rest/api/3/webhook` (ids of other apps, or gone, are ignored by Jira). */
+async function deleteDynamic(ctx: Ctx, webhookIds: number[]): Promise<void> {
+  if (webhookIds.length === 0) return;
+  await ctx.http.request(apiRoot(ctx) + paths.dynamicWebhooks, { method: 'DELETE', json: { webhookIds } });
+}
+
+/**
+ * The upkeep of a dynamic webhook: list the app's webhooks; when ours are all there and unexpired, `PUT
+ * /rest/api/3/webhook/refresh` (another 30 days, Jira's date kept); when one expired or was removed, delete what is
+ * left of it (and any other webhook of ours at this exact URL) and register again. Admin webhooks never expire.
+ */
+async function maintainDynamic(ctx: Ctx, input: { registration: WebhookRegistration; url: string; secret: string }) {
+  const current = dynamicResources(input.registration);
+  if (!current || ctx.credentials.method !== 'oauth') return {};
+  const now = ctx.now().getTime();
+  const listed = await listDynamic(ctx);
+  const alive = current.webhookIds.filter((id) => listed.some((w) => w.id === id && (w.expirationDate === undefined || w.expirationDate > now)));
+  if (alive.length === current.webhookIds.length) {
+    const res = await ctx.http.request(apiRoot(ctx) + paths.dynamicWebhookRefresh, { method: 'PUT', json: { webhookIds: current.webhookIds }, schema: DynamicRefresh });
+    const expiresAt = new Date(res.data.expirationDate).toISOString();
+    return { registration: { ...input.registration, resources: { ...current, expiresAt } }, note: `refreshed webhook ${current.webhookIds.join(', ')} until ${expiresAt}` };
+  }
+  const leftovers = [...new Set([...current.webhookIds, ...listed.filter((w) => w.url === input.url).map((w) => w.id)])];
+  await deleteDynamic(ctx, leftovers);
+  const fresh = await registerDynamic(ctx, input.url, input.secret);
+  const ids = (fresh.resources as unknown as DynamicWebhookResources).webhookIds;
+  return { registration: fresh, note: `re-registered: webhook ${current.webhookIds.join(', ')} had expired or was removed; now ${ids.join(', ')}` };
+}
+
+/**
+ * Builds the webhook part. Token methods: `register` creates an admin webhook through `POST /rest/webhooks/1.0/webhook`
+ * (Jira admins only) with the host's secret, the six events and a JQL filter on the connection's projects, at the URL
+ * that carries the connection's `connectorId`; `canRegister` says no (manual steps instead) when the account is not a
+ * Jira admin. OAuth 2.0 (3LO): a dynamic webhook (`POST /rest/api/3/webhook`), signed with a JWT and the hub-held app's
+ * client secret, refreshed every `refreshEveryMs` by the core's upkeep and registered again if Jira lost it.
  */
 export function jiraWebhook(options: JiraWebhookOptions = {}): ConnectorWebhook<JiraCredentials> {
   return {
@@ -103,11 +204,17 @@ export function jiraWebhook(options: JiraWebhookOptions = {}): ConnectorWebhook<
     // One id per delivery, kept on Jira's retries (which add X-Atlassian-Webhook-Retry): a retry is not a new event.
     eventId: (_ctx, { request }) => request.headers['x-atlassian-webhook-identifier']?.trim().slice(0, 200) || undefined,
     ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
-    verify: (_ctx, { request, secret }) => jiraSignature.verify(request, secret),
+    // OAuth: the dynamic webhook's JWT. An OAuth connection made before dynamic webhooks kept the manual admin webhook
+    // (host secret, X-Hub-Signature): the header present picks the scheme; each needs its own secret, so neither is a
+    // fallback to something weaker.
+    verify: (ctx, { request, secret }) =>
+      ctx.credentials.method === 'oauth' && request.headers['authorization'] !== undefined ? verifyJiraJwt(request, secret) : jiraSignature.verify(request, secret),
     parse: (ctx, { request }) => parseJiraWebhook(request, ctx.credentials.projectKeys),
-    // Admin webhooks need the Jira admin right (read at Test & Connect); an OAuth app cannot create them.
-    canRegister: (ctx) => ctx.credentials.method !== 'oauth' && ctx.metadata['admin'] === true,
+    // Admin webhooks need the Jira admin right (read at Test & Connect); any OAuth app may register dynamic webhooks.
+    canRegister: (ctx) => ctx.credentials.method === 'oauth' || ctx.metadata['admin'] === true,
+    signedWithOAuthClientSecret: (ctx) => ctx.credentials.method === 'oauth',
     async register(ctx, target) {
+      if (ctx.credentials.method === 'oauth') return registerDynamic(ctx, target.url, target.secret);
       const projects = webhookProjects(ctx);
       const res = await ctx.http.post(apiRoot(ctx) + paths.adminWebhooks, {
         json: {
@@ -123,7 +230,10 @@ export function jiraWebhook(options: JiraWebhookOptions = {}): ConnectorWebhook<
       const id = res.id !== undefined ? String(res.id) : res.self?.split('/').filter(Boolean).at(-1);
       return { secret: target.secret, resources: { webhookId: id ?? null } };
     },
+    maintain: { everyMs: options.refreshEveryMs ?? DYNAMIC_REFRESH_EVERY_MS, run: maintainDynamic },
     async unregister(ctx, { registration }) {
+      const dynamic = dynamicResources(registration);
+      if (dynamic) return deleteDynamic(ctx, dynamic.webhookIds);
       const resources = registration.resources as { webhookId?: unknown } | null;
       const id = resources?.webhookId;
       if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) return;

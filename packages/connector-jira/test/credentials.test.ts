@@ -127,8 +127,8 @@ describe('OAuth 2.0 (3LO)', () => {
     expect(url.searchParams.get('code_challenge')).toBeNull();
     const conn = await hub.connect({ platform: 'jira', credentials: { method: 'oauth', subdomain: 'acme' }, baseUrl: sim.url, syncMode: 'both', oauth: { code } });
     expect((await store.getConnection(conn.id))!.metadata['cloudId']).toBe(sim.cloudId);
-    // An OAuth app cannot create admin webhooks: the manual steps.
-    expect(conn.webhookSetup.kind).toBe('manual');
+    // An OAuth app registers a dynamic webhook (test/dynamic-webhook.test.ts covers it).
+    expect(conn.webhookSetup.kind).toBe('registered');
     sim.resetStats();
     // The access token dies before the sync: the first request gets 401, the core refreshes once and goes on.
     sim.oauth.expireAccessTokens();

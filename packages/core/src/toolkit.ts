@@ -1,7 +1,7 @@
 /**
  * The connector author's toolkit: the loops and checks every connector needs, so a connector is platform knowledge
  * only (endpoints, schemas, mapping, quirks). Pagination walks that yield pages with checkpoints and stop on the
- * platform's own end signal, one HMAC signature helper declared as data, a constant-time shared-secret check for platforms that sign nothing, webhook body parsing, and `htmlToText`.
+ * platform's own end signal, one HMAC signature helper declared as data, an HS256 JWT check for platforms that sign deliveries with a JWT, a constant-time shared-secret check for platforms that sign nothing, webhook body parsing, and `htmlToText`.
  *
  * Rate-limit headers are not here: a connector declares them as data in `HttpConfig.rateLimit` (see
  * `RateLimitHeaders` in `@ticketbridge/core`) and core's HTTP client reads them.
@@ -14,6 +14,7 @@ export { paginateKeyset, type PaginateKeysetOptions, type KeysetStep, type Windo
 export { paginatePages, type PaginatePagesOptions, type PagesStep } from './toolkit/paginate-pages.js';
 export { nextLink } from './toolkit/next-link.js';
 export { batches } from './toolkit/batches.js';
+export { verifyHs256Jwt, type VerifyHs256JwtOptions, type Hs256JwtVerification } from './toolkit/hs256-jwt.js';
 export { sharedSecret, type SharedSecret, type SharedSecretLocation } from './toolkit/shared-secret.js';
 export { hmacSignature, type HmacSignature, type HmacSignatureScheme, type SignedPart, type SignInput } from './toolkit/hmac-signature.js';
 export { htmlToText, looksLikeHtml } from './toolkit/html-to-text.js';

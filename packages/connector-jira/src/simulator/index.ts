@@ -4,9 +4,10 @@ import { UNAUTHORIZED_TEXT, createRoutes, type Caller } from './routes.js';
 import { FIELD_IDS, createGenerator, createSimState, tokenFor, type SimState } from './state.js';
 import type { JiraSimulator, JiraSimulatorOptions } from './types.js';
 import { createWebhookSender } from './webhooks.js';
+import { createDynamicWebhooks } from './dynamic.js';
 
 export type { JiraSimCredentials, JiraSimRequestRecord, JiraSimulator, JiraSimulatorOptions, SimAccount, SimComment, SimIssue, SimProject } from './types.js';
-export type { JiraWebhookSender } from './types.js';
+export type { JiraWebhookSender, JiraDynamicWebhooks } from './types.js';
 export { formatJiraTime } from './state.js';
 
 /** Statuses an update cycles through, so a changed issue visibly changes. */
@@ -47,7 +48,9 @@ function identify(state: SimState, req: SimRequest, bearer: (token: string) => s
  * 5000 ids or 100 issues a page, unbounded JQL refused, dates read in the caller's profile zone at minute granularity,
  * an optional index lag; REST v3 issues with ADF bodies, `+0100`-style timestamps in the site's zone and JSM custom
  * fields (request type, organizations, SLAs); comments with `jsdPublic`; bulk fetch; service desks; admin webhooks
- * through `/rest/webhooks/1.0/webhook` (admins only) and deliveries signed with `X-Hub-Signature`; burst rate-limit
+ * through `/rest/webhooks/1.0/webhook` (admins only) and deliveries signed with `X-Hub-Signature`; OAuth apps' dynamic
+ * webhooks through `/rest/api/3/webhook` (apps only), expiring after 30 days unless refreshed, delivered with an HS256
+ * JWT signed with the app's client secret; burst rate-limit
  * headers (`X-RateLimit-*`, `Retry-After`, `RateLimit-Reason`) or the `Beta-RateLimit` quota headers.
  *
  * @example
@@ -68,8 +71,9 @@ export async function startJiraSimulator(options: JiraSimulatorOptions = {}): Pr
   const caller = (req: SimRequest) => identify(state, req, bearer);
   const beta = options.rateLimitHeaders === 'beta';
   const scoped = options.auth === 'scoped_token';
+  const dynamic = createDynamicWebhooks(state, oauth, options.dynamicExpirationDate ? { expirationDate: options.dynamicExpirationDate } : {});
   const base = await startSimulatorBase({
-    routes: createRoutes(state, caller, oauth),
+    routes: [...dynamic.routes, ...createRoutes(state, caller, oauth)],
     authenticate: (req): SimResponse | undefined => {
       if (caller(req)) return undefined;
       const isBearer = /^Bearer\s/i.test(header(req, 'authorization') ?? '');
@@ -246,6 +250,7 @@ export async function startJiraSimulator(options: JiraSimulatorOptions = {}): Pr
     },
     requests: () => [...state.log],
     webhooks,
+    dynamicWebhooks: dynamic.api,
     close: () => base.close(),
   };
   return sim;

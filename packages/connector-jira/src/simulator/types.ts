@@ -106,6 +106,31 @@ export interface JiraSimulatorOptions {
   auth?: 'api_token' | 'scoped_token';
   /** Access-token lifetime of the OAuth server, in seconds (default 3600, Atlassian's). */
   accessTokenTtlSec?: number;
+  /**
+   * How dynamic webhooks print `expirationDate`: `epoch` ms (default; the OpenAPI schema's int64) or `string`
+   * (`2019-06-01T12:42:30.000+0000`, the OpenAPI examples' spelling). Atlassian's own document disagrees with itself.
+   */
+  dynamicExpirationDate?: 'epoch' | 'string';
+}
+
+/** Dynamic webhooks of OAuth 2.0 apps (`/rest/api/3/webhook`), as the simulator keeps them. */
+export interface JiraDynamicWebhooks {
+  /** Moves the clock of webhook expiry forward (the 30 days), leaving every other clock alone. */
+  advance(ms: number): void;
+  /** Every dynamic webhook ever registered and not deleted, expired ones included. */
+  list(): Array<{ id: number; url: string; events: string[]; jqlFilter: string; expiresAt: string; expired: boolean }>;
+  /**
+   * Sends an issue event to every live dynamic webhook whose events and JQL match, with `Authorization: Bearer <JWT>`
+   * (HS256, the app's client secret). `token` spoils it: `expired` (exp an hour ago), `alg-none`, `wrong-secret`,
+   * `tampered` (a claim changed after signing), `missing` (no header); `tamper: 'body'` changes the body under a valid
+   * token (the JWT does not cover the body). Returns one answer per delivery made (none when nothing matched).
+   */
+  deliver(
+    externalIds: string[],
+    options?: { event?: 'created' | 'updated' | 'deleted'; token?: 'valid' | 'expired' | 'alg-none' | 'wrong-secret' | 'tampered' | 'missing'; tamper?: 'body'; sentAt?: Date },
+  ): Promise<Array<{ status: number; body: string }>>;
+  /** Sends the last dynamic delivery again as Jira's retry: same identifier and token, `X-Atlassian-Webhook-Retry: n`. */
+  retryLast(retry: number): Promise<{ status: number; body: string }>;
 }
 
 /** A running Jira simulator. */
@@ -138,6 +163,8 @@ export interface JiraSimulator extends ConnectorSimulator<JiraSimCredentials> {
   expireToken(): Promise<void>;
   /** The API token that has expired (Jira answers 401 to it). */
   readonly expiredToken: string;
+  /** Dynamic webhooks registered by OAuth apps: their 30-day clock and JWT-signed deliveries. */
+  readonly dynamicWebhooks: JiraDynamicWebhooks;
 }
 
 /** The simulator's webhook side: Jira's deliveries, plus comment events and retries. */

@@ -132,6 +132,10 @@ export function defineConnector<TSchema extends CredentialsSchema, TCursor>(defi
     // A connection canRegister() turns away must still be told how to set the webhook up by hand.
     throw new TypeError(`[ticketbridge] connector "${connector.id}": a webhook with canRegister() needs instructions() too`);
   }
+  if (webhook?.maintain && (!webhook.register || !(webhook.maintain.everyMs >= 60_000))) {
+    // Upkeep keeps alive what register() created, at most once a minute.
+    throw new TypeError(`[ticketbridge] connector "${connector.id}": webhook.maintain needs register() and an everyMs of at least 60000`);
+  }
   if (webhook?.secretSource === 'credentials' && !webhook.secretField) {
     throw new TypeError(`[ticketbridge] connector "${connector.id}": secretSource 'credentials' needs secretField`);
   }

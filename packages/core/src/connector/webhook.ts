@@ -119,4 +119,39 @@ export interface ConnectorWebhook<TCredentials> {
   generateSecret?(ctx: ConnectorContext<TCredentials>): string;
   /** Manual steps, for platforms (or plans) where `register` is impossible. */
   instructions?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): WebhookInstructions;
+  /**
+   * Whether this connection's deliveries are signed with the client secret of the hub-held OAuth client
+   * (`createHub({ oauthClients })`, a `client: 'hub'` credential method) rather than the `secretSource` secret: Atlassian
+   * signs an OAuth 2.0 app's dynamic webhooks with the app's client secret. When true, the core hands that secret to
+   * `register` and `verify`, and keeps the stored copy in step with the hub's configuration when the hub starts (the
+   * replaced one verifies for a day). Absent: false.
+   */
+  signedWithOAuthClientSecret?(ctx: ConnectorContext<TCredentials>): boolean;
+  /**
+   * Keeps a registered webhook alive, for platforms whose subscriptions expire (Jira's dynamic webhooks after 30 days).
+   * The hub runs it per connection through its `Scheduler` (key `${connectionId}:webhook-maintenance`), `everyMs` after
+   * the registration or the last successful run, and soon after a restart when a run is due; each run is recorded on
+   * the stored webhook and reported in the `webhook.maintained` event; transient failures are retried with back-off.
+   */
+  maintain?: WebhookMaintenance<TCredentials>;
+}
+
+/** What {@link WebhookMaintenance.run} did. */
+export interface WebhookMaintenanceResult {
+  /** The registration to keep from now on (a refreshed expiry, the ids of a re-created webhook). Absent: unchanged. */
+  registration?: WebhookRegistration;
+  /** One line for the host ("refreshed until 2026-04-01T00:00:00.000Z", "re-registered: the webhook had expired"). */
+  note?: string;
+}
+
+/** How a connector keeps its registered webhook alive. See {@link ConnectorWebhook.maintain}. */
+export interface WebhookMaintenance<TCredentials> {
+  /** Time between runs, in ms (at least one minute), measured from the registration or the last successful run. */
+  everyMs: number;
+  /**
+   * Refreshes what `register` created, or registers it again when the platform lost it. Throws a `TicketbridgeError`
+   * when it cannot: `transient` and `rate_limit` errors (and retryable HTTP errors) are retried with back-off, others
+   * wait for the next scheduled run. Called only for connections whose webhook `register` created.
+   */
+  run(ctx: ConnectorContext<TCredentials>, input: { registration: WebhookRegistration; url: string; secret: string }): Promise<WebhookMaintenanceResult>;
 }

@@ -1,14 +1,17 @@
 import { REDACTED, redactCredentials } from '../credentials/redact.js';
 import type { WebhookInstructions } from '../connector/webhook.js';
-import type { ConnectionStatus, StoredConnection, SyncMode } from '../store/types.js';
+import type { ConnectionStatus, StoredConnection, SyncMode, WebhookMaintenanceState } from '../store/types.js';
 import type { JsonObject } from '../util/json.js';
 
 /** How the webhook of a connection was set up. */
 export type WebhookSetup =
   /** Poll mode: no webhook. */
   | { kind: 'none' }
-  /** The connector registered it through the platform's API. */
-  | { kind: 'registered' }
+  /**
+   * The connector registered it through the platform's API. `maintenance`: how its upkeep went, for a platform whose
+   * registrations expire (see `ConnectorWebhook.maintain`).
+   */
+  | { kind: 'registered'; maintenance?: WebhookMaintenanceState }
   /** The user must follow these steps in the platform's UI. */
   | { kind: 'manual'; instructions: WebhookInstructions };
 
@@ -49,7 +52,7 @@ export function toConnectionView(stored: StoredConnection, webhookUrl: string | 
     stored.syncMode === 'poll' || !stored.webhook
       ? { kind: 'none' }
       : stored.webhook.registration
-        ? { kind: 'registered' }
+        ? { kind: 'registered', ...(stored.webhook.maintenance ? { maintenance: stored.webhook.maintenance } : {}) }
         : instructions
           ? { kind: 'manual', instructions: secret ? redactInstructions(instructions, secret) : instructions }
           : { kind: 'none' };

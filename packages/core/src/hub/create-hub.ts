@@ -16,6 +16,7 @@ import type { DeadLetter, StoredConnection, StoredWebhook, SyncMode, SyncRun } f
 import type { WebhookInstructions } from '../connector/webhook.js';
 import { ContextFactory, type HttpDefaults } from '../connection/connection-context.js';
 import { setUpWebhook, tearDownWebhook } from '../connection/webhook-setup.js';
+import { WebhookMaintainer } from '../connection/webhook-maintenance.js';
 import { InboxWorker } from '../sync/inbox-worker.js';
 import { SyncEngine, type ImportBatch, type RetryPolicy } from '../sync/sync-engine.js';
 import { newId } from '../util/ids.js';
@@ -339,6 +340,26 @@ export function createHub(options: HubOptions): Hub {
   });
 
   const urlFor = (id: string) => (publicUrl ? `${publicUrl}${WEBHOOK_PATH}?connectorId=${encodeURIComponent(id)}` : null);
+  /** The hub-held OAuth client secret of a connection's method, if it has one (never throws). */
+  const oauthClientSecret = (connector: AnyConnector, credentials: Record<string, unknown>): string | undefined => {
+    try {
+      const resolved = oauthSessions.resolve(connector, credentials);
+      return resolved?.clientFrom === 'hub' ? resolved.client.clientSecret : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const maintainer = new WebhookMaintainer({
+    store,
+    scheduler,
+    contexts,
+    connector: (id) => connectors.get(id),
+    urlFor,
+    retry,
+    clientSecret: oauthClientSecret,
+    report: (result) => emitter.emit('webhook.maintained', result),
+    logger,
+  });
   const view = (c: StoredConnection) => toConnectionView(c, urlFor(c.id));
 
   const schedule = (c: StoredConnection, initialDelayMs: number) => {
@@ -423,12 +444,33 @@ export function createHub(options: HubOptions): Hub {
     return oauthSessions.draft(connector, source, initial && { ...initial, generation: 1 });
   };
 
+  /**
+   * A webhook signed with the hub-held OAuth client's secret follows the hub's configuration: after the host rotated
+   * the client secret, the new one verifies and the old one keeps verifying for a day (deliveries already in flight).
+   */
+  const followOAuthClientSecret = async (connector: AnyConnector, c: StoredConnection, now: number): Promise<StoredConnection> => {
+    const current = c.webhook?.secretFrom === 'oauth_client' ? oauthClientSecret(connector, c.credentials) : undefined;
+    if (!c.webhook || !current || current === c.webhook.secret) return c;
+    const until = new Date(now + 24 * 3600_000).toISOString();
+    const previousSecrets = [{ secret: c.webhook.secret, until }, ...(c.webhook.previousSecrets ?? []).filter((p) => Date.parse(p.until) > now)];
+    const registration = c.webhook.registration ? { ...c.webhook.registration, secret: current } : undefined;
+    const updated: StoredConnection = { ...c, webhook: { ...c.webhook, secret: current, previousSecrets, ...(registration ? { registration } : {}) }, updatedAt: new Date(now).toISOString() };
+    await store.saveConnection(updated);
+    logger.info('the OAuth client secret changed: webhooks now verify with the new one, the old one for 24 hours', { connectionId: c.id, platform: c.platform });
+    return updated;
+  };
+
   let started: Promise<void> | undefined;
   const start = () =>
     (started ??= (async () => {
       const now = Date.now();
-      for (const c of await store.listConnections()) {
-        if (c.status !== 'active' || !connectors.has(c.platform)) continue;
+      for (const listed of await store.listConnections()) {
+        const connector = connectors.get(listed.platform);
+        if (!connector) continue;
+        const c = await followOAuthClientSecret(connector, listed, now);
+        // A paused connection still takes webhooks into the inbox: its registration is kept alive too.
+        maintainer.schedule(c);
+        if (c.status !== 'active') continue;
         const [last] = await store.listRuns(c.id, { limit: 1 });
         const since = last ? now - Date.parse(last.startedAt) : Infinity;
         schedule(c, last ? Math.max(0, c.pollIntervalMs - since) : 0);
@@ -474,7 +516,7 @@ export function createHub(options: HubOptions): Hub {
 
       const setup =
         syncMode !== 'poll' && connector.webhook
-          ? await setUpWebhook({ connector, ctx: contexts.create(connector, { ...draft, metadata }, withOAuth).ctx, syncMode, url: urlFor(id)! })
+          ? await setUpWebhook({ connector, ctx: contexts.create(connector, { ...draft, metadata }, withOAuth).ctx, syncMode, url: urlFor(id)!, oauthClientSecret: oauthClientSecret(connector, credentials) })
           : undefined;
       const webhook = setup?.webhook;
       const webhookSecret = setup?.secretForUser;
@@ -501,6 +543,7 @@ export function createHub(options: HubOptions): Hub {
       if (oauth) await store.saveTokens(id, await oauth.current(lifetime.signal), null);
       await store.saveConnection(stored);
       schedule(stored, options.initialSyncDelayMs ?? 0);
+      maintainer.schedule(stored);
       const result = view(stored) as ConnectResult;
       const secretForUser = webhookSecret;
       if (secretForUser) {
@@ -518,6 +561,7 @@ export function createHub(options: HubOptions): Hub {
       const c = await mustGet(id);
       scheduler.cancel(`poll:${id}`);
       scheduler.cancel(`retry:${id}`);
+      maintainer.cancel(id);
       await engine.abort(id, 'disconnected');
       const connector = connectors.get(c.platform);
       await tearDownWebhook(connector, () => contexts.create(connector!, c).ctx, c.webhook);

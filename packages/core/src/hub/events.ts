@@ -2,6 +2,7 @@ import type { TicketEvent } from '../model/ticket.js';
 import type { RecordedError, StoredConnection, SyncRun } from '../store/types.js';
 import type { SyncProgress } from '../sync/sync-engine.js';
 import type { WebhookRejection } from '../webhooks/webhook-router.js';
+import type { WebhookMaintained } from '../connection/webhook-maintenance.js';
 import type { InboxEntry } from '../store/types.js';
 
 /**
@@ -21,6 +22,11 @@ export interface HubEvents {
   'webhook.rejected': (rejection: WebhookRejection) => void;
   /** A webhook was verified and stored in the inbox; its tickets follow as `ticket` events. */
   'webhook.accepted': (entry: { connectionId: string; inboxId: string; tickets: number }) => void;
+  /**
+   * A connector's upkeep of a registered webhook ran (Jira's dynamic webhooks expire unless refreshed): whether the
+   * registration is alive, the redacted error of a failed run, and when the next run is due.
+   */
+  'webhook.maintained': (result: WebhookMaintained) => void;
   /** The platform rate-limited a request (429) or asked us to slow down. */
   rateLimited: (info: { connectionId: string; waitMs: number; status?: number }) => void;
   /** A connection stopped syncing because its credentials were refused. */
@@ -29,4 +35,4 @@ export interface HubEvents {
   error: (error: { message: string; connectionId?: string; inboxId?: string }) => void;
 }
 
-export type { InboxEntry };
+export type { InboxEntry, WebhookMaintained };

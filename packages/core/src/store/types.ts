@@ -21,6 +21,27 @@ export interface StoredWebhook {
   registration?: WebhookRegistration;
   /** Manual steps, when the platform cannot register by API. */
   instructions?: WebhookInstructions;
+  /**
+   * `oauth_client`: `secret` is the hub-held OAuth client's secret (see `ConnectorWebhook.signedWithOAuthClientSecret`),
+   * brought in step with the hub's configuration when it changes. Absent: the secret came from `secretSource`.
+   */
+  secretFrom?: 'oauth_client';
+  /** The last runs of the connector's `maintain` hook, for registrations that expire. */
+  maintenance?: WebhookMaintenanceState;
+}
+
+/** How the upkeep of a registered webhook went (see `ConnectorWebhook.maintain`). */
+export interface WebhookMaintenanceState {
+  /** When the registration was created or last kept alive successfully (ISO-8601); the next run is due `everyMs` after it. */
+  okAt: string;
+  /** The last run (ISO-8601), successful or not. */
+  lastRunAt?: string;
+  /** The last run's note, when it succeeded. */
+  note?: string;
+  /** The last run's error (redacted), when it failed; cleared by the next success. */
+  error?: RecordedError;
+  /** Failed runs in a row. */
+  failures?: number;
 }
 
 /** A connection as the store keeps it. Durable stores seal `credentials` and `webhook.secret` at rest. */
