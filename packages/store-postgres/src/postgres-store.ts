@@ -687,7 +687,7 @@ export class PostgresStore implements StateStore {
 function isTransient(error: Error, sqlState: string | undefined): boolean {
   if (sqlState) {
     return (
-      sqlState.startsWith('08') || // connection exception
+      (sqlState.startsWith('08') && sqlState !== '08P01') || // connection exception (08P01, a protocol violation, is a bug)
       sqlState.startsWith('53') || // insufficient resources: 53300 too many connections, disk full, out of memory
       sqlState.startsWith('57P') || // admin/crash shutdown, cannot connect now (starting up, recovering)
       sqlState === '57014' || // statement_timeout or a cancel
