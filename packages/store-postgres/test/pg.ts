@@ -17,7 +17,7 @@ if (!PG_URL) {
 }
 
 /** `describe`, skipped when there is no database to run against. */
-export const describePg = describe.skipIf(!PG_URL);
+export const describePg: ReturnType<typeof describe.skipIf> = describe.skipIf(!PG_URL);
 
 const created: string[] = [];
 
