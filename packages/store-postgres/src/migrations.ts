@@ -131,7 +131,10 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
  */
 export async function migrate(client: PoolClient, schema: string, quoted: string, logger: Logger, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
   const latest = migrations[migrations.length - 1]?.version ?? 0;
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+  // Looked up first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists, and a
+  // deployment may grant that only for the first start.
+  const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (exists.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
   await client.query(`CREATE TABLE IF NOT EXISTS ${quoted}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoted}.schema_migrations`);
   const current = rows[0]?.version ?? 0;
