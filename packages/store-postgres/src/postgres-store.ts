@@ -680,7 +680,15 @@ export class PostgresStore implements StateStore {
       });
     }
     if (isTransient(error, sqlState)) {
-      return new TransientError(`${what}: ${sqlState === '57014' ? 'statement timed out or was cancelled' : 'database unavailable'}: ${error.message}${sqlState ? ` (${sqlState})` : ''}`, {
+      const kind =
+        sqlState === '57014'
+          ? 'statement timed out or was cancelled'
+          : sqlState === '40P01' || sqlState === '40001'
+            ? 'conflicting transaction, try again'
+            : sqlState === '55P03'
+              ? 'lock wait timed out'
+              : 'database unavailable';
+      return new TransientError(`${what}: ${kind}: ${error.message}${sqlState ? ` (${sqlState})` : ''}`, {
         cause: error,
       });
     }
