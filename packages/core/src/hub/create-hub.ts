@@ -605,7 +605,18 @@ export function createHub(options: HubOptions): Hub {
         throw new CredentialsError('the credential method cannot change on an existing connection: connect again with the new method', { platform: connector.id, field: 'method' });
       }
       const next = { ...c, credentials, secretFields: secretFieldNames(connector.credentials) };
-      const info = await connector.testConnection(contexts.create(connector, next).ctx);
+      // An OAuth client in the credentials is tested at the token endpoint with the new values: the connection's own
+      // session still holds a token the old client obtained, which would let a wrong new secret pass.
+      const resolved = oauthSessions.resolve(connector, credentials);
+      const probeId = resolved?.config.grant === 'client_credentials' ? newId('test') : undefined;
+      let info: ConnectionInfo;
+      try {
+        const probe = probeId ? await draftOAuth(connector, { id: probeId, credentials, syncMode: c.syncMode, ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}) }, undefined) : undefined;
+        await probe?.current(lifetime.signal);
+        info = await connector.testConnection(contexts.create(connector, next, probe ? { oauth: probe } : {}).ctx);
+      } finally {
+        if (probeId) oauthSessions.forget(probeId);
+      }
       const { statusReason: _cleared, ...rest } = next;
       // A webhook verified with a credentials field (HubSpot's client secret) follows the new value.
       const field = connector.webhook?.secretSource === 'credentials' ? connector.webhook.secretField : undefined;
