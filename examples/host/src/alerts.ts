@@ -36,7 +36,17 @@ const SUPPORT_EXTRAS: Record<string, number> = {
   escalate: -2,
 };
 
-/** At or below this score a ticket's text is hostile enough to alert someone. */
+/**
+ * Negative words aimed at the company or its people. AFINN scores how negative a text is, and a customer describing
+ * a broken device ("damaged", "fails", "losing") is negative without being hostile: an alert needs one of these too.
+ */
+const AIMED_AT_US = new Set([
+  'worst', 'useless', 'unacceptable', 'pathetic', 'incompetent', 'ridiculous', 'terrible', 'awful', 'horrible', 'disgusting',
+  'disappointed', 'disappointing', 'furious', 'angry', 'outraged', 'hate', 'scam', 'fraud', 'lawyer', 'lawsuit', 'liar',
+  'liars', 'shame', 'shameful', 'stupid', 'idiots', 'rude', 'ignored', 'unprofessional', 'joke', 'lousy',
+]);
+
+/** At or below this score a ticket's text is negative enough to alert someone (with a word from {@link AIMED_AT_US}). */
 const HOSTILE_SCORE = -3;
 /** Characters of subject + description analysed: the opening says how the customer feels, and the cost stays flat. */
 const MAX_TEXT = 4_000;
@@ -44,8 +54,9 @@ const MAX_TEXT = 4_000;
 const sentiment = new Sentiment();
 
 /**
- * The host's own logic, standing in for "the service that analyses tickets": flag hostile wording (AFINN-165
- * sentiment through the `sentiment` package, with negation handled), escalations to urgent, and reopened tickets.
+ * The host's own logic, standing in for "the service that analyses tickets": flag hostile wording (a negative
+ * AFINN-165 score through the `sentiment` package, negation handled, with a word aimed at the company), escalations
+ * to urgent, and reopened tickets.
  * It uses `event.changes`, so it needs no copy of its own of earlier versions.
  */
 export function analyse(event: TicketEvent): Alert | undefined {
@@ -54,8 +65,9 @@ export function analyse(event: TicketEvent): Alert | undefined {
   let words: string[] = [];
   const text = `${t.subject}\n${t.description}`.slice(0, MAX_TEXT);
   const { score, negative } = sentiment.analyze(text, { extras: SUPPORT_EXTRAS });
-  if (score <= HOSTILE_SCORE && event.type !== 'ticket.deleted') {
-    words = [...new Set(negative)];
+  const aimed = negative.filter((w) => AIMED_AT_US.has(w));
+  if (score <= HOSTILE_SCORE && aimed.length && event.type !== 'ticket.deleted') {
+    words = [...new Set([...aimed, ...negative])];
     reasons.push(`hostile wording (score ${score}: ${words.join(', ')})`);
   }
   if (event.changes?.priority?.to === 'urgent') reasons.push(`priority ${event.changes.priority.from ?? 'none'} → urgent`);

@@ -46,7 +46,8 @@ export function hostPlatforms(): HostPlatform[] {
       connector: zendesk(),
       badge: { initials: 'ZD', color: '#03363d' },
       async simulator(tickets) {
-        const sim = await startZendeskSimulator({ seed: 12 });
+        // The recommended method: an OAuth client (Zendesk retires API tokens).
+        const sim = await startZendeskSimulator({ seed: 12, auth: 'oauth_client_credentials' });
         await sim.seed(tickets);
         return {
           sim,

@@ -206,7 +206,8 @@ function defaultMethod(p: Platform): Method {
 function methodOf(p: Platform, creds: Record<string, unknown> | undefined): Method | undefined {
   if (!creds) return undefined;
   if (typeof creds.method === 'string') return p.methods.find((m) => m.id === creds.method);
-  return p.methods.find((m) => m.fields.filter((f) => f.required).every((f) => f.name in creds));
+  const keys = Object.keys(creds);
+  return p.methods.find((m) => m.fields.filter((f) => f.required).every((f) => f.name in creds) && keys.every((k) => m.fields.some((f) => f.name === k)));
 }
 
 function renderMethods() {
@@ -261,7 +262,7 @@ function renderField(f: Field): HTMLElement {
   return h(
     'div',
     { class: 'field', 'data-field': f.name },
-    h('label', { for: `f-${f.name}` }, f.label, f.required ? '' : h('span', { class: 'muted' }, ' (optional)')),
+    h('label', { for: `f-${f.name}` }, f.label, f.required || /optional/i.test(f.label) ? '' : h('span', { class: 'muted' }, ' (optional)')),
     control,
     f.help ? h('small', {}, f.help) : null,
     h('div', { class: 'error', 'data-error-for': f.name }),
@@ -419,8 +420,8 @@ function connectionRow(c: Connection): HTMLElement {
     h('td', {}, c.accountName, h('br'), h('small', { class: 'muted' }, c.id), progress),
     h('td', {}, c.syncMode),
     h('td', {}, status, c.statusReason ? h('small', { class: 'error' }, ` ${c.statusReason.message}`) : null),
-    h('td', { 'data-last-sync': c.id }, run ? `${ago(run.finishedAt ?? run.startedAt)} · ${run.ticketsSynced} tickets` : '—'),
-    h('td', {}, c.nextPollAt ? ago(c.nextPollAt) : c.status === 'paused' ? 'paused' : '—'),
+    h('td', { 'data-last-sync': c.id }, !run ? '—' : run.status === 'running' ? 'running…' : `${ago(run.finishedAt ?? run.startedAt)} · ${run.ticketsSynced} tickets`),
+    h('td', {}, c.nextPollAt ? (Date.parse(c.nextPollAt) <= Date.now() + 1000 ? 'now' : ago(c.nextPollAt)) : c.status === 'paused' ? 'paused' : '—'),
     h(
       'td',
       {},
@@ -541,7 +542,8 @@ function onProgress(p: Progress) {
   if (!box) return;
   box.hidden = false;
   box.dataset.state = 'running';
-  const bar = h('progress', { max: String(p.total ?? Math.max(p.tickets, 1)), value: String(p.tickets) });
+  // Without the platform's total the bar cannot know how far it is: it stays indeterminate (moving).
+  const bar = p.total !== undefined ? h('progress', { max: String(Math.max(p.total, p.tickets, 1)), value: String(p.tickets) }) : h('progress', {});
   const eta = p.etaMs !== undefined ? ` · ETA ${duration(Math.round(p.etaMs))}` : '';
   box.replaceChildren(bar, h('small', {}, `page ${p.pages} · ${p.tickets}${p.total !== undefined ? ` / ${p.total}` : ''} tickets · ${Math.round(p.ticketsPerSecond)}/s${eta}`));
 }
@@ -551,6 +553,8 @@ function onRun(r: Run & { willRetry?: boolean }) {
   const box = document.querySelector<HTMLElement>(`[data-progress="${CSS.escape(r.connectionId)}"]`);
   if (!box) return void refreshConnections();
   paintRun(box, r);
+  // The next poll moved: the list says when.
+  if (r.status !== 'running') void refreshConnections();
   const cell = document.querySelector<HTMLElement>(`[data-last-sync="${CSS.escape(r.connectionId)}"]`);
   if (cell && r.status !== 'running') cell.textContent = `${ago(r.finishedAt ?? r.startedAt)} · ${r.ticketsSynced} tickets`;
 }
