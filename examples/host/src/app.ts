@@ -466,14 +466,26 @@ function readCredentials(value: unknown, connector: AnyConnector | undefined): R
   if (!connector) return creds;
   const parsed = connector.credentials.safeParse(creds);
   if (parsed.success) return creds;
-  const problems = parsed.error.issues.slice(0, 50).map((issue: { path: PropertyKey[]; message: string }) => {
+  const problems = parsed.error.issues.slice(0, 50).map((issue: { code: string; path: PropertyKey[]; message: string }) => {
     const path = issue.path.map(String).join('.');
+    // "required" only for a value that is really absent, looking into settings sent as JSON text (a mapping).
     let at: unknown = creds;
-    for (const key of issue.path) at = at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined;
-    const missing = issue.path.length > 0 && (at === undefined || at === '');
+    for (const key of issue.path) {
+      if (typeof at === 'string') at = parseJson(at);
+      at = at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined;
+    }
+    const missing = issue.path.length > 0 && issue.code === 'invalid_type' && (at === undefined || at === '');
     return { field: issue.path.length ? String(issue.path[0]) : 'credentials', path: path || 'credentials', message: missing ? 'required' : issue.message };
   });
   throw invalid(problems, 422);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function invalid(problems: FieldProblem[], status: 400 | 422): BadRequest {

@@ -140,6 +140,8 @@ describe('example host API: validation', () => {
     expect(paths.every((p: string) => p.startsWith('mapping'))).toBe(true);
     expect(paths.some((p: string) => p.startsWith('mapping.status'))).toBe(true);
     expect(res.json.fields.every((f: { field: string }) => f.field === 'mapping')).toBe(true);
+    // Present but wrong is not "required".
+    expect(res.json.fields.find((f: { path: string }) => f.path === 'mapping.status.map.Open').message).not.toBe('required');
   });
 });
 

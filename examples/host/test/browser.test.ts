@@ -32,7 +32,7 @@ async function shot(page: Page, name: string) {
 }
 
 describe.skipIf(!haveChromium)('the Connect page in Chromium', () => {
-  it('connects Zendesk in both mode, shows the backfill, tickets and a hostile-ticket alert, and errors at the field', { timeout: 90_000 }, async () => {
+  it('connects Zendesk in both mode, shows the backfill, tickets and a hostile-ticket alert, and errors at the field; Webhook Push and CSV', { timeout: 90_000 }, async () => {
     expect(existsSync(join(root, 'dist/web/app.js')), 'run pnpm build in examples/host first').toBe(true);
     const dataDir = mkdtempSync(join(tmpdir(), 'tb-host-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -131,6 +131,40 @@ describe.skipIf(!haveChromium)('the Connect page in Chromium', () => {
     await page.locator('#history svg.chart rect').first().waitFor();
     await expect(page.locator('#history tbody tr').first().textContent()).resolves.toContain('succeeded');
     await shot(page, '07-sync-history.png');
+
+    // Webhook Push: the mapping editor; a status the mapping maps to nothing known is refused at the field, by path.
+    await page.click('[data-platform="webhook-push"]');
+    await page.click('#fill');
+    const mapping = JSON.parse(await page.inputValue('#f-mapping')) as { status: { map: Record<string, string> } };
+    mapping.status.map.Open = 'opened';
+    await page.fill('#f-mapping', JSON.stringify(mapping, null, 2));
+    await page.click('#test');
+    const mappingError = page.locator('[data-error-for="mapping"]');
+    await expect.poll(() => mappingError.textContent()).toMatch(/^mapping\.status\.map\.Open: /);
+    await expect(mappingError.textContent()).resolves.not.toContain('required');
+    await shot(page, '08-webhook-push-mapping-error.png');
+    await page.click('#fill');
+    await page.check('input[name=syncMode][value=webhook]');
+    await page.click('#submit');
+    await expect(page.locator('[data-testid="webhook-setup"]').textContent()).resolves.toMatch(/whsec_/);
+
+    // CSV: connect a source, preview a file (nothing delivered), then import it.
+    await page.click('[data-platform="csv"]');
+    await page.click('#fill');
+    await page.click('#submit');
+    await page.locator('[data-testid="connection-id"]').waitFor();
+    await expect.poll(() => page.locator('#csv-connection option[value^="conn_"]').count()).toBe(1);
+    const csv = ['Id,Subject,Status,Priority,Requester,Requester email,Created at,Updated at', '501,Invoice twice,Open,High,Ada,ada@example.com,2024-03-01 08:00:00,2024-03-01 09:00:00', '502,Where is my parcel,Pending,Low,Bo,bo@example.com,2024-03-02 08:00:00,someday', ''].join('\n');
+    await page.setInputFiles('#csv-file', { name: 'export.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('#csv-preview');
+    await expect.poll(() => page.locator('#csv-output').textContent()).toContain('Rows read: 2');
+    await expect(page.locator('#csv-output li').first().textContent()).resolves.toMatch(/Updated at|updatedAt/i);
+    await page.locator('#csv').scrollIntoViewIfNeeded();
+    await shot(page, '09-csv-preview.png');
+    expect(live.app.events.filter((e) => e.source === 'csv')).toEqual([]);
+    await page.click('#csv-import');
+    await expect.poll(() => page.locator('#csv-output').textContent()).toMatch(/^Imported: 2 rows, 1 new/);
+    expect(live.app.events.filter((e) => e.source === 'csv').map((e) => e.ticket.externalId)).toEqual(['501']);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -646,7 +646,7 @@ async function csv(dryRun: boolean) {
     const p = res.body as unknown as { columns: string[]; mapping: { columns?: Record<string, string> } & Record<string, unknown>; tickets: Array<Record<string, unknown>>; errors: Array<{ at: string; field: string; reason: string }>; truncated: boolean };
     fill(out,
       h('p', {}, `Columns: ${p.columns.join(', ')}`),
-      h('p', {}, `${p.tickets.length} rows read${p.truncated ? ' (the file has more)' : ''}, ${p.errors.length} would be refused. Nothing was imported.`),
+      h('p', {}, `Rows read: ${p.tickets.length + p.errors.length}${p.truncated ? ' (the file has more)' : ''}; ${p.tickets.length} would be imported, ${p.errors.length} refused. Nothing was imported.`),
       h(
         'table',
         {},
