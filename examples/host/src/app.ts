@@ -245,7 +245,10 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
       );
     }
     if (req.method === 'GET' && u.pathname === '/api/events') return openStream(req, res);
-    if (req.method === 'GET' && u.pathname === '/api/tickets') return send(res, 200, feed.slice(-Number(u.searchParams.get('limit') ?? 50)).reverse());
+    if (req.method === 'GET' && u.pathname === '/api/tickets') {
+      const limit = Math.min(FEED_SIZE, Math.max(1, Number(u.searchParams.get('limit') ?? 50) || 50));
+      return send(res, 200, feed.slice(-limit).reverse());
+    }
     if (req.method === 'GET' && u.pathname === '/api/alerts') return send(res, 200, alerts.slice(-FEED_SIZE).reverse());
 
     if (u.pathname === '/api/connections' && req.method === 'GET') return send(res, 200, (await hub.list()).map(withSchedule));
