@@ -43,6 +43,18 @@ describe('connect', () => {
     expect(await hub.list()).toEqual([]);
   });
 
+  it('test() checks credentials against the platform and saves, registers and schedules nothing', async () => {
+    const { hub, desk, events } = await setup();
+    desk.add(3);
+    await expect(hub.test({ platform: 'memdesk', credentials: creds, syncMode: 'both' })).resolves.toMatchObject({ accountName: expect.any(String) });
+    const refused = await hub.test({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: 'wrong-token-value' } }).catch((e: unknown) => e);
+    expect((refused as CredentialsError).field).toBe('apiToken');
+    await expect(hub.test({ platform: 'nope', credentials: {} })).rejects.toThrow(ConfigError);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await hub.list()).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
   it('returns the webhook URL, manual steps with the secret once, and a redacted JSON view', async () => {
     const { hub, server } = await setup();
     const conn = await hub.connect({ platform: 'memdesk', credentials: creds, syncMode: 'both' });

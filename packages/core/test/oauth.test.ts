@@ -122,6 +122,19 @@ describe('OAuth client credentials', () => {
     expect(run.errors).toEqual([]);
   });
 
+  it('updateCredentials tests a new client secret at the token endpoint, not with the token the old one obtained', async () => {
+    const sim = await startSim({ tickets: 5 });
+    const { hub } = await setup(sim);
+    const good = sim.oauthCredentials();
+    const conn = await hub.connect({ platform: 'acme', credentials: good, baseUrl: sim.url, syncMode: 'poll' });
+    await hub.syncNow(conn.id);
+    const refused = await hub.updateCredentials(conn.id, { ...good, clientSecret: 'not-the-client-secret-0000' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CredentialsError);
+    expect((refused as CredentialsError).field).toBe('clientSecret');
+    await expect(hub.updateCredentials(conn.id, good)).resolves.toMatchObject({ id: conn.id, status: 'active' });
+    expect((await hub.syncNow(conn.id)).status).toBe('succeeded');
+  });
+
   it('names the field at fault: a wrong client secret, a scope the client may not ask for', async () => {
     const sim = await startSim();
     const { hub } = await setup(sim);

@@ -4,7 +4,7 @@ import type { OAuthClientConfig } from '../credentials/oauth-method.js';
 import { OAuthSessions } from '../auth/oauth-sessions.js';
 import { createOAuthState, createPkcePair } from '../auth/pkce.js';
 import { requestTokens, type OAuthTokens } from '../auth/token-endpoint.js';
-import type { AnyConnector } from '../connector/connector.js';
+import type { AnyConnector, ConnectionInfo } from '../connector/connector.js';
 import { Redactor } from '../credentials/redact.js';
 import { secretFieldNames } from '../credentials/describe-credentials.js';
 import { AbortedError, ConfigError, CredentialsError } from '../errors/index.js';
@@ -157,6 +157,13 @@ export interface Hub {
    * steps → schedule (the first sync starts right away). Throws `CredentialsError` naming the field at fault.
    */
   connect(options: ConnectOptions): Promise<ConnectResult>;
+  /**
+   * Test without saving: the first half of Test & Connect (validate the credentials, obtain a client-credentials
+   * token, call the connector's `testConnection`) and nothing else: no connection is stored, no webhook registered,
+   * no sync scheduled. Throws `CredentialsError` naming the field at fault, as `connect` does. A method signing in
+   * through the browser needs `oauth` (the callback's code) like `connect`.
+   */
+  test(options: ConnectOptions): Promise<ConnectionInfo>;
   /** Stops syncing, removes the webhook the connector registered, and deletes the connection's state. */
   disconnect(id: string): Promise<void>;
   /** Stops scheduled syncs (a running one is aborted at the next page); webhooks are kept in the inbox. */
@@ -460,6 +467,24 @@ export function createHub(options: HubOptions): Hub {
     return updated;
   };
 
+  /** What `connect` and `test` share: the connector, the validated draft and its OAuth session. */
+  const prepare = async (input: ConnectOptions, id: string) => {
+    const connector = connectors.get(input.platform);
+    if (!connector) {
+      throw new ConfigError(`unknown platform "${input.platform}"; registered: ${[...connectors.keys()].join(', ') || 'none'}`, { field: 'platform' });
+    }
+    const syncMode: SyncMode = input.syncMode ?? (connector.webhook && publicUrl ? 'both' : 'poll');
+    if (syncMode !== 'poll') {
+      if (!connector.webhook) throw new ConfigError(`${connector.displayName} does not support webhooks; use syncMode "poll"`, { field: 'syncMode', platform: connector.id });
+      if (!publicUrl) throw new ConfigError('syncMode "webhook" and "both" need the hub\'s publicUrl', { field: 'publicUrl' });
+    }
+    const credentials = parseCredentials(connector, input.credentials);
+    const secretFields = secretFieldNames(connector.credentials);
+    const draft = { id, credentials, secretFields, syncMode, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}) };
+    const oauth = await draftOAuth(connector, draft, input.oauth);
+    return { connector, draft, oauth, withOAuth: oauth ? { oauth } : {} };
+  };
+
   let started: Promise<void> | undefined;
   const start = () =>
     (started ??= (async () => {
@@ -493,22 +518,19 @@ export function createHub(options: HubOptions): Hub {
     },
     connectors,
 
+    async test(input) {
+      const { connector, draft, oauth, withOAuth } = await prepare(input, newId('test'));
+      try {
+        await oauth?.current(lifetime.signal);
+        return await connector.testConnection(contexts.create(connector, { ...draft, metadata: {} }, withOAuth).ctx);
+      } finally {
+        oauthSessions.forget(draft.id);
+      }
+    },
+
     async connect(input) {
-      const connector = connectors.get(input.platform);
-      if (!connector) {
-        throw new ConfigError(`unknown platform "${input.platform}"; registered: ${[...connectors.keys()].join(', ') || 'none'}`, { field: 'platform' });
-      }
-      const syncMode: SyncMode = input.syncMode ?? (connector.webhook && publicUrl ? 'both' : 'poll');
-      if (syncMode !== 'poll') {
-        if (!connector.webhook) throw new ConfigError(`${connector.displayName} does not support webhooks; use syncMode "poll"`, { field: 'syncMode', platform: connector.id });
-        if (!publicUrl) throw new ConfigError('syncMode "webhook" and "both" need the hub\'s publicUrl', { field: 'publicUrl' });
-      }
-      const credentials = parseCredentials(connector, input.credentials);
-      const secretFields = secretFieldNames(connector.credentials);
-      const id = newId('conn');
-      const draft = { id, credentials, secretFields, syncMode, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}) };
-      const oauth = await draftOAuth(connector, draft, input.oauth);
-      const withOAuth = oauth ? { oauth } : {};
+      const { connector, draft, oauth, withOAuth } = await prepare(input, newId('conn'));
+      const { id, credentials, secretFields, syncMode } = draft;
       // The token endpoint's verdict (a refused client or scope) comes before any API call.
       await oauth?.current(lifetime.signal);
       const info = await connector.testConnection(contexts.create(connector, { ...draft, metadata: {} }, withOAuth).ctx);
@@ -627,7 +649,18 @@ export function createHub(options: HubOptions): Hub {
         throw new CredentialsError('the credential method cannot change on an existing connection: connect again with the new method', { platform: connector.id, field: 'method' });
       }
       const next = { ...c, credentials, secretFields: secretFieldNames(connector.credentials) };
-      const info = await connector.testConnection(contexts.create(connector, next).ctx);
+      // An OAuth client in the credentials is tested at the token endpoint with the new values: the connection's own
+      // session still holds a token the old client obtained, which would let a wrong new secret pass.
+      const resolved = oauthSessions.resolve(connector, credentials);
+      const probeId = resolved?.config.grant === 'client_credentials' ? newId('test') : undefined;
+      let info: ConnectionInfo;
+      try {
+        const probe = probeId ? await draftOAuth(connector, { id: probeId, credentials, syncMode: c.syncMode, ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}) }, undefined) : undefined;
+        await probe?.current(lifetime.signal);
+        info = await connector.testConnection(contexts.create(connector, next, probe ? { oauth: probe } : {}).ctx);
+      } finally {
+        if (probeId) oauthSessions.forget(probeId);
+      }
       const { statusReason: _cleared, ...rest } = next;
       // A webhook verified with a credentials field (HubSpot's client secret) follows the new value.
       const field = connector.webhook?.secretSource === 'credentials' ? connector.webhook.secretField : undefined;
