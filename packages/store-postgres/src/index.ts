@@ -15,5 +15,5 @@ export {
   type PostgresStoreStats,
   type PostgresStoreInfo,
 } from './postgres-store.js';
-export { MIN_PASSPHRASE_LENGTH, type StoreKey } from './sealer.js';
+export { MIN_PASSPHRASE_LENGTH, type StoreKey } from '@ticketbridge/core';
 export { SCHEMA_VERSION } from './migrations.js';

@@ -17,9 +17,19 @@ import {
   type StoredTokens,
   type StoredWebhook,
   type SyncRun,
+  DEFAULT_SEALING_KDF,
+  resolveSealingKey,
+  sealValue,
+  sealedKeyId,
+  unsealValue,
+  type KdfParams,
+  type SealingKey,
+  type StoreKey,
 } from '@ticketbridge/core';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
-import { DEFAULT_KDF, resolveKey, seal, sealedKeyId, unseal, type KdfParams, type SealingKey, type StoreKey } from './sealer.js';
+
+/** The label of this store's key fingerprints (never change it: sealed values name their key by it). */
+const KEY_ID_LABEL = 'ticketbridge/store-postgres key id';
 
 /** Bounds of the connection pool of a {@link PostgresStore}. */
 export interface PostgresPoolOptions {
@@ -157,7 +167,7 @@ export class PostgresStore implements StateStore {
   readonly #versionRetentionMs: number | null;
   readonly #sql: Statements;
   #salt = Buffer.alloc(0);
-  #kdf: KdfParams = DEFAULT_KDF;
+  #kdf: KdfParams = DEFAULT_SEALING_KDF;
   #key: SealingKey | undefined;
   #readKeys: SealingKey[] = [];
   #queries = 0;
@@ -473,7 +483,7 @@ export class PostgresStore implements StateStore {
    * it as `key` and the old one in `previousKeys`).
    */
   async rotateKey(newKey: StoreKey): Promise<void> {
-    const next = resolveKey(newKey, this.#salt, this.#kdf, 'newKey');
+    const next = resolveSealingKey(newKey, this.#salt, this.#kdf, 'newKey', KEY_ID_LABEL);
     await this.#withClient(async (q) => {
       await q('SELECT pg_advisory_lock($1, hashtext($2))', [ADVISORY_CLASS, this.schema]);
       try {
@@ -506,14 +516,14 @@ export class PostgresStore implements StateStore {
       await q('SELECT pg_advisory_lock($1, hashtext($2))', [ADVISORY_CLASS, this.schema]);
       await migrate(client, this.schema, `"${this.schema}"`, this.#logger);
       await q(`INSERT INTO "${this.schema}".meta (key, value) VALUES ('kdf', $1) ON CONFLICT (key) DO NOTHING`, [
-        JSON.stringify({ ...DEFAULT_KDF, salt: randomBytes(16).toString('base64') }),
+        JSON.stringify({ ...DEFAULT_SEALING_KDF, salt: randomBytes(16).toString('base64') }),
       ]);
       const { rows } = await q<{ value: string }>(`SELECT value FROM "${this.schema}".meta WHERE key = 'kdf'`);
       const kdf = JSON.parse(rows[0]!.value) as { salt: string } & KdfParams;
       this.#salt = Buffer.from(kdf.salt, 'base64');
       this.#kdf = { N: kdf.N, r: kdf.r, p: kdf.p };
-      const current = key === undefined ? undefined : resolveKey(key, this.#salt, this.#kdf, 'key');
-      const previous = previousKeys.map((k, i) => resolveKey(k, this.#salt, this.#kdf, `previousKeys[${i}]`));
+      const current = key === undefined ? undefined : resolveSealingKey(key, this.#salt, this.#kdf, 'key', KEY_ID_LABEL);
+      const previous = previousKeys.map((k, i) => resolveSealingKey(k, this.#salt, this.#kdf, `previousKeys[${i}]`, KEY_ID_LABEL));
       this.#key = current;
       this.#readKeys = current ? [current, ...previous] : [];
       await transaction(q, () => this.#settleKeys(q, current, previous));
@@ -586,7 +596,7 @@ export class PostgresStore implements StateStore {
     const checkKey = [current, ...previous].find((k) => k.id === sealedKeyId(check));
     let opened: string | undefined;
     try {
-      opened = checkKey && unseal([checkKey], check, KEY_CHECK_CONTEXT);
+      opened = checkKey && unsealValue([checkKey], check, KEY_CHECK_CONTEXT);
     } catch {
       opened = undefined;
     }
@@ -612,27 +622,27 @@ export class PostgresStore implements StateStore {
     const mode = (await q<{ value: string }>(`SELECT value FROM "${this.schema}".meta WHERE key = 'sealing' FOR UPDATE`)).rows[0]?.value;
     const plain = mode !== 'aes-256-gcm';
     for (const row of (await q<SealedRow>(`${this.#sql.sealedColumns} FOR UPDATE`)).rows) {
-      const open = (text: string, column: string) => (plain ? text : unseal(this.#readKeys, text, context(row.id, column)));
+      const open = (text: string, column: string) => (plain ? text : unsealValue(this.#readKeys, text, context(row.id, column)));
       await q(this.#sql.updateSealedColumns, [
-        seal(next, open(row.credentials, 'credentials'), context(row.id, 'credentials')),
-        row.webhook === null ? null : seal(next, open(row.webhook, 'webhook'), context(row.id, 'webhook')),
+        sealValue(next, open(row.credentials, 'credentials'), context(row.id, 'credentials')),
+        row.webhook === null ? null : sealValue(next, open(row.webhook, 'webhook'), context(row.id, 'webhook')),
         row.id,
       ]);
     }
     for (const row of (await q<{ connection_id: string; tokens: string }>(this.#sql.sealedTokens)).rows) {
-      const text = plain ? row.tokens : unseal(this.#readKeys, row.tokens, context(row.connection_id, 'tokens'));
-      await q(this.#sql.updateSealedTokens, [seal(next, text, context(row.connection_id, 'tokens')), row.connection_id]);
+      const text = plain ? row.tokens : unsealValue(this.#readKeys, row.tokens, context(row.connection_id, 'tokens'));
+      await q(this.#sql.updateSealedTokens, [sealValue(next, text, context(row.connection_id, 'tokens')), row.connection_id]);
     }
     await q(this.#sql.setMeta, ['sealing', 'aes-256-gcm']);
-    await q(this.#sql.setMeta, ['key_check', seal(next, KEY_CHECK, KEY_CHECK_CONTEXT)]);
+    await q(this.#sql.setMeta, ['key_check', sealValue(next, KEY_CHECK, KEY_CHECK_CONTEXT)]);
   }
 
   #protect(json: string, id: string, column: string): string {
-    return this.#key ? seal(this.#key, json, context(id, column)) : json;
+    return this.#key ? sealValue(this.#key, json, context(id, column)) : json;
   }
 
   #reveal(text: string, id: string, column: string): string {
-    return this.#key ? unseal(this.#readKeys, text, context(id, column)) : text;
+    return this.#key ? unsealValue(this.#readKeys, text, context(id, column)) : text;
   }
 
   #readConnection(row: ConnectionRow): StoredConnection {

@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 export { SqliteStore, DEFAULT_RUN_RETENTION, DEFAULT_VERSION_RETENTION_MS, type SqliteStoreOptions, type SqliteStoreInfo } from './sqlite-store.js';
-export { MIN_PASSPHRASE_LENGTH, type StoreKey } from './sealer.js';
+export { MIN_PASSPHRASE_LENGTH, type StoreKey } from '@ticketbridge/core';
 export { SCHEMA_VERSION } from './migrations.js';

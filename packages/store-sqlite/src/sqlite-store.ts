@@ -17,9 +17,19 @@ import {
   MAX_WEBHOOK_EVENT_IDS,
   type StoredWebhook,
   type SyncRun,
+  DEFAULT_SEALING_KDF,
+  resolveSealingKey,
+  sealValue,
+  sealedKeyId,
+  unsealValue,
+  type KdfParams,
+  type SealingKey,
+  type StoreKey,
 } from '@ticketbridge/core';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
-import { DEFAULT_KDF, resolveKey, seal, sealedKeyId, unseal, type KdfParams, type SealingKey, type StoreKey } from './sealer.js';
+
+/** The label of this store's key fingerprints (never change it: sealed values name their key by it). */
+const KEY_ID_LABEL = 'ticketbridge/store-sqlite key id';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -163,7 +173,7 @@ export class SqliteStore implements StateStore {
         .transaction((): { salt: string } & KdfParams => {
           const stored = db.prepare("SELECT value FROM meta WHERE key = 'kdf'").pluck().get() as string | undefined;
           if (stored) return JSON.parse(stored) as { salt: string } & KdfParams;
-          const fresh = { ...DEFAULT_KDF, salt: randomBytes(16).toString('base64') };
+          const fresh = { ...DEFAULT_SEALING_KDF, salt: randomBytes(16).toString('base64') };
           db.prepare("INSERT INTO meta (key, value) VALUES ('kdf', ?)").run(JSON.stringify(fresh));
           return fresh;
         })
@@ -171,8 +181,8 @@ export class SqliteStore implements StateStore {
       this.#salt = Buffer.from(kdf.salt, 'base64');
       this.#kdf = { N: kdf.N, r: kdf.r, p: kdf.p };
       // Derived outside any transaction: scrypt takes a moment and must not hold the write lock.
-      const current = key === undefined ? undefined : resolveKey(key, this.#salt, this.#kdf, 'key');
-      const previous = previousKeys.map((k, i) => resolveKey(k, this.#salt, this.#kdf, `previousKeys[${i}]`));
+      const current = key === undefined ? undefined : resolveSealingKey(key, this.#salt, this.#kdf, 'key', KEY_ID_LABEL);
+      const previous = previousKeys.map((k, i) => resolveSealingKey(k, this.#salt, this.#kdf, `previousKeys[${i}]`, KEY_ID_LABEL));
       this.#key = current;
       this.#readKeys = current ? [current, ...previous] : [];
       this.#q = prepareStatements(db);
@@ -453,7 +463,7 @@ export class SqliteStore implements StateStore {
    * new key (or with it as `key` and the old one in `previousKeys`).
    */
   async rotateKey(newKey: StoreKey): Promise<void> {
-    const next = resolveKey(newKey, this.#salt, this.#kdf, 'newKey');
+    const next = resolveSealingKey(newKey, this.#salt, this.#kdf, 'newKey', KEY_ID_LABEL);
     this.#exec(() => this.#db.transaction(() => this.#resealAll(next)).immediate());
     this.#truncateWal();
     this.#key = next;
@@ -495,7 +505,7 @@ export class SqliteStore implements StateStore {
     const checkKey = [current, ...previous].find((k) => k.id === sealedKeyId(check));
     let opened: string | undefined;
     try {
-      opened = checkKey && unseal([checkKey], check, KEY_CHECK_CONTEXT);
+      opened = checkKey && unsealValue([checkKey], check, KEY_CHECK_CONTEXT);
     } catch {
       opened = undefined;
     }
@@ -523,19 +533,19 @@ export class SqliteStore implements StateStore {
     const q = this.#q;
     const plain = q.getMeta.get('sealing') !== 'aes-256-gcm';
     for (const row of q.sealedColumns.all() as SealedRow[]) {
-      const open = (text: string, column: string) => (plain ? text : unseal(this.#readKeys, text, context(row.id, column)));
+      const open = (text: string, column: string) => (plain ? text : unsealValue(this.#readKeys, text, context(row.id, column)));
       q.updateSealedColumns.run(
-        seal(next, open(row.credentials, 'credentials'), context(row.id, 'credentials')),
-        row.webhook === null ? null : seal(next, open(row.webhook, 'webhook'), context(row.id, 'webhook')),
+        sealValue(next, open(row.credentials, 'credentials'), context(row.id, 'credentials')),
+        row.webhook === null ? null : sealValue(next, open(row.webhook, 'webhook'), context(row.id, 'webhook')),
         row.id,
       );
     }
     for (const row of q.sealedTokens.all() as Array<{ connection_id: string; tokens: string }>) {
-      const text = plain ? row.tokens : unseal(this.#readKeys, row.tokens, context(row.connection_id, 'tokens'));
-      q.updateSealedTokens.run(seal(next, text, context(row.connection_id, 'tokens')), row.connection_id);
+      const text = plain ? row.tokens : unsealValue(this.#readKeys, row.tokens, context(row.connection_id, 'tokens'));
+      q.updateSealedTokens.run(sealValue(next, text, context(row.connection_id, 'tokens')), row.connection_id);
     }
     q.setMeta.run('sealing', 'aes-256-gcm');
-    q.setMeta.run('key_check', seal(next, KEY_CHECK, KEY_CHECK_CONTEXT));
+    q.setMeta.run('key_check', sealValue(next, KEY_CHECK, KEY_CHECK_CONTEXT));
   }
 
   /** After re-sealing, drops the old values' frames from the WAL too (best effort: readers may hold it open). */
@@ -548,11 +558,11 @@ export class SqliteStore implements StateStore {
   }
 
   #protect(json: string, id: string, column: string): string {
-    return this.#key ? seal(this.#key, json, context(id, column)) : json;
+    return this.#key ? sealValue(this.#key, json, context(id, column)) : json;
   }
 
   #reveal(text: string, id: string, column: string): string {
-    return this.#key ? unseal(this.#readKeys, text, context(id, column)) : text;
+    return this.#key ? unsealValue(this.#readKeys, text, context(id, column)) : text;
   }
 
   #readConnection(row: ConnectionRow): StoredConnection {

@@ -1,9 +1,11 @@
+// Sealing credentials at rest, shared by every durable store (SQLite, PostgreSQL, a third party's): one format, one
+// set of checks, so a store never rolls its own cryptography.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync } from 'node:crypto';
-import { ConfigError } from '@ticketbridge/core';
+import { ConfigError } from '../errors/index.js';
 
 /**
  * A key that seals credentials at rest: 32 random bytes used as they are, or a passphrase (any string) stretched
- * with scrypt and the file's own salt.
+ * with scrypt and the store's own salt (kept beside the data).
  *
  * Why both: a raw key is what a secrets manager hands out (`crypto.randomBytes(32)`), a passphrase is what fits in
  * an environment variable (`openssl rand -base64 32`); a string is always a passphrase so that no value is ever
@@ -19,7 +21,7 @@ const TAG_BYTES = 16;
 /** Shortest passphrase accepted: below this scrypt cannot make up for the missing entropy. */
 export const MIN_PASSPHRASE_LENGTH = 16;
 
-/** scrypt cost parameters, stored in the file with its salt so a later version can raise them for new files. */
+/** scrypt cost parameters, stored beside the data with its salt so a later version can raise them for new stores. */
 export interface KdfParams {
   N: number;
   r: number;
@@ -29,7 +31,7 @@ export interface KdfParams {
  * scrypt cost for passphrases: OWASP's minimum for scrypt, N=2^17, r=8, p=1 (128 MiB, about half a second), paid
  * once per open. https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html
  */
-export const DEFAULT_KDF: KdfParams = { N: 2 ** 17, r: 8, p: 1 };
+export const DEFAULT_SEALING_KDF: KdfParams = { N: 2 ** 17, r: 8, p: 1 };
 
 /** One usable key: the 32 bytes and a short public fingerprint written into every value it seals. */
 export interface SealingKey {
@@ -38,8 +40,15 @@ export interface SealingKey {
   readonly id: string;
 }
 
-/** Turns what the host passed into a 32-byte key, or says clearly why it cannot. */
-export function resolveKey(input: StoreKey, salt: Buffer, kdf: KdfParams, field: string): SealingKey {
+/**
+ * Turns what the host passed into a 32-byte key, or says clearly why it cannot (a `ConfigError` naming `field`).
+ *
+ * @param salt - the store's own random salt, stored beside the data (used for passphrases only).
+ * @param kdf - the scrypt cost stored with that salt ({@link DEFAULT_SEALING_KDF} for a new store).
+ * @param field - the option the key came from (`key`, `previousKeys[0]`), named in errors.
+ * @param keyIdLabel - a constant per store kind, so a key's public fingerprint differs between kinds of store.
+ */
+export function resolveSealingKey(input: StoreKey, salt: Buffer, kdf: KdfParams, field: string, keyIdLabel: string): SealingKey {
   let bytes: Buffer;
   if (typeof input === 'string') {
     if (input.length < MIN_PASSPHRASE_LENGTH) {
@@ -57,7 +66,7 @@ export function resolveKey(input: StoreKey, salt: Buffer, kdf: KdfParams, field:
   } else {
     throw new ConfigError(`${field} must be a passphrase string or 32 bytes`, { field });
   }
-  const id = createHmac('sha256', bytes).update('ticketbridge/store-sqlite key id').digest('base64url').slice(0, 11);
+  const id = createHmac('sha256', bytes).update(keyIdLabel).digest('base64url').slice(0, 11);
   return { bytes, id };
 }
 
@@ -66,7 +75,7 @@ export function resolveKey(input: StoreKey, salt: Buffer, kdf: KdfParams, field:
  * per value. `context` is bound as associated data (table, row, column), so a sealed value copied onto another
  * row or column no longer opens.
  */
-export function seal(key: SealingKey, plaintext: string, context: string): string {
+export function sealValue(key: SealingKey, plaintext: string, context: string): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, key.bytes, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(context, 'utf8'));
@@ -81,10 +90,10 @@ export function sealedKeyId(sealed: string): string | undefined {
 }
 
 /**
- * Opens a value sealed by {@link seal} with whichever of `keys` it names. Throws `ConfigError` when no key matches
+ * Opens a value sealed by {@link sealValue} with whichever of `keys` it names. Throws `ConfigError` when no key matches
  * or the value fails authentication; the message names the context, never the contents.
  */
-export function unseal(keys: readonly SealingKey[], sealed: string, context: string): string {
+export function unsealValue(keys: readonly SealingKey[], sealed: string, context: string): string {
   const parts = sealed.split('.');
   if (parts.length !== 5 || parts[0] !== FORMAT) throw new ConfigError(`${context} is not a sealed value (format ${FORMAT})`);
   const [, id, iv, body, tag] = parts as [string, string, string, string, string];
