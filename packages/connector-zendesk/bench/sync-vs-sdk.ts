@@ -21,7 +21,8 @@
  * warm-up account, and modes rotate so slow drift favours none. Medians are reported. Loopback only; never part
  * of `pnpm test`.
  *
- * Knobs: `BENCH_SIZES=10000,100000` (default `10000,100000`), `BENCH_RUNS=3`.
+ * Knobs: `BENCH_SIZES=10000,100000` (default `10000,100000`), `BENCH_RUNS=3`, `BENCH_MODES=sdk,hub-sqlite` (the
+ * SDK loop always runs: it is the reference), `BENCH_CPU_PROF=/tmp/prof` (a CPU profile per measured process).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,8 +41,9 @@ import { startZendeskSimulator, type ZendeskSimCredentials } from '../src/testin
 const SIZES = listFromEnv('BENCH_SIZES', [10_000, 100_000]);
 const [RUNS = 3] = listFromEnv('BENCH_RUNS', [3]);
 const WARMUP_TICKETS = 5_000;
-const MODES = ['sdk', 'fetch', 'hub-memory', 'hub-sqlite'] as const;
-type Mode = (typeof MODES)[number];
+const ALL_MODES = ['sdk', 'fetch', 'hub-memory', 'hub-sqlite'] as const;
+type Mode = (typeof ALL_MODES)[number];
+const MODES: readonly Mode[] = modesFromEnv();
 /** Highest client CPU per ticket of each hub mode, as a multiple of the SDK loop's (issue 17). */
 const AIMS: Partial<Record<Mode, number>> = { 'hub-memory': 2.0, 'hub-sqlite': 2.5 };
 const NEVER_MS = 24 * 3600_000;
@@ -155,7 +157,9 @@ async function startSimulatorProcess(tickets: number): Promise<{ feed: Endpoint;
 }
 
 async function runMeasured(request: RunRequest): Promise<RunResult> {
-  const child = fork(self, ['run'], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of every measured process there (warm-up included), for finding costs.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = fork(self, ['run'], { execArgv: ['--expose-gc', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const answer = nextMessage<RunMessage>(child, `${request.mode} run`);
   child.send(request);
   const message = await answer;
@@ -326,6 +330,14 @@ function printTable(header: string[], rows: string[][]): void {
   console.log(line(header));
   console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
+}
+
+function modesFromEnv(): Mode[] {
+  const raw = process.env.BENCH_MODES;
+  if (!raw) return [...ALL_MODES];
+  const wanted = new Set(raw.split(',').map((m) => m.trim()));
+  for (const m of wanted) if (!(ALL_MODES as readonly string[]).includes(m)) throw new Error(`BENCH_MODES: unknown mode "${m}" (modes: ${ALL_MODES.join(', ')})`);
+  return ALL_MODES.filter((m) => m === 'sdk' || wanted.has(m));
 }
 
 function listFromEnv(name: string, fallback: number[]): number[] {

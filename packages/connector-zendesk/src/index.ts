@@ -261,6 +261,7 @@ export function zendesk(options: ZendeskOptions = {}) {
             // start_time only on the first call; every later call follows the cursor (else records are skipped).
             searchParams: { ...(cursor ? { cursor } : { start_time: startTime }), include: TICKET_SIDELOADS },
             schema: IncrementalTicketsResponse,
+            keepBody: true,
             bucket: EXPORT_BUCKET,
           }),
         read: (page: IncrementalTicketsResponse) => ({ cursor: page.after_cursor, end: page.end_of_stream }),

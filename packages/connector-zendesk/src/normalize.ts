@@ -107,7 +107,9 @@ export function normalizeZendeskTicket(
   for (const field of ticket.custom_fields ?? []) customFields[String(field.id)] = field.value ?? null;
   const org = ticket.organization_id ?? null;
   const channel = ticket.via?.channel;
-  return {
+  // One literal of a fixed shape, comments added after: a spread inside the literal gave drafts of several hidden
+  // classes, and every later copy of a draft (the event's ticket) went through V8's slow path.
+  const draft: TicketDraft = {
     externalId: String(ticket.id),
     platform: 'zendesk',
     url: zendeskTicketUrl(options.subdomain, ticket.id),
@@ -127,10 +129,11 @@ export function normalizeZendeskTicket(
     customFields,
     createdAt: iso(ticket.created_at),
     updatedAt: iso(ticket.updated_at),
-    ...(options.comments ? { comments: options.comments } : {}),
     deleted: ticket.status.toLowerCase() === 'deleted',
     raw: ticket,
   };
+  if (options.comments) draft.comments = options.comments;
+  return draft;
 }
 
 /**

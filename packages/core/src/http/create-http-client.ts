@@ -383,7 +383,8 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
           issues,
         });
       }
-      data = result.data;
+      // keepBody: the schema checked the body; the body itself (every field, no copy) is what the caller gets.
+      if (!call.options.keepBody) data = result.data;
     }
     return { ok: true, status: raw.status, headers: raw.headers, data: data as T, url: raw.url.toString() };
   }
