@@ -1,5 +1,5 @@
 import { ResponseShapeError, type Comment, type Person, type TicketDraft, type TicketPriority, type TicketStatus } from '@ticketbridge/core';
-import { htmlToText } from '@ticketbridge/core/toolkit';
+import { htmlToText, isoInstant } from '@ticketbridge/core/toolkit';
 import { ShowTicketResponse, ZendeskTicket, type ZendeskComment, type ZendeskOrganization, type ZendeskUser } from './api.js';
 import { zendeskOrigin } from './credentials.js';
 
@@ -69,9 +69,9 @@ function person(userId: number | null | undefined, lookups: ZendeskLookups): Per
 }
 
 function iso(value: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new ResponseShapeError(`timestamp "${value}" is not a date`, { platform: 'zendesk' });
-  return new Date(ms).toISOString();
+  const instant = isoInstant(value);
+  if (instant === undefined) throw new ResponseShapeError(`timestamp "${value}" is not a date`, { platform: 'zendesk' });
+  return instant;
 }
 
 // Zendesk generates plain_body only for some comments: one created through the API with `body` alone comes back
