@@ -42,9 +42,9 @@ function mixField(value: string | null): void {
 }
 const NULL_MARK = 0x30000;
 
-function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
-}
+/** Character codes of the hex digits, so a fingerprint is one string built from 17 codes (no toString, no padding). */
+const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const hexAt = (n: number, shift: number) => HEX[(n >>> shift) & 15]!;
 
 const DELETED_FINGERPRINT = 'v' + '0'.repeat(16);
 
@@ -79,7 +79,11 @@ export function versionFingerprint(t: TicketDraft): string {
   h1 ^= Math.imul(lane2 ^ (lane2 >>> 13), 3266489909);
   let h2 = Math.imul(lane2 ^ (lane2 >>> 16), 2246822507);
   h2 ^= Math.imul(lane1 ^ (lane1 >>> 13), 3266489909);
-  return 'v' + hex8(h2) + hex8(h1);
+  return String.fromCharCode(
+    0x76 /* v */,
+    hexAt(h2, 28), hexAt(h2, 24), hexAt(h2, 20), hexAt(h2, 16), hexAt(h2, 12), hexAt(h2, 8), hexAt(h2, 4), hexAt(h2, 0),
+    hexAt(h1, 28), hexAt(h1, 24), hexAt(h1, 20), hexAt(h1, 16), hexAt(h1, 12), hexAt(h1, 8), hexAt(h1, 4), hexAt(h1, 0),
+  );
 }
 
 function isSorted(tags: readonly string[]): boolean {
