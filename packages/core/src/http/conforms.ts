@@ -12,6 +12,8 @@ interface Def {
   element?: z.ZodType;
   options?: readonly z.ZodType[];
   values?: readonly unknown[];
+  keyType?: z.ZodType;
+  valueType?: z.ZodType;
 }
 
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -19,8 +21,8 @@ const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: D
 /**
  * True only when `value` certainly passes `schema`, found without zod building an output: for `keepBody` reads,
  * where the output would be thrown away and building it (a payload object and an issue array per field of every
- * record) was most of the check's cost and garbage. Knows plain objects (strip or loose), arrays, unions, optional,
- * nullable, string, number, boolean, null, literal, unknown and any, all without checks, formats or coercion. Any
+ * record) was most of the check's cost and garbage. Knows plain objects (strip or loose), records with string keys,
+ * arrays, unions, optional, nullable, string, number, boolean, null, literal, unknown and any, all without checks, formats or coercion. Any
  * other schema (refinements, transforms, defaults, formats, length checks...) and any doubt answer false, and the
  * caller then asks zod, which decides and words the error: this check can only skip zod's work, never overrule it.
  */
@@ -56,6 +58,15 @@ export function surelyConforms(schema: z.ZodType, value: unknown): boolean {
       if (def.options === undefined) return false;
       for (const option of def.options) if (surelyConforms(option, value)) return true;
       return false;
+    }
+    case 'record': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || def.keyType === undefined || def.valueType === undefined) return false;
+      // Only string keys without checks: every key of a JSON object passes those.
+      const key = defOf(def.keyType);
+      if (key.type !== 'string' || (key.checks !== undefined && key.checks.length > 0) || key.format !== undefined) return false;
+      const record = value as Record<string, unknown>;
+      for (const k of Object.keys(record)) if (!surelyConforms(def.valueType, record[k])) return false;
+      return true;
     }
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value) || def.shape === undefined) return false;

@@ -24,6 +24,9 @@ const schemas: Record<string, z.ZodType> = {
   enumerated: z.object({ e: z.enum(['a', 'b']) }),
   nonEmptyArray: z.object({ xs: z.array(z.number()).min(1) }),
   coerced: z.object({ n: z.coerce.number() }),
+  record: z.object({ r: z.record(z.string(), z.unknown()) }),
+  recordOfNumbers: z.object({ r: z.record(z.string(), z.number()) }),
+  recordMinKeys: z.object({ r: z.record(z.string().min(2), z.unknown()) }),
 };
 
 const values: unknown[] = [
@@ -52,6 +55,11 @@ const values: unknown[] = [
   {},
   { xs: [] },
   { xs: [1] },
+  { r: {} },
+  { r: { a: 1, bb: 2 } },
+  { r: { a: 'x' } },
+  { r: [] },
+  { r: null },
 ];
 
 describe('surelyConforms', () => {
@@ -71,7 +79,10 @@ describe('surelyConforms', () => {
   it('decides plain object, array, union, optional and nullable schemas itself, and leaves every other kind to zod', () => {
     expect(surelyConforms(schemas.ticket!, values[1])).toBe(true);
     expect(surelyConforms(schemas.ticket!, values[3])).toBe(false);
-    for (const name of ['minString', 'email', 'int', 'strict', 'catchallNumber', 'refined', 'transformed', 'defaulted', 'enumerated', 'nonEmptyArray', 'coerced']) {
+    expect(surelyConforms(schemas.record!, { r: { a: 1, bb: 'x' } })).toBe(true);
+    expect(surelyConforms(schemas.recordOfNumbers!, { r: { a: 1, bb: 2 } })).toBe(true);
+    expect(surelyConforms(schemas.recordOfNumbers!, { r: { a: 'x' } })).toBe(false);
+    for (const name of ['recordMinKeys', 'minString', 'email', 'int', 'strict', 'catchallNumber', 'refined', 'transformed', 'defaulted', 'enumerated', 'nonEmptyArray', 'coerced']) {
       for (const value of values) expect({ name, sure: surelyConforms(schemas[name]!, value) }).toEqual({ name, sure: false });
     }
   });
