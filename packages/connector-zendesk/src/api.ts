@@ -135,6 +135,15 @@ export const ShowTicketResponse = z.object({
 /** The Show Ticket response with side-loads. */
 export type ShowTicketResponse = z.infer<typeof ShowTicketResponse>;
 
+/** Side-loads as `keepBody` reads check them: the fields the connector reads, the rest left in place. */
+const checkedSideloads = { users: z.array(z.object(userShape)).optional(), organizations: z.array(z.object(organizationShape)).optional() };
+
+/** {@link ShowTicketResponse} for a `keepBody` read (webhook hydration): checked in place, the ticket kept whole for raw. */
+export const ShowTicketChecked = z.object({ ticket: z.object(ticketShape), ...checkedSideloads });
+
+// https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#show-multiple-tickets, read with keepBody.
+export const ShowManyChecked = z.object({ tickets: z.array(z.object(ticketShape)), ...checkedSideloads });
+
 // https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/#list-comments
 export const ZendeskComment = z.looseObject({
   id,
