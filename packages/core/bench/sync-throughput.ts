@@ -351,7 +351,9 @@ async function startSimulatorProcess(tickets: number): Promise<{ feed: Endpoint;
 
 async function runMeasuredProcess(request: RunRequest): Promise<RunResult> {
   // --expose-gc: the child collects garbage before the walk and before reading what the heap keeps.
-  const child = fork(self, ['run'], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of every measured process there (warm-up included), for finding costs.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = fork(self, ['run'], { execArgv: ['--expose-gc', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const answer = nextMessage<RunMessage>(child, `${request.mode} run`);
   child.send(request);
   const message = await answer;
