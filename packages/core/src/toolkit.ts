@@ -1,7 +1,8 @@
 /**
  * The connector author's toolkit: the loops and checks every connector needs, so a connector is platform knowledge
  * only (endpoints, schemas, mapping, quirks). Pagination walks that yield pages with checkpoints and stop on the
- * platform's own end signal, one HMAC signature helper declared as data, a constant-time shared-secret check for platforms that sign nothing, webhook body parsing, and `htmlToText`.
+ * platform's own end signal, one HMAC signature helper declared as data, a constant-time shared-secret check for platforms that sign nothing, webhook body parsing, `htmlToText`, and `isoInstant` (canonical timestamps without a
+ * `Date` for the usual UTC forms).
  *
  * Rate-limit headers are not here: a connector declares them as data in `HttpConfig.rateLimit` (see
  * `RateLimitHeaders` in `@ticketbridge/core`) and core's HTTP client reads them.
