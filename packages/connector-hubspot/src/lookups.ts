@@ -62,7 +62,7 @@ export async function readOwners(ctx: Ctx): Promise<Map<string, Person>> {
  * tickets and one contacts batch read per 100 contacts. Without the contacts scope HubSpot answers 403 and the
  * requester keeps only the contact id (or stays `null` when associations themselves are refused).
  */
-export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map<string, Person>> {
+export async function readRequesters(ctx: Ctx, ticketIds: string[], known?: ContactCache): Promise<Map<string, Person>> {
   const contactOf = new Map<string, string>();
   for (const batch of batches(ticketIds, ASSOCIATIONS_BATCH_LIMIT)) {
     const res = await ctx.http.request(paths.ticketContactAssociations, {
@@ -84,7 +84,13 @@ export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map
     }
   }
   const contacts = new Map<string, Person>();
-  const contactIds = [...new Set(contactOf.values())];
+  // Contacts this pull already read cost no request again: customers write in more than once.
+  const contactIds: string[] = [];
+  for (const id of new Set(contactOf.values())) {
+    const cached = known?.get(id);
+    if (cached) contacts.set(id, cached);
+    else contactIds.push(id);
+  }
   let refused = false;
   for (const batch of batches(contactIds, BATCH_READ_LIMIT)) {
     if (refused) break;
@@ -104,7 +110,9 @@ export async function readRequesters(ctx: Ctx, ticketIds: string[]): Promise<Map
     }
     for (const c of res.data.results) {
       const name = [c.properties['firstname'], c.properties['lastname']].filter(Boolean).join(' ').trim();
-      contacts.set(c.id, { externalId: c.id, name: name || null, email: c.properties['email'] || null });
+      const person: Person = { externalId: c.id, name: name || null, email: c.properties['email'] || null };
+      contacts.set(c.id, person);
+      known?.set(c.id, person);
     }
   }
   const out = new Map<string, Person>();
@@ -157,9 +165,32 @@ export class LookupCache {
   }
 }
 
+/**
+ * Contacts already read during one pull, by id, so a requester seen on an earlier page costs no request. Bounded: past
+ * `limit` entries the oldest go (a pull of a huge portal keeps memory flat; a forgotten contact is read again).
+ * Lives for one pull only, so a renamed contact shows its new name from the next poll on.
+ */
+export class ContactCache {
+  readonly #entries = new Map<string, Person>();
+  constructor(readonly limit = 20_000) {}
+
+  get(id: string): Person | undefined {
+    return this.#entries.get(id);
+  }
+
+  set(id: string, person: Person): void {
+    this.#entries.set(id, person);
+    if (this.#entries.size > this.limit) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
 /** Full lookups for a set of tickets: portal from metadata, shared stages and owners, requesters in batch. */
-export async function lookupsFor(ctx: Ctx, shared: SharedLookups, tickets: HubSpotObject[]): Promise<HubSpotLookups> {
+export async function lookupsFor(ctx: Ctx, shared: SharedLookups, tickets: HubSpotObject[], contacts?: ContactCache): Promise<HubSpotLookups> {
   const base = lookupsFromMetadata(ctx.metadata);
-  const requesters = tickets.length ? await readRequesters(ctx, tickets.map((t) => t.id)) : new Map<string, Person>();
+  const requesters = tickets.length ? await readRequesters(ctx, tickets.map((t) => t.id), contacts) : new Map<string, Person>();
   return { ...base, stages: shared.stages, owners: shared.owners, requesters };
 }

@@ -3,7 +3,7 @@ import { paginateCursor, paginateKeyset, type KeysetStep } from '@ticketbridge/c
 import { z } from 'zod';
 import { LIST_PAGE_LIMIT, ListResponse, SearchResponse, TICKET_PROPERTIES, paths, type HubSpotObject, type SearchRequest } from './api.js';
 import type { HubSpotCredentials } from './credentials.js';
-import { lookupsFor, type LookupCache } from './lookups.js';
+import { ContactCache, lookupsFor, type LookupCache } from './lookups.js';
 import { lookupsFromMetadata, modifiedMs, normalizeHubSpotTicket, toIso } from './normalize.js';
 
 type Ctx = ConnectorContext<HubSpotCredentials>;
@@ -100,12 +100,13 @@ function nextWindow(page: SearchResponse, window: SearchWindow): KeysetStep<Sear
 /**
  * Incremental pull: search pages by `hs_lastmodifieddate` (re-reading `ctx.overlapMs` before the saved position for
  * HubSpot's search-index lag), then, if enabled, the archived listing for deletions. Stages and owners are read once
- * per pull; requesters once per page.
+ * per pull; requesters per page, each contact read once per pull (a repeat requester costs no request).
  */
 export async function* pullTickets(ctx: Ctx, start: HubSpotCursor | null, settings: PullSettings, cache: LookupCache): AsyncGenerator<PullPage<HubSpotCursor>> {
   // The engine checked a stored cursor against HubSpotCursor already.
   let cursor: HubSpotCursor = start ?? initialCursor(ctx.now().getTime());
   const shared = await cache.get(ctx, true);
+  const contacts = new ContactCache();
 
   if (cursor.phase === 'search') {
     const saved = cursor.since;
@@ -126,7 +127,7 @@ export async function* pullTickets(ctx: Ctx, start: HubSpotCursor | null, settin
     for await (const { page, checkpoint, end } of pages) {
       for (const t of page.results) maxSeen = Math.max(maxSeen, modifiedMs(t));
       seen += page.results.length;
-      const tickets = await normalizePage(ctx, shared, page.results);
+      const tickets = await normalizePage(ctx, shared, page.results, contacts);
       const { since: next, tieAfterId } = checkpoint.window;
       const position: HubSpotCursor = end
         ? { v: 1, phase: settings.pollDeletions ? 'archived' : 'search', since: Math.max(maxSeen, saved), deletedSince: cursor.deletedSince }
@@ -170,8 +171,8 @@ export async function* pullTickets(ctx: Ctx, start: HubSpotCursor | null, settin
 }
 
 /** Normalizes one page with its requesters read in one batch. */
-export async function normalizePage(ctx: Ctx, shared: Awaited<ReturnType<LookupCache['get']>>, results: HubSpotObject[]): Promise<TicketDraft[]> {
+export async function normalizePage(ctx: Ctx, shared: Awaited<ReturnType<LookupCache['get']>>, results: HubSpotObject[], contacts?: ContactCache): Promise<TicketDraft[]> {
   if (results.length === 0) return [];
-  const lookups = await lookupsFor(ctx, shared, results);
+  const lookups = await lookupsFor(ctx, shared, results, contacts);
   return results.map((t) => normalizeHubSpotTicket(t, lookups));
 }

@@ -35,6 +35,33 @@ describe('hubspot pull', () => {
     expect(sim.stats().byPath['/crm/v3/owners']).toBe(1);
   });
 
+  it('reads each requester contact once per pull: a repeat requester on a later page costs no request', async () => {
+    const { sim, connector, ctx } = await setup({ rateLimit: null });
+    await sim.seed(1000);
+    const pages = await drain(connector.pull(ctx, { cursor: null }));
+    const seen = new Set<string>();
+    let withRequester = 0;
+    let expectedReads = 0;
+    let readsWithoutCache = 0;
+    for (const page of pages) {
+      const onPage = new Set(page.tickets.flatMap((t) => (t.requester ? [t.requester.externalId] : [])));
+      withRequester += page.tickets.filter((t) => t.requester).length;
+      const fresh = [...onPage].filter((id) => !seen.has(id));
+      for (const id of fresh) seen.add(id);
+      expectedReads += Math.ceil(fresh.length / 100);
+      readsWithoutCache += Math.ceil(onPage.size / 100);
+      // A cached requester carries its name and e-mail like a freshly read one.
+      for (const t of page.tickets) if (t.requester) expect(t.requester.email, t.externalId).toMatch(/@example\.org$/);
+    }
+    // The simulator's customers write in more than once, across pages.
+    expect(seen.size).toBeLessThan(withRequester);
+    expect(readsWithoutCache).toBeGreaterThanOrEqual(expectedReads);
+    expect(sim.stats().byPath['/crm/v3/objects/contacts/batch/read']).toBe(expectedReads);
+    // Each contact asked for once in the whole pull.
+    expect(sim.contactReads.length).toBe(seen.size);
+    expect(new Set(sim.contactReads).size).toBe(seen.size);
+  });
+
   it('the simulator refuses to page a query past its cap with HubSpot\'s 400', async () => {
     const sim = await startHubSpotSimulator({ searchCap: 300, searchRateLimit: null });
     sims.push(sim);

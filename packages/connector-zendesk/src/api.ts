@@ -70,21 +70,23 @@ export const MeResponse = z.object({
 export type MeResponse = z.infer<typeof MeResponse>;
 
 // https://developer.zendesk.com/api-reference/ticketing/users/users/#json-format (side-loaded with include=users)
-export const ZendeskUser = z.looseObject({
+const userShape = {
   id,
   name: z.string().nullable().optional(),
   email: z.string().nullable().optional(),
-});
+};
+export const ZendeskUser = z.looseObject(userShape);
 /** A side-loaded user. */
 export type ZendeskUser = z.infer<typeof ZendeskUser>;
 
 // https://developer.zendesk.com/api-reference/ticketing/organizations/organizations/#json-format
-export const ZendeskOrganization = z.looseObject({ id, name: z.string().nullable().optional() });
+const organizationShape = { id, name: z.string().nullable().optional() };
+export const ZendeskOrganization = z.looseObject(organizationShape);
 /** A side-loaded organization. */
 export type ZendeskOrganization = z.infer<typeof ZendeskOrganization>;
 
 // https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#json-format
-export const ZendeskTicket = z.looseObject({
+const ticketShape = {
   id,
   subject: z.string().nullable().optional(),
   raw_subject: z.string().nullable().optional(),
@@ -104,18 +106,22 @@ export const ZendeskTicket = z.looseObject({
   created_at: z.string(),
   updated_at: z.string(),
   generated_timestamp: z.number().optional(),
-});
+};
+export const ZendeskTicket = z.looseObject(ticketShape);
 /** A Zendesk ticket as the API returns it. */
 export type ZendeskTicket = z.infer<typeof ZendeskTicket>;
 
 // https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based
+// Read with `keepBody`: the schema checks the fields the connector reads (plain `z.object`, no copy of the rest) and
+// the page comes back as sent, so each ticket's `raw` still has every field. No transforms here, or keepBody would
+// hand back values the schema did not produce.
 export const IncrementalTicketsResponse = z.object({
-  tickets: z.array(ZendeskTicket),
+  tickets: z.array(z.object(ticketShape)),
   after_cursor: z.string().nullable().optional(),
   after_url: z.string().nullable().optional(),
   end_of_stream: z.boolean(),
-  users: z.array(ZendeskUser).optional(),
-  organizations: z.array(ZendeskOrganization).optional(),
+  users: z.array(z.object(userShape)).optional(),
+  organizations: z.array(z.object(organizationShape)).optional(),
 });
 /** One page of the cursor-based incremental ticket export. */
 export type IncrementalTicketsResponse = z.infer<typeof IncrementalTicketsResponse>;
@@ -128,6 +134,15 @@ export const ShowTicketResponse = z.object({
 });
 /** The Show Ticket response with side-loads. */
 export type ShowTicketResponse = z.infer<typeof ShowTicketResponse>;
+
+/** Side-loads as `keepBody` reads check them: the fields the connector reads, the rest left in place. */
+const checkedSideloads = { users: z.array(z.object(userShape)).optional(), organizations: z.array(z.object(organizationShape)).optional() };
+
+/** {@link ShowTicketResponse} for a `keepBody` read (webhook hydration): checked in place, the ticket kept whole for raw. */
+export const ShowTicketChecked = z.object({ ticket: z.object(ticketShape), ...checkedSideloads });
+
+// https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#show-multiple-tickets, read with keepBody.
+export const ShowManyChecked = z.object({ tickets: z.array(z.object(ticketShape)), ...checkedSideloads });
 
 // https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/#list-comments
 export const ZendeskComment = z.looseObject({

@@ -18,11 +18,10 @@ import {
   EXPORT_BUCKET,
   IncrementalTicketsResponse,
   MeResponse,
-  ShowTicketResponse,
+  ShowManyChecked,
+  ShowTicketChecked,
   TICKET_SIDELOADS,
-  ZendeskOrganization,
   ZendeskTicket,
-  ZendeskUser,
   paths,
   zendeskErrorMessage,
   zendeskRateLimit,
@@ -82,12 +81,6 @@ export const ZendeskCursor = z.union([
 /** Where the connector's incremental pull continues. */
 export type ZendeskCursor = z.infer<typeof ZendeskCursor>;
 
-// https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#show-multiple-tickets
-const ShowManyResponse = z.object({
-  tickets: z.array(ZendeskTicket),
-  users: z.array(ZendeskUser).optional(),
-  organizations: z.array(ZendeskOrganization).optional(),
-});
 const SHOW_MANY_LIMIT = 100;
 
 type Ctx = ConnectorContext<ZendeskCredentials>;
@@ -261,6 +254,7 @@ export function zendesk(options: ZendeskOptions = {}) {
             // start_time only on the first call; every later call follows the cursor (else records are skipped).
             searchParams: { ...(cursor ? { cursor } : { start_time: startTime }), include: TICKET_SIDELOADS },
             schema: IncrementalTicketsResponse,
+            keepBody: true,
             bucket: EXPORT_BUCKET,
           }),
         read: (page: IncrementalTicketsResponse) => ({ cursor: page.after_cursor, end: page.end_of_stream }),
@@ -279,7 +273,7 @@ export function zendesk(options: ZendeskOptions = {}) {
     async fetchTicket(ctx, { externalId }) {
       if (!/^\d+$/.test(externalId)) return null;
       // 404: deleted or never existed; the router turns a null into a tombstone.
-      const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: TICKET_SIDELOADS }, schema: ShowTicketResponse, acceptStatus: [404] });
+      const res = await ctx.http.request(paths.ticket(externalId), { searchParams: { include: TICKET_SIDELOADS }, schema: ShowTicketChecked, keepBody: true, acceptStatus: [404] });
       if (!res.ok) return null;
       return draft(ctx, res.data.ticket, lookupsFrom(res.data.users, res.data.organizations), includeComments);
     },
@@ -289,7 +283,8 @@ export function zendesk(options: ZendeskOptions = {}) {
       for (const ids of batches(externalIds.filter((id) => /^\d+$/.test(id)), SHOW_MANY_LIMIT)) {
         const res = await ctx.http.get('tickets/show_many.json', {
           searchParams: { ids: ids.join(','), include: TICKET_SIDELOADS },
-          schema: ShowManyResponse,
+          schema: ShowManyChecked,
+          keepBody: true,
         });
         const lookups = lookupsFrom(res.users, res.organizations);
         for (const ticket of res.tickets) out.push(await draft(ctx, ticket, lookups, includeComments));

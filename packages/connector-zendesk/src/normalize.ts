@@ -1,5 +1,5 @@
 import { ResponseShapeError, type Comment, type Person, type TicketDraft, type TicketPriority, type TicketStatus } from '@ticketbridge/core';
-import { htmlToText } from '@ticketbridge/core/toolkit';
+import { htmlToText, isoInstant } from '@ticketbridge/core/toolkit';
 import { ShowTicketResponse, ZendeskTicket, type ZendeskComment, type ZendeskOrganization, type ZendeskUser } from './api.js';
 import { zendeskOrigin } from './credentials.js';
 
@@ -69,9 +69,9 @@ function person(userId: number | null | undefined, lookups: ZendeskLookups): Per
 }
 
 function iso(value: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new ResponseShapeError(`timestamp "${value}" is not a date`, { platform: 'zendesk' });
-  return new Date(ms).toISOString();
+  const instant = isoInstant(value);
+  if (instant === undefined) throw new ResponseShapeError(`timestamp "${value}" is not a date`, { platform: 'zendesk' });
+  return instant;
 }
 
 // Zendesk generates plain_body only for some comments: one created through the API with `body` alone comes back
@@ -107,7 +107,9 @@ export function normalizeZendeskTicket(
   for (const field of ticket.custom_fields ?? []) customFields[String(field.id)] = field.value ?? null;
   const org = ticket.organization_id ?? null;
   const channel = ticket.via?.channel;
-  return {
+  // One literal of a fixed shape, comments added after: a spread inside the literal gave drafts of several hidden
+  // classes, and every later copy of a draft (the event's ticket) went through V8's slow path.
+  const draft: TicketDraft = {
     externalId: String(ticket.id),
     platform: 'zendesk',
     url: zendeskTicketUrl(options.subdomain, ticket.id),
@@ -127,10 +129,11 @@ export function normalizeZendeskTicket(
     customFields,
     createdAt: iso(ticket.created_at),
     updatedAt: iso(ticket.updated_at),
-    ...(options.comments ? { comments: options.comments } : {}),
     deleted: ticket.status.toLowerCase() === 'deleted',
     raw: ticket,
   };
+  if (options.comments) draft.comments = options.comments;
+  return draft;
 }
 
 /**

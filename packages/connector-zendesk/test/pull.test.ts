@@ -48,6 +48,20 @@ describe('incremental pull over the cursor export', () => {
     });
   });
 
+  it('keeps every field the export sent in raw, also those its schema does not read', async () => {
+    await withSimulator({ seed: 6 }, async (sim) => {
+      await sim.seed(10);
+      const c = sim.credentials();
+      const authorization = `Basic ${Buffer.from(`${c.email}/token:${c.apiToken}`).toString('base64')}`;
+      const sent = (await (await fetch(`${sim.url}/api/v2/incremental/tickets/cursor.json?start_time=0`, { headers: { authorization } })).json()) as { tickets: Array<{ id: number }> };
+      const [page] = await pullAll(createTestContext({ connector: zendesk(), credentials: c, baseUrl: sim.url }), null);
+      expect(page!.tickets).toHaveLength(10);
+      for (const t of page!.tickets) expect(t.raw).toEqual(sent.tickets.find((s) => String(s.id) === t.externalId));
+      // Fields outside the schema are among them (the simulator sends what Zendesk sends).
+      expect(Object.keys(page!.tickets[0]!.raw as object)).toEqual(expect.arrayContaining(['url', 'collaborator_ids', 'satisfaction_rating']));
+    });
+  });
+
   it('resumes from the stored cursor: only changed tickets come back, deleted ones as deleted', async () => {
     await withSimulator({ seed: 5 }, async (sim) => {
       const ids = await sim.seed(20);

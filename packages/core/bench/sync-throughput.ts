@@ -33,7 +33,8 @@
  * All traffic stays on 127.0.0.1. This is not a test and never runs in `pnpm test`: timings on shared CI cores are
  * information, not pass/fail.
  *
- * Knobs for quick local runs: `BENCH_SIZES=2000,20000 BENCH_RUNS=1 pnpm bench`.
+ * Knobs for quick local runs: `BENCH_SIZES=2000,20000 BENCH_RUNS=1 pnpm bench`; the 1M figure of issue 17:
+ * `BENCH_SIZES=10000,100000,1000000` (CI never runs benches).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,9 +56,12 @@ const PAGE_SIZE = ACME_MAX_PAGE_SIZE;
 /** Tickets of the warm-up feed each child walks in its own mode first: 50 pages, enough calls for the JIT. */
 const WARMUP_TICKETS = 5_000;
 const RSS_SAMPLE_MS = 50;
-/** The engine keeps this share of the baseline's throughput or better (the issue's aim). */
-const AIM_RATIO = 0.6;
-/** Peak-RSS growth from the smallest to the largest size that still counts as flat. */
+/**
+ * The engine keeps this share of the baseline's throughput or better (issue 17): 0.75 on MemoryStore, 0.65 on a
+ * durable store (which fsyncs every page commit).
+ */
+const AIM_RATIO = process.env.BENCH_STORE_MODULE ? 0.65 : 0.75;
+/** Peak-RSS growth from the smallest to the largest size, beyond the baseline's own growth, that still counts as flat. */
 const FLAT_TOLERANCE_MIB = 10;
 /** The hub must not start its own sync: only `syncNow` is timed. */
 const NEVER_MS = 24 * 3600_000;
@@ -261,7 +265,8 @@ function printReport(results: RunResult[]): void {
   const b1 = summarize(results, first, 'baseline');
   const b2 = summarize(results, last, 'baseline');
   const growth = e2.rssPeak - e1.rssPeak;
-  const flat = growth <= FLAT_TOLERANCE_MIB * MiB;
+  // Issue 17: the engine's growth within FLAT_TOLERANCE_MIB of the baseline's (both read the same pages).
+  const flat = growth - (b2.rssPeak - b1.rssPeak) <= FLAT_TOLERANCE_MIB * MiB;
   console.log(
     `Memory: engine peak RSS ${mib(e1.rssPeak)} MiB at ${fmt(first)} -> ${mib(e2.rssPeak)} MiB at ${fmt(last)} (${signed(growth)} MiB); ` +
       `baseline ${mib(b1.rssPeak)} -> ${mib(b2.rssPeak)} MiB (${signed(b2.rssPeak - b1.rssPeak)} MiB)`,
@@ -269,7 +274,7 @@ function printReport(results: RunResult[]): void {
   const perTicket = (e2.heapVersions - e1.heapVersions) / (last - first);
   const otherKept = e2.heapKept - e2.heapVersions;
   const headroom = e2.rssGrowth - e2.heapKept;
-  console.log(`  ${flat ? 'FLAT' : 'NOT FLAT'} (tolerance ${FLAT_TOLERANCE_MIB} MiB). At ${fmt(last)} the walk grew the engine's RSS by ${mib(e2.rssGrowth)} MiB:`);
+  console.log(`  ${flat ? 'FLAT' : 'NOT FLAT'} (aim: growth within ${FLAT_TOLERANCE_MIB} MiB of the baseline's). At ${fmt(last)} the walk grew the engine's RSS by ${mib(e2.rssGrowth)} MiB:`);
   console.log(
     `  - ${mib(e2.heapVersions)} MiB: ${STORE_NAME}'s version records in the heap (${mib(e1.heapVersions)} MiB at ${fmt(first)}; ~${fmt(Math.round(perTicket))} bytes per ticket),\n` +
       '    the dedupe state: one record per ticket seen (id, updatedAt, fingerprint, status, priority, assignee, tags,\n' +
@@ -346,7 +351,9 @@ async function startSimulatorProcess(tickets: number): Promise<{ feed: Endpoint;
 
 async function runMeasuredProcess(request: RunRequest): Promise<RunResult> {
   // --expose-gc: the child collects garbage before the walk and before reading what the heap keeps.
-  const child = fork(self, ['run'], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of every measured process there (warm-up included), for finding costs.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = fork(self, ['run'], { execArgv: ['--expose-gc', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const answer = nextMessage<RunMessage>(child, `${request.mode} run`);
   child.send(request);
   const message = await answer;

@@ -1,7 +1,9 @@
 /**
  * The connector author's toolkit: the loops and checks every connector needs, so a connector is platform knowledge
  * only (endpoints, schemas, mapping, quirks). Pagination walks that yield pages with checkpoints and stop on the
- * platform's own end signal, one HMAC signature helper declared as data, an HS256 JWT check for platforms that sign deliveries with a JWT, a constant-time shared-secret check for platforms that sign nothing, webhook body parsing, and `htmlToText`.
+ * platform's own end signal, one HMAC signature helper declared as data, an HS256 JWT check for platforms that sign
+ * deliveries with a JWT, a constant-time shared-secret check for platforms that sign nothing, webhook body parsing,
+ * `htmlToText`, and `isoInstant` (canonical timestamps without a `Date` for the usual UTC forms).
  *
  * Rate-limit headers are not here: a connector declares them as data in `HttpConfig.rateLimit` (see
  * `RateLimitHeaders` in `@ticketbridge/core`) and core's HTTP client reads them.
@@ -21,3 +23,4 @@ export { htmlToText, looksLikeHtml } from './toolkit/html-to-text.js';
 export { readWebhookJson, type ReadWebhookJsonOptions } from './toolkit/read-webhook-json.js';
 export { readRateLimitHeaders } from './http/rate-limit.js';
 export { tombstone } from './toolkit/tombstone.js';
+export { isoInstant } from './toolkit/iso-instant.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TicketDraft } from '../src/index.js';
 import { tombstone } from '../src/toolkit/tombstone.js';
@@ -45,6 +46,31 @@ describe('version judgement', () => {
     expect(judgeVersion(hooked, versionFingerprint(hooked), afterPoll)).toBe('duplicate');
     const restored = { ...base, updatedAt: '2026-01-01T00:00:09Z' };
     expect(judgeVersion(restored, versionFingerprint(restored), afterPoll)).toBe('new');
+  });
+
+  it('fingerprints tell field boundaries, null from empty, and ignore tag order', () => {
+    const fp = (t: Partial<TicketDraft>) => versionFingerprint({ ...base, ...t });
+    expect(fp({ subject: 'ab', description: 'c' })).not.toBe(fp({ subject: 'a', description: 'bc' }));
+    expect(fp({ priority: null })).not.toBe(fp({ priority: 'normal' }));
+    expect(fp({ assignee: null })).not.toBe(fp({ assignee: { externalId: '', name: null, email: null } }));
+    expect(fp({ tags: ['a', 'b'] })).not.toBe(fp({ tags: ['ab'] }));
+    expect(fp({ tags: [] })).not.toBe(fp({ tags: [''] }));
+    expect(fp({ tags: ['b', 'a'] })).toBe(fp({ tags: ['a', 'b'] }));
+    expect(fp({ description: 'x'.repeat(70_000) })).not.toBe(fp({ description: 'x'.repeat(70_000 + 65_536) }));
+    // The hash must not keep state from one ticket to the next.
+    expect(fp({ subject: 'same' })).toBe(fp({ subject: 'same' }));
+    expect(fp({})).toMatch(/^v[0-9a-f]{16}$/);
+  });
+
+  it('recognizes a repeat of a version an older release stored with its SHA-256 fingerprint', () => {
+    const legacy = createHash('sha256')
+      .update(JSON.stringify([base.subject, base.description, base.status, base.priority, base.assignee?.externalId ?? null, base.requester?.externalId ?? null, [...base.tags].sort(), false]))
+      .digest('base64url')
+      .slice(0, 22);
+    const prev = toDeliveredVersion(base, legacy, new Date().toISOString());
+    expect(judgeVersion(base, versionFingerprint(base), prev)).toBe('duplicate');
+    const edited = { ...base, subject: 'Printer fixed' };
+    expect(judgeVersion(edited, versionFingerprint(edited), prev)).toBe('new');
   });
 
   it('reports status, priority, assignee and tag changes', () => {

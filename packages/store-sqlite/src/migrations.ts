@@ -124,6 +124,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_events_connection ON webhook_events (connection_id, seq);
     `,
   },
+  {
+    version: 5,
+    name: 'compact versions',
+    // One row per ticket seen, written for every ticket of every page: its fields as columns instead of a JSON body,
+    // so a page commit binds values and a read builds the record without JSON.parse. Tags use the encoding of
+    // encodeTags in sqlite-store.ts; rows carried over keep their JSON array, which that encoding also reads.
+    sql: `
+      CREATE TABLE versions_compact (
+        connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        external_id TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        priority TEXT,
+        assignee_id TEXT,
+        tags TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        PRIMARY KEY (connection_id, external_id)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO versions_compact
+        SELECT connection_id, external_id, updated_at, fingerprint, delivered_at, body ->> 'status', body ->> 'priority',
+          body ->> 'assigneeId', coalesce(body -> 'tags', '[]'), coalesce(body ->> 'deleted', 0)
+        FROM versions;
+      DROP TABLE versions;
+      ALTER TABLE versions_compact RENAME TO versions;
+      CREATE INDEX versions_delivered_at ON versions (delivered_at);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -363,9 +363,19 @@ export class SqliteStore implements StateStore {
       const out = new Map<string, DeliveredVersion>();
       if (externalIds.length === 0) return out;
       // One bound JSON array instead of N placeholders: no limit on the number of ids, one statement to cache.
-      for (const text of this.#q.getVersions.all(connectionId, JSON.stringify(externalIds)) as string[]) {
-        const version = JSON.parse(text) as DeliveredVersion;
-        out.set(version.externalId, version);
+      // Rows as arrays (raw): no intermediate object per row.
+      for (const row of this.#q.getVersions.all(connectionId, JSON.stringify(externalIds)) as VersionRow[]) {
+        out.set(row[0], {
+          externalId: row[0],
+          updatedAt: row[1],
+          fingerprint: row[2],
+          status: row[3] as DeliveredVersion['status'],
+          priority: row[4] as DeliveredVersion['priority'],
+          assigneeId: row[5],
+          tags: decodeTags(row[6]),
+          deleted: row[7] === 1,
+          deliveredAt: row[8],
+        });
       }
       return out;
     });
@@ -376,7 +386,7 @@ export class SqliteStore implements StateStore {
       () =>
         this.#db
           .transaction(() => {
-            for (const v of commit.versions) this.#q.upsertVersion.run(connectionId, v.externalId, v.updatedAt, v.fingerprint, v.deliveredAt, JSON.stringify(v));
+            this.#writeVersions(connectionId, commit.versions);
             if (commit.cursor !== undefined) this.#q.upsertCursor.run(connectionId, JSON.stringify(commit.cursor), new Date().toISOString());
             if (commit.ackInboxId) this.#q.deleteInbox.run(commit.ackInboxId);
           })
@@ -572,6 +582,27 @@ export class SqliteStore implements StateStore {
     return { ...connection, credentials, webhook: JSON.parse(this.#reveal(row.webhook, row.id, 'webhook')) as StoredWebhook };
   }
 
+  /**
+   * Upserts versions VERSION_BATCH rows per statement (one bind of all their values, one statement step), then the
+   * rest one by one. Inside the caller's transaction. A repeated id within one statement behaves as in sequence:
+   * its second row meets the first as a conflict and updates it, so the last one wins.
+   */
+  #writeVersions(connectionId: string, versions: readonly DeliveredVersion[]): void {
+    let i = 0;
+    if (versions.length >= VERSION_BATCH) {
+      const values: unknown[] = new Array(VERSION_BATCH * VERSION_COLUMNS);
+      for (; i + VERSION_BATCH <= versions.length; i += VERSION_BATCH) {
+        for (let j = 0; j < VERSION_BATCH; j++) bindVersion(values, j * VERSION_COLUMNS, connectionId, versions[i + j]!);
+        this.#q.upsertVersions.run(values);
+      }
+    }
+    const one: unknown[] = new Array(VERSION_COLUMNS);
+    for (; i < versions.length; i++) {
+      bindVersion(one, 0, connectionId, versions[i]!);
+      this.#q.upsertVersion.run(one);
+    }
+  }
+
   #maybePruneVersions(): void {
     if (this.#versionRetentionMs === null || !this.#db.open) return;
     const now = Date.now();
@@ -628,6 +659,59 @@ interface SealedRow {
 /** Associated data for a sealed column: binds the value to its row and column. */
 const context = (id: string, column: string) => `connections/${id}/${column}`;
 
+/** A version row as `getVersions` reads it: external_id, updated_at, fingerprint, status, priority, assignee_id, tags, deleted, delivered_at. */
+type VersionRow = [string, string, string, string, string | null, string | null, string, number, string];
+
+/** Columns of one version in an upsert, in the order of `VERSION_VALUES`. */
+const VERSION_COLUMNS = 10;
+/** Rows per multi-row upsert: a full page of 100 or 1000 tickets takes few statements, and 1000 parameters bind fine. */
+const VERSION_BATCH = 100;
+const VERSION_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const UPSERT_VERSIONS = (rows: number) =>
+  `INSERT INTO versions (connection_id, external_id, updated_at, fingerprint, delivered_at, status, priority, assignee_id, tags, deleted)
+   VALUES ${Array.from({ length: rows }, () => VERSION_VALUES).join(', ')}
+   ON CONFLICT (connection_id, external_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
+     delivered_at = excluded.delivered_at, status = excluded.status, priority = excluded.priority, assignee_id = excluded.assignee_id,
+     tags = excluded.tags, deleted = excluded.deleted`;
+
+function bindVersion(values: unknown[], at: number, connectionId: string, v: DeliveredVersion): void {
+  values[at] = connectionId;
+  values[at + 1] = v.externalId;
+  values[at + 2] = v.updatedAt;
+  values[at + 3] = v.fingerprint;
+  values[at + 4] = v.deliveredAt;
+  values[at + 5] = v.status;
+  values[at + 6] = v.priority;
+  values[at + 7] = v.assigneeId;
+  values[at + 8] = encodeTags(v.tags);
+  values[at + 9] = v.deleted ? 1 : 0;
+}
+
+/** Separates tags in the stored form; a tag holding it (never seen in practice) makes the list fall back to JSON. */
+const TAG_SEPARATOR = '\u001f';
+
+/**
+ * Tags in one column without JSON for the usual case: `''` for none, otherwise each tag preceded by U+001F (so `['']`
+ * and `[]` differ). A list where a tag contains U+001F is stored as its JSON array instead, which starts with `[`
+ * and never with U+001F; rows migrated from schema 4 hold JSON arrays too.
+ */
+export function encodeTags(tags: readonly string[]): string {
+  if (tags.length === 0) return '';
+  let out = '';
+  for (const tag of tags) {
+    if (tag.includes(TAG_SEPARATOR)) return JSON.stringify(tags);
+    out += TAG_SEPARATOR + tag;
+  }
+  return out;
+}
+
+/** Reads what {@link encodeTags} wrote (and schema 4's JSON arrays). */
+export function decodeTags(stored: string): string[] {
+  if (stored === '') return [];
+  if (stored.startsWith(TAG_SEPARATOR)) return stored.slice(1).split(TAG_SEPARATOR);
+  return JSON.parse(stored) as string[];
+}
+
 /** Every statement the store runs, prepared once per open. */
 function prepareStatements(db: Database.Database) {
   return {
@@ -668,12 +752,14 @@ function prepareStatements(db: Database.Database) {
     upsertCursor: db.prepare(
       'INSERT INTO cursors (connection_id, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
     ),
-    getVersions: db.prepare('SELECT body FROM versions WHERE connection_id = ? AND external_id IN (SELECT value FROM json_each(?))').pluck(),
-    upsertVersion: db.prepare(
-      `INSERT INTO versions (connection_id, external_id, updated_at, fingerprint, delivered_at, body) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (connection_id, external_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
-         delivered_at = excluded.delivered_at, body = excluded.body`,
-    ),
+    getVersions: db
+      .prepare(
+        `SELECT external_id, updated_at, fingerprint, status, priority, assignee_id, tags, deleted, delivered_at FROM versions
+         WHERE connection_id = ? AND external_id IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(),
+    upsertVersion: db.prepare(UPSERT_VERSIONS(1)),
+    upsertVersions: db.prepare(UPSERT_VERSIONS(VERSION_BATCH)),
     pruneVersions: db.prepare(
       `DELETE FROM versions WHERE delivered_at < @before
          AND connection_id NOT IN (SELECT substr(key, 6) FROM locks WHERE substr(key, 1, 5) = 'sync:' AND expires_at > @now)`,

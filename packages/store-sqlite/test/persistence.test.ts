@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, silentLogger } from '@ticketbridge/core';
+import { ConfigError, silentLogger, type DeliveredVersion } from '@ticketbridge/core';
 import { MIGRATIONS, migrate } from '../src/migrations.js';
 import { SCHEMA_VERSION, SqliteStore } from '../src/index.js';
 import { connection, inbox, run, version } from './fixtures.js';
@@ -71,8 +71,14 @@ describe('migrations', () => {
     const db = new Database(path, { readonly: true });
     const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     db.close();
-    expect(rows).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'oauth tokens' }, { version: 3, name: 'dead letters' }, { version: 4, name: 'webhook event ids' }]);
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(rows).toEqual([
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'oauth tokens' },
+      { version: 3, name: 'dead letters' },
+      { version: 4, name: 'webhook event ids' },
+      { version: 5, name: 'compact versions' },
+    ]);
+    expect(SCHEMA_VERSION).toBe(5);
   });
 
   it('upgrades a file made before OAuth tokens existed, keeping its connections', async () => {
@@ -90,6 +96,61 @@ describe('migrations', () => {
     await reopened.close();
   });
 
+  it('upgrades a schema 4 file to compact versions, keeping every seen version as it was written', async () => {
+    const path = file('upgrade-versions');
+    const old = new Database(path);
+    old.pragma('foreign_keys = ON');
+    migrate(old, path, silentLogger, MIGRATIONS.slice(0, 4));
+    old.prepare(`INSERT INTO connections (id, platform, status, body, credentials, webhook, created_at, updated_at) VALUES ('c1', 'acme', 'active', '{}', '{}', NULL, 'x', 'x')`).run();
+    const written = [
+      { ...version('t1', ago(0)), tags: ['vip', 'billing'], status: 'solved' as const, priority: null, assigneeId: 'a7' },
+      { ...version('t2', ago(0)), tags: [], deleted: true },
+      { ...version('t3', ago(0)), tags: [''], fingerprint: 'legacy-sha256-fp-22chr' },
+    ];
+    const insert = old.prepare('INSERT INTO versions (connection_id, external_id, updated_at, fingerprint, delivered_at, body) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const v of written) insert.run('c1', v.externalId, v.updatedAt, v.fingerprint, v.deliveredAt, JSON.stringify(v));
+    old.close();
+
+    const store = new SqliteStore({ path, key, allowPlaintext: true, previousKeys: [] });
+    const got = await store.getVersions('c1', ['t1', 't2', 't3']);
+    for (const v of written) expect(got.get(v.externalId)).toEqual(v);
+    // A migrated row is rewritten in the compact form on its next commit and reads back the same.
+    await store.commitPage('c1', { versions: [{ ...written[0]!, tags: ['vip'] }] });
+    expect((await store.getVersions('c1', ['t1'])).get('t1')).toEqual({ ...written[0]!, tags: ['vip'] });
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("SELECT name FROM pragma_table_info('versions')").pluck().all()).not.toContain('body');
+    db.close();
+  });
+
+  it('stores tags exactly, separators and empty tags included', async () => {
+    const store = new SqliteStore({ path: file('tags'), key });
+    await store.saveConnection(connection('c1'));
+    const lists = [[], [''], ['', ''], ['a'], ['a', 'b'], ['a\u001fb', 'c'], ['[x]'], ['\u001f'], ['ünï', 'tag with spaces', '"quoted"']];
+    const versions = lists.map((tags, i) => ({ ...version(`t${i}`, ago(0)), tags }));
+    await store.commitPage('c1', { versions });
+    const got = await store.getVersions('c1', versions.map((v) => v.externalId));
+    for (const v of versions) expect(got.get(v.externalId)?.tags).toEqual(v.tags);
+    await store.close();
+  });
+
+  it('writes a page of versions in multi-row statements with the same result as one by one, a repeated id ending as its last row', async () => {
+    const store = new SqliteStore({ path: file('batches'), key });
+    await store.saveConnection(connection('c1'));
+    // 250 rows: two statements of 100 and 50 single rows; t5 appears again in the second batch and in the rest.
+    const versions: DeliveredVersion[] = Array.from({ length: 250 }, (_, i) => version(`t${i}`, ago(0)));
+    versions[150] = { ...version('t5', ago(0)), status: 'pending' };
+    versions[240] = { ...version('t5', ago(0)), status: 'solved' };
+    await store.commitPage('c1', { versions });
+    const ids = Array.from({ length: 250 }, (_, i) => `t${i}`);
+    const got = await store.getVersions('c1', ids);
+    expect(got.size).toBe(248);
+    expect(got.get('t5')?.status).toBe('solved');
+    expect(got.has('t150')).toBe(false);
+    expect(got.get('t249')?.status).toBe('open');
+    await store.close();
+  });
+
   it('refuses a file written by a newer version, and leaves it as it was', async () => {
     const path = file('newer');
     const store = new SqliteStore({ path, key });
@@ -100,7 +161,7 @@ describe('migrations', () => {
     db.close();
 
     expect(() => new SqliteStore({ path, key })).toThrow(ConfigError);
-    expect(() => new SqliteStore({ path, key })).toThrow(/schema version 99, newer than this @ticketbridge\/store-sqlite understands \(4\)/);
+    expect(() => new SqliteStore({ path, key })).toThrow(new RegExp(`schema version 99, newer than this @ticketbridge/store-sqlite understands \\(${SCHEMA_VERSION}\\)`));
     const check = new Database(path, { readonly: true });
     expect(check.prepare('SELECT count(*) AS n FROM connections').get()).toEqual({ n: 1 });
     check.close();

@@ -62,6 +62,8 @@ export interface HubSpotSimulator extends ConnectorSimulator<HubSpotSimulatorCre
   ticketsOnlyToken(): string;
   /** The search request bodies received, in order (to check the connector's queries). */
   readonly searches: unknown[];
+  /** The contact ids asked for by contacts batch reads, in order (to count what requesters cost). */
+  readonly contactReads: string[];
   /**
    * Top-level members of search and batch-read bodies that HubSpot's API reference does not define, in order. HubSpot
    * documents no error for them, so the simulator answers normally; tests assert this stays empty.
@@ -88,6 +90,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
   const portalId = options.portalId ?? 62515;
   const state = new SimState(rand);
   const searches: unknown[] = [];
+  const contactReads: string[] = [];
   const undocumentedFields: string[] = [];
 
   const general = new RollingLimiter(options.rateLimit === undefined ? { limit: 190, windowMs: 10_000 } : options.rateLimit);
@@ -134,6 +137,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
     portalId,
     uiDomain: options.uiDomain ?? 'app.hubspot.com',
     scopesOf,
+    contactReads,
   });
 
   function serve(req: SimRequest): SimResponse {
@@ -246,6 +250,7 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions = {
     tokenWithoutTicketsScope: () => noScopeToken,
     ticketsOnlyToken: () => ticketsOnly,
     searches,
+    contactReads,
     undocumentedFields,
     faults,
     rateLimit: rateLimitControl,

@@ -15,6 +15,8 @@ export interface RouteOptions {
   uiDomain: string;
   /** Scopes of a bearer token, `null` for an unknown one. */
   scopesOf(token: string | null): Set<Scope> | null;
+  /** Receives the contact ids of every contacts batch read. */
+  contactReads?: string[];
 }
 
 const missingScope = (scope: string) =>
@@ -145,6 +147,7 @@ export function createRouter(o: RouteOptions): (req: SimRequest) => SimResponse 
       if (denied) return denied;
       const ids = batchIds(req, BATCH_READ_MAX_INPUTS, []);
       if (!Array.isArray(ids)) return ids;
+      o.contactReads?.push(...ids);
       const results = ids
         .map((id) => state.contacts.get(id))
         .filter((c): c is SimContact => !!c)

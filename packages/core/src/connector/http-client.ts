@@ -18,6 +18,14 @@ export interface HttpRequestOptions<T = unknown> {
    */
   schema?: z.ZodType<T>;
   /**
+   * When true, `schema` only checks the body: `data` is the body exactly as parsed from JSON, with every field the
+   * platform sent, instead of the schema's output (a copy). Use it with a schema that has no transforms, defaults or
+   * coercion, written with `z.object` (which checks the fields listed and would strip the others from its output):
+   * the connector keeps the whole record (for `raw`) while zod walks only the fields it reads. A `z.looseObject` copies
+   * every field of every record, which on a page of a thousand wide records was a third of the sync's CPU.
+   */
+  keepBody?: boolean;
+  /**
    * Whether the request may be sent again after a transient failure. Defaults to true for GET/PUT/DELETE and
    * false for POST/PATCH; set it for read-only POSTs such as search endpoints.
    */

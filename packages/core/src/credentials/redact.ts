@@ -7,10 +7,13 @@ export const REDACTED = '[redacted]';
  * tokens upper- or lower-cased in their error bodies.
  */
 export class Redactor {
-  #secrets: string[] = [];
   readonly #known = new Set<string>();
-  /** Every secret as one case-insensitive alternation, so a string is scanned once however many secrets there are. */
-  #pattern: RegExp | undefined;
+  /**
+   * Every secret (and its encodings) as one case-insensitive alternation, so a string is scanned once however many
+   * secrets there are. Built on first use: a redactor is made per sync run and per webhook request, and most never
+   * redact anything, so compiling the pattern up front was a measurable part of a webhook's cost.
+   */
+  #pattern: RegExp | null | undefined;
 
   constructor(secrets: Iterable<string | undefined | null>) {
     this.add(secrets);
@@ -26,25 +29,27 @@ export class Redactor {
    * token obtained or rotated after the redactor was built.
    */
   add(secrets: Iterable<string | undefined | null>): void {
-    let added = false;
     for (const secret of secrets) {
       // Very short values would redact ordinary words; platform secrets are long.
       if (typeof secret !== 'string' || secret.length < 4 || this.#known.has(secret)) continue;
       this.#known.add(secret);
-      for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) {
-        if (!this.#secrets.includes(form)) this.#secrets.push(form);
-      }
-      added = true;
+      this.#pattern = undefined;
     }
-    if (!added) return;
-    // Longest first so a secret containing another is replaced whole.
-    this.#secrets.sort((a, b) => b.length - a.length);
-    this.#pattern = new RegExp(this.#secrets.map(escapeRegExp).join('|'), 'gi');
   }
 
   /** The string with every known secret, in any letter case, replaced by {@link REDACTED}. */
   string(value: string): string {
-    return this.#pattern ? value.replace(this.#pattern, REDACTED) : value;
+    const pattern = (this.#pattern ??= this.#compile());
+    return pattern ? value.replace(pattern, REDACTED) : value;
+  }
+
+  #compile(): RegExp | null {
+    const forms = new Set<string>();
+    for (const secret of this.#known) for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) forms.add(form);
+    if (forms.size === 0) return null;
+    // Longest first so a secret containing another is replaced whole.
+    const sorted = [...forms].sort((a, b) => b.length - a.length);
+    return new RegExp(sorted.map(escapeRegExp).join('|'), 'gi');
   }
 
   /** A deep copy of a JSON-like value with every string redacted. */

@@ -2,6 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import ky, { TimeoutError } from 'ky';
 import type { HttpBodyOptions, HttpClient, HttpRequestOptions, HttpResponse, SearchParams } from '../connector/http-client.js';
+import { surelyConforms } from './conforms.js';
 import type { HttpConfig, RateLimitState } from '../connector/http-config.js';
 import type { Redactor } from '../credentials/redact.js';
 import { ConfigError } from '../errors/config-error.js';
@@ -373,7 +374,8 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
       throw new ResponseShapeError(message, errorOptions(call, { status: raw.status }));
     }
     let data = parsed.value;
-    if (call.options.schema) {
+    // keepBody discards zod's output anyway: a body that surely conforms needs no zod run at all.
+    if (call.options.schema && !(call.options.keepBody && surelyConforms(call.options.schema, data))) {
       const result = call.options.schema.safeParse(data);
       if (!result.success) {
         const issues = result.error.issues.map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(root)'} (${issue.code})`);
@@ -383,7 +385,8 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
           issues,
         });
       }
-      data = result.data;
+      // keepBody: the schema checked the body; the body itself (every field, no copy) is what the caller gets.
+      if (!call.options.keepBody) data = result.data;
     }
     return { ok: true, status: raw.status, headers: raw.headers, data: data as T, url: raw.url.toString() };
   }

@@ -286,9 +286,20 @@ export function createHub(options: HubOptions): Hub {
     return p;
   };
 
-  /** Awaits every `ticket` listener in turn: the cursor is saved only after all of them finished. */
-  const sink = async (event: TicketEvent) => {
-    for (const listener of emitter.listeners('ticket')) await listener(event);
+  /**
+   * Calls every `ticket` listener in turn, awaiting those that return a promise: the cursor is saved only after all of
+   * them finished. When every listener is synchronous nothing is returned, so a ticket costs no promise or microtask.
+   */
+  const sink = (event: TicketEvent): Promise<void> | void => {
+    const listeners = emitter.listeners('ticket');
+    for (let i = 0; i < listeners.length; i++) {
+      const result: unknown = listeners[i]!(event);
+      if (isThenable(result)) return finishAsync(result, listeners, i + 1, event);
+    }
+  };
+  const finishAsync = async (first: PromiseLike<unknown>, listeners: Array<(event: TicketEvent) => unknown>, from: number, event: TicketEvent) => {
+    await first;
+    for (let i = from; i < listeners.length; i++) await listeners[i]!(event);
   };
 
   const oauthSessions = new OAuthSessions({ store, clients: options.oauthClients ?? {}, logger, http, signal: lifetime.signal });
@@ -818,4 +829,8 @@ function parseCredentials(connector: AnyConnector, input: Record<string, unknown
   const field = first?.path[0] === undefined ? undefined : String(first.path[0]);
   const more = parsed.error.issues.length > 10 ? `; and ${parsed.error.issues.length - 10} more` : '';
   throw new CredentialsError(`${issues.join('; ') || 'invalid credentials'}${more}`, { platform: connector.id, ...(field ? { field } : {}) });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

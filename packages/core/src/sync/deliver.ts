@@ -4,8 +4,11 @@ import type { DeliveredVersion, PageCommit } from '../store/types.js';
 import type { JsonValue } from '../util/json.js';
 import { diffVersions, idempotencyKey, judgeVersion, toDeliveredVersion, versionFingerprint } from './versioning.js';
 
-/** Receives each new version; the page is committed only after every call resolved. */
-export type TicketSink = (event: TicketEvent) => Promise<void>;
+/**
+ * Receives each new version; the page is committed only after every call returned (and the promise it returned, if
+ * any, resolved). A sink whose host handlers are all synchronous returns nothing, so a ticket costs no promise.
+ */
+export type TicketSink = (event: TicketEvent) => Promise<void> | void;
 
 /** Result of delivering one batch. */
 export interface DeliveryResult {
@@ -61,7 +64,8 @@ export async function deliverBatch(options: {
       ...(changes ? { changes } : {}),
     };
     guard?.();
-    await sink(event);
+    const pending = sink(event);
+    if (pending) await pending;
     // The page's receive time stands for the delivery time: retention prunes by days, and one clock read per
     // ticket was measurable.
     written.set(draft.externalId, toDeliveredVersion(draft, fingerprint, receivedAt));

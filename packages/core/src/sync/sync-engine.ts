@@ -343,11 +343,18 @@ export class SyncEngine {
             receivedAt,
             ...(ingest ? {} : { cursor: page.nextCursor as JsonValue }),
             guard,
-            sink: async (event) => {
+            sink: (event) => {
+              let pending: Promise<void> | void;
               try {
-                await this.#o.sink(event);
+                pending = this.#o.sink(event);
               } catch (error) {
                 throw new HandlerFailure(error);
+              }
+              // Only a handler that returned a promise costs one here.
+              if (pending) {
+                return pending.catch((error: unknown) => {
+                  throw new HandlerFailure(error);
+                });
               }
             },
           }),

@@ -185,6 +185,23 @@ describe('createHttpClient: error classification', () => {
     await expect(http.get('tickets/9.json', { acceptStatus: [404] } as never)).rejects.toMatchObject({ status: 404, code: 'permanent' });
   });
 
+  it('keepBody: the schema checks the body and the caller gets the body itself, every field included', async () => {
+    const bodies: Record<string, { status: number; body: unknown }> = {
+      '/api/v2/tickets/1.json': { status: 200, body: { ticket: { id: 1, subject: 'Printer on fire', extra: { nested: [1, 2] } }, sideloaded: true } },
+      '/api/v2/tickets/2.json': { status: 200, body: { ticket: { id: 'two', subject: 'x' } } },
+    };
+    const { server } = await recordingServer((req) => bodies[req.url.pathname] ?? { status: 500 });
+    const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });
+    const schema = z.object({ ticket: z.object({ id: z.number(), subject: z.string() }) });
+
+    const kept = await http.get('tickets/1.json', { schema, keepBody: true });
+    expect(kept).toEqual({ ticket: { id: 1, subject: 'Printer on fire', extra: { nested: [1, 2] } }, sideloaded: true });
+    // Still checked: a body that does not fit fails as it does without keepBody.
+    await expect(http.get('tickets/2.json', { schema, keepBody: true })).rejects.toBeInstanceOf(ResponseShapeError);
+    // Without keepBody the schema's output (unknown keys stripped) is what comes back.
+    expect(await http.get('tickets/1.json', { schema })).toEqual({ ticket: { id: 1, subject: 'Printer on fire' } });
+  });
+
   it('throws ResponseShapeError listing issue paths but no values when the schema does not match', async () => {
     const { server } = await recordingServer(() => ({ status: 200, body: { tickets: [{ id: 1 }, { id: 'leaky-value-123' }], count: 'two' } }));
     const http = createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: server.url });

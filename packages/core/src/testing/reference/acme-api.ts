@@ -37,8 +37,9 @@ export const AcmeTicket = z.object({
 export type AcmeTicket = z.infer<typeof AcmeTicket>;
 
 /** `GET /api/tickets` response: one page of the incremental feed, oldest change first. */
+// Read with keepBody: the tickets are checked here, in place, and stay as sent (each becomes a draft's raw).
 export const AcmeTicketPage = z.object({
-  tickets: z.array(z.unknown()),
+  tickets: z.array(AcmeTicket),
   /** Opaque; pass back as `cursor` with the same `updated_since`. `null` on the last page. */
   next_cursor: z.string().nullable(),
 });

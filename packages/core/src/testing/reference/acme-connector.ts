@@ -9,6 +9,7 @@ import type { TicketPriority, TicketStatus, TicketDraft } from '../../model/tick
 import { hmacSignature } from '../../toolkit/hmac-signature.js';
 import { paginateCursor } from '../../toolkit/paginate-cursor.js';
 import { readWebhookJson } from '../../toolkit/read-webhook-json.js';
+import { isoInstant } from '../../toolkit/iso-instant.js';
 import { ACME_SIGNATURE_HEADER, ACME_TIMESTAMP_HEADER, AcmeError, AcmeMe, AcmeTicket, AcmeTicketEnvelope, AcmeTicketPage, AcmeWebhookPayload } from './acme-api.js';
 import { ACME_MAX_PAGE_SIZE } from './acme-simulator.js';
 
@@ -111,13 +112,14 @@ export function acme(options: AcmeOptions = {}): Connector<typeof acmeCredential
       let highWater = start?.highWater ?? null;
       const pages = paginateCursor({
         start: cursor ?? undefined,
-        fetchPage: (at) => ctx.http.get('tickets', { searchParams: { updated_since: updatedSince ?? undefined, cursor: at, per_page: pageSize }, schema: AcmeTicketPage }),
+        fetchPage: (at) => ctx.http.get('tickets', { searchParams: { updated_since: updatedSince ?? undefined, cursor: at, per_page: pageSize }, schema: AcmeTicketPage, keepBody: true }),
         read: (page) => ({ cursor: page.next_cursor, end: page.next_cursor === null }),
         signal: ctx.signal,
         platform: 'acme',
       });
       for await (const { page, checkpoint, end } of pages) {
-        const tickets = page.tickets.map((raw) => normalizeAcmeTicket(raw));
+        // The page schema checked every ticket already: no second walk per ticket.
+        const tickets = page.tickets.map((t) => acmeDraft(t, t));
         for (const t of tickets) if (highWater === null || Date.parse(t.updatedAt) > Date.parse(highWater)) highWater = t.updatedAt;
         if (!end) {
           yield { tickets, nextCursor: { updatedSince, cursor: checkpoint ?? null, highWater } };
@@ -235,7 +237,11 @@ export function acmeWithOAuth(options: AcmeOptions = {}) {
 export function normalizeAcmeTicket(raw: unknown): TicketDraft {
   const parsed = AcmeTicket.safeParse(raw);
   if (!parsed.success) throw shapeError('ticket', parsed.error);
-  const t = parsed.data;
+  return acmeDraft(parsed.data, raw);
+}
+
+/** The draft of a ticket already checked against {@link AcmeTicket}. */
+function acmeDraft(t: AcmeTicket, raw: unknown): TicketDraft {
   return {
     externalId: t.id,
     platform: 'acme',
@@ -252,8 +258,8 @@ export function normalizeAcmeTicket(raw: unknown): TicketDraft {
     organization: t.organization ? { externalId: t.organization.id, name: t.organization.name } : null,
     tags: t.tags,
     customFields: t.custom_fields,
-    createdAt: new Date(t.created_at).toISOString(),
-    updatedAt: new Date(t.updated_at).toISOString(),
+    createdAt: instant(t.created_at),
+    updatedAt: instant(t.updated_at),
     deleted: t.deleted,
     raw,
   };
@@ -307,6 +313,12 @@ function floorToSecond(iso: string): string {
 
 function issuePaths(error: z.ZodError): string[] {
   return error.issues.map((i) => i.path.join('.') || '(root)');
+}
+
+function instant(value: string): string {
+  const iso = isoInstant(value);
+  if (iso === undefined) throw new ResponseShapeError(`Acme Desk timestamp "${value}" is not a date`, { platform: 'acme' });
+  return iso;
 }
 
 function shapeError(what: string, error: z.ZodError): ResponseShapeError {
