@@ -61,6 +61,11 @@ interface Life {
   killed: boolean;
   /** Whether the tail (deliveries after the last reported commit) was found committed in the file after the kill. */
   tailCommitted?: boolean;
+  /**
+   * Deliveries of pages a run stopped without committing because its lock lease expired (the process was starved of
+   * CPU past the time-to-live, which CI's parallel suites do): the same window as a crash, replayed by the next run.
+   */
+  lockLostTails: Delivery[][];
 }
 
 interface RunSummary {
@@ -120,7 +125,7 @@ describe('a host syncing 20,000 tickets, SIGKILLed at random moments and restart
       /** Spawns a host process that starts a sync at once; resolves when it was killed (or finished, for `final`). */
       const live = async (plan: { mode: KillMode | 'final'; at: number; midUpdate: string[] }): Promise<Life> => {
         const childPlan = plan.mode === 'hang' ? `hang:${plan.at}` : plan.mode === 'block' ? `block:${plan.at}` : 'none';
-        const life: Life = { n: lives.length, plan: `${plan.mode}:${plan.at}`, deliveries: [], confirmed: 0, pages: 0, started: false, killed: false };
+        const life: Life = { n: lives.length, plan: `${plan.mode}:${plan.at}`, deliveries: [], confirmed: 0, pages: 0, started: false, killed: false, lockLostTails: [] };
         lives.push(life);
         const child: Child = spawn(soakWorker, [path, key.toString('base64'), String(LOCK_TTL_MS), String(PAGE_SIZE), childPlan]);
         let trigger!: () => void;
@@ -139,6 +144,13 @@ describe('a host syncing 20,000 tickets, SIGKILLed at random moments and restart
             if (life.pages === 1 && plan.midUpdate.length) void update(plan.midUpdate);
             if (plan.mode === 'block' && life.pages === plan.at) trigger();
           } else if (msg.event === 'started') life.started = true;
+          else if (msg.event === 'skipped') {
+            // The run stopped at a lost lock: its engine checks the lease right before each page commit, so what the
+            // host got since the last reported commit was not committed and comes again in the next run.
+            const tail = life.deliveries.slice(life.confirmed);
+            if (tail.length) life.lockLostTails.push(tail);
+            life.confirmed = life.deliveries.length;
+          }
         });
         await child.waitFor((m) => m.event === 'ready');
         if (connectionId === undefined) connectionId = await child.call<string>('connect', sim.credentials(), sim.url);
@@ -257,7 +269,9 @@ describe('a host syncing 20,000 tickets, SIGKILLed at random moments and restart
           inTail.add(d);
           if (l.killed && l.tailCommitted === false) uncommittedTail.add(d);
         }
+        for (const tail of l.lockLostTails) for (const d of tail) uncommittedTail.add(d);
       }
+      const lockLosses = lives.reduce((n, l) => n + l.lockLostTails.length, 0);
       const byKey = groupBy(deliveries, (d) => d.key);
       let duplicates = 0;
       const outsideWindow: string[] = [];
@@ -280,7 +294,7 @@ describe('a host syncing 20,000 tickets, SIGKILLed at random moments and restart
       const midPage = kills.filter((l) => l.tailCommitted === false).length;
       const betweenPages = kills.filter((l) => l.started && l.result === undefined && l.deliveries.length === l.confirmed).length;
       expect(midSync()).toBeGreaterThanOrEqual(MIN_KILLS);
-      expect(duplicates).toBeLessThanOrEqual(kills.length * PAGE_SIZE);
+      expect(duplicates).toBeLessThanOrEqual((kills.length + lockLosses) * PAGE_SIZE);
       expect(duplicates).toBeLessThanOrEqual(uncommittedTail.size);
       // The soak did what it claims: kills mid-page and between pages, replays, updates of tickets already delivered.
       expect(midPage, 'kills that left a page half-delivered').toBeGreaterThan(0);
@@ -293,7 +307,7 @@ describe('a host syncing 20,000 tickets, SIGKILLed at random moments and restart
         [
           `crash soak (seed ${SEED}): ${kills.length} kills survived (${midSync()} mid-sync: ${midPage} mid-page, ${betweenPages} between pages), ${lives.length} host processes`,
           `  tickets ${TICKETS}, deliveries ${deliveries.length}, distinct versions ${byKey.size}, duplicates ${duplicates} (all droppable by idempotency key)`,
-          `  largest page in flight at a kill ${Math.max(0, ...kills.map((l) => l.deliveries.length - l.confirmed))} (page size ${PAGE_SIZE}); tail deliveries ${inTail.size}, of them uncommitted ${uncommittedTail.size}`,
+          `  largest page in flight at a kill ${Math.max(0, ...kills.map((l) => l.deliveries.length - l.confirmed))} (page size ${PAGE_SIZE}); tail deliveries ${inTail.size}, of them uncommitted ${uncommittedTail.size}; runs stopped by a lost lock mid-page ${lockLosses}`,
           `  platform changes during the soak: ${updates} updates (${updatedAlreadyReceived} of tickets already delivered), ${removals} deletions; latest version of all ${snapshot.size} tickets received; ${seconds} s`,
         ].join('\n'),
       );

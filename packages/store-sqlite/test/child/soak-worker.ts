@@ -57,6 +57,9 @@ async function syncUntilRun(): Promise<unknown> {
     const run = await hub.syncNow(connection!.id);
     // A killed predecessor's lock holds until its time-to-live passes.
     if (run.status === 'skipped') {
+      // Also when this process's own lease expired mid-run (starved of CPU): the parent counts that run's
+      // uncommitted deliveries as a replayed window, so it must hear of it before the next run delivers again.
+      await send({ event: 'skipped' });
       await new Promise((resolve) => setTimeout(resolve, 25));
       continue;
     }
