@@ -247,7 +247,7 @@ export function createHub(options: HubOptions): Hub {
   }
   const store = options.store;
   const logger = options.logger ?? silentLogger;
-  const scheduler = options.scheduler ?? new TimerScheduler();
+  const scheduler: Scheduler = options.scheduler ?? new TimerScheduler();
   const emitter = new EventEmitter<HubEvents>();
   const mutex = new KeyedMutex();
   const lifetime = new AbortController();
@@ -286,6 +286,7 @@ export function createHub(options: HubOptions): Hub {
   const oauthSessions = new OAuthSessions({ store, clients: options.oauthClients ?? {}, logger, http, signal: lifetime.signal });
   const contexts = new ContextFactory({ logger, http, signal: lifetime.signal, oauth: oauthSessions });
   const retry: RetryPolicy = { maxAttempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000, ...options.retry };
+  const lockTtlMs = options.lockTtlMs ?? 5 * 60_000;
   const engine = new SyncEngine({
     store,
     connector: (id) => connectors.get(id),
@@ -296,7 +297,7 @@ export function createHub(options: HubOptions): Hub {
     contexts,
     retry,
     historyLimit: options.historyLimit ?? 100,
-    lockTtlMs: options.lockTtlMs ?? 5 * 60_000,
+    lockTtlMs,
     maxPagesPerRun: options.maxPagesPerRun ?? 50_000,
     workerId,
     signal: lifetime.signal,
@@ -319,6 +320,7 @@ export function createHub(options: HubOptions): Hub {
     mutex,
     scheduler,
     retry,
+    ...(scheduler.bind ? { shared: { workerId, lockTtlMs } } : {}),
     failed: (f) => emitter.emit('error', { message: `webhook delivery failed, will retry at ${f.nextRetryAt}: ${f.message}`, connectionId: f.connectionId, inboxId: f.inboxId }),
   });
 
@@ -336,6 +338,29 @@ export function createHub(options: HubOptions): Hub {
     accepted: (entry) => emitter.emit('webhook.accepted', { connectionId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length }),
     rejected: (r) => emitter.emit('webhook.rejected', r),
     historyLimit: options.historyLimit ?? 100,
+  });
+
+  // A shared scheduler may hand this process a job another worker scheduled: each key the hub uses is rebuilt from
+  // the store. Runs and deliveries check the connection's status themselves (a paused one is skipped).
+  scheduler.bind?.((key) => {
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const id = key.slice(colon + 1);
+    if (colon < 0 || !id) return undefined;
+    if (kind === 'poll') {
+      return async () => {
+        const [last] = await store.listRuns(id, { limit: 1 });
+        await track(engine.run(id, last ? 'schedule' : 'initial'));
+      };
+    }
+    if (kind === 'retry') {
+      return async () => {
+        const [last] = await store.listRuns(id, { limit: 1 });
+        await track(engine.run(id, 'retry', last?.status === 'retrying' ? last.attempt + 1 : 1));
+      };
+    }
+    if (kind === 'inbox') return () => inbox.deliverPending(id);
+    return undefined;
   });
 
   const urlFor = (id: string) => (publicUrl ? `${publicUrl}${WEBHOOK_PATH}?connectorId=${encodeURIComponent(id)}` : null);
