@@ -176,6 +176,10 @@ if (!found.ok) {
       // The window is at most one page per run the victim had going, plus the webhook batches it had taken.
       expect(duplicates).toBeLessThanOrEqual(CONCURRENCY * PAGE_SIZE);
 
+      // No job failed or went unresolved on any worker, and no webhook delivery needed a retry.
+      const problems = workers.flatMap((c, w) => c.events.filter((m) => m.event === 'schedulerError' || m.event === 'hubError').map((m) => `worker ${w}: ${String(m.data)}`));
+      expect(problems).toEqual([]);
+
       // The fleet really shared the work: every worker synced, webhooks were delivered, the victim died mid-page.
       const workersThatSynced = new Set(record.filter((l) => l.type === 'start').map((l) => l.w));
       expect([...workersThatSynced].sort()).toEqual([0, 1, 2]);
