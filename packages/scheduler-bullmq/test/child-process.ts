@@ -37,12 +37,13 @@ export function bundleChild(entry: string): string {
     target: 'node20',
     outfile,
     // Native or loaded by name at run time; resolved from this package's node_modules.
-    external: ['better-sqlite3', 'bullmq', 'pg', '@ticketbridge/store-postgres'],
+    external: ['better-sqlite3', 'bullmq', 'pg'],
     alias: {
       '@ticketbridge/core': join(pkg, '..', 'core', 'src', 'index.ts'),
       '@ticketbridge/core/testing': join(pkg, '..', 'core', 'src', 'testing.ts'),
       '@ticketbridge/scheduler-bullmq': join(pkg, 'src', 'index.ts'),
       '@ticketbridge/store-sqlite': join(pkg, '..', 'store-sqlite', 'src', 'index.ts'),
+      '@ticketbridge/store-postgres': join(pkg, '..', 'store-postgres', 'src', 'index.ts'),
     },
     // Bundled CommonJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

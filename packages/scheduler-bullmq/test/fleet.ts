@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import pg from 'pg';
 import { redisOptionsFromUrl } from '../src/index.js';
 import type { StoreConfig } from './child/worker-config.js';
 
@@ -33,8 +34,21 @@ export function services(): { ok: true; services: Services } | { ok: false; reas
 /** A store every worker of one run shares: a fresh PostgreSQL schema... or a fresh SQLite file. */
 export function sharedStore(s: Services, dir: string): StoreConfig {
   const key = randomBytes(32).toString('base64');
-  if (s.pgUrl) return { kind: 'postgres', url: s.pgUrl, key };
+  // A schema of its own per run: runs never see each other's rows (drop it with dropSchema).
+  if (s.pgUrl) return { kind: 'postgres', url: s.pgUrl, schema: `tb_fleet_${randomUUID().replace(/-/g, '').slice(0, 12)}`, key };
   return { kind: 'sqlite', path: join(dir, 'fleet.db'), key };
+}
+
+/** Removes a run's PostgreSQL schema. */
+export async function dropSchema(config: StoreConfig): Promise<void> {
+  if (config.kind !== 'postgres') return;
+  const client = new pg.Client({ connectionString: config.url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${config.schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A temporary directory removed by `dispose`. */

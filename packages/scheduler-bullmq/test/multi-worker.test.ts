@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAcmeSimulator, type AcmeSimulator } from '@ticketbridge/core/testing';
 import { bundleChild, Child } from './child-process.js';
 import type { WorkerConfig } from './child/worker-config.js';
-import { freshQueue, readRecord, scratch, services, sharedStore, startLoadBalancer, type RecordLine } from './fleet.js';
+import { dropSchema, freshQueue, readRecord, scratch, services, sharedStore, startLoadBalancer, type RecordLine } from './fleet.js';
 
 const CONNECTIONS = 50;
 const TICKETS = 40;
@@ -41,6 +41,7 @@ if (!found.ok) {
     const workers: Child[] = [];
     let script: string;
     let lb: Awaited<ReturnType<typeof startLoadBalancer>>;
+    const store = sharedStore(found.services, tmp.dir);
 
     beforeAll(async () => {
       script = bundleChild('hub-worker.ts');
@@ -52,12 +53,12 @@ if (!found.ok) {
       await lb?.close();
       for (const s of sims) await s.close();
       await queue.obliterate();
+      await dropSchema(store);
       tmp.dispose();
     });
 
     it('delivers every latest version once outside the crash window, one sync per connection at a time, through a SIGKILL', async () => {
       const recordFile = `${tmp.dir}/record.jsonl`;
-      const store = sharedStore(found.services, tmp.dir);
       const base: Omit<WorkerConfig, 'worker'> = {
         store,
         redisUrl,
@@ -186,7 +187,7 @@ if (!found.ok) {
       expect(tickets.some((l) => l.src === 'webhook')).toBe(true);
       expect(window.pages.size).toBeGreaterThan(0);
       console.log(
-        `[multi-worker] ${tickets.length} deliveries, ${runs.length} runs over ${WORKERS} workers, ${window.pages.size} in the page the kill interrupted, ${duplicates} duplicates; store: ${store.kind}`,
+        `[multi-worker] ${tickets.length} deliveries, ${runs.length} runs over ${WORKERS} workers, ${window.pages.size} in the pages the kill interrupted, ${duplicates} duplicates; store: ${store.kind}`,
       );
     });
   });

@@ -1,7 +1,9 @@
 import type { StateStore } from '@ticketbridge/core';
+import { PostgresStore } from '@ticketbridge/store-postgres';
+import { SqliteStore } from '@ticketbridge/store-sqlite';
 
 /** Where the fleet keeps its state: one SQLite file in WAL mode (one machine), or one PostgreSQL database. */
-export type StoreConfig = { kind: 'sqlite'; path: string; key: string } | { kind: 'postgres'; url: string; key: string };
+export type StoreConfig = { kind: 'sqlite'; path: string; key: string } | { kind: 'postgres'; url: string; schema: string; key: string };
 
 /** What the parent tells each worker process (argv[2], JSON). */
 export interface WorkerConfig {
@@ -23,14 +25,9 @@ export interface WorkerConfig {
   handlerDelayMs: number;
 }
 
-/** Opens the shared store. The PostgreSQL store is loaded by name, so this file builds before that package exists. */
-export async function openStore(config: StoreConfig): Promise<StateStore> {
+/** Opens the shared store (every worker with the same sealing key). */
+export async function openStore(config: StoreConfig, poolMax = 10): Promise<StateStore & { stats?(): { queries: number } }> {
   const key = Buffer.from(config.key, 'base64');
-  if (config.kind === 'sqlite') {
-    const { SqliteStore } = await import('@ticketbridge/store-sqlite');
-    return new SqliteStore({ path: config.path, key });
-  }
-  const name = '@ticketbridge/store-postgres';
-  const { PostgresStore } = (await import(/* @vite-ignore */ name)) as { PostgresStore: new (options: { connectionString: string; key: Buffer }) => StateStore };
-  return new PostgresStore({ connectionString: config.url, key });
+  if (config.kind === 'sqlite') return new SqliteStore({ path: config.path, key });
+  return PostgresStore.open({ connectionString: config.url, schema: config.schema, key, pool: { max: poolMax } });
 }
