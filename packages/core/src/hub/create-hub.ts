@@ -54,7 +54,12 @@ export interface HubOptions {
    * dripping bytes cannot hold a connection open. Must be a positive number of milliseconds below 2^31.
    */
   webhookBodyTimeoutMs?: number;
-  /** Scheduler (default: in-process timers). */
+  /**
+   * Scheduler (default: in-process timers). A scheduler shared by several worker processes
+   * (`@ticketbridge/scheduler-bullmq`) implements {@link Scheduler.bind}: the hub then lets it rebuild any of its jobs
+   * from the job's key in whichever worker takes it, and delivers webhooks through it as jobs keyed by connection,
+   * under the store's sync lock.
+   */
   scheduler?: Scheduler;
   /** Logger (default: silent). Only redacted values reach it. */
   logger?: Logger;
@@ -351,6 +356,8 @@ export function createHub(options: HubOptions): Hub {
       return async () => {
         const [last] = await store.listRuns(id, { limit: 1 });
         await track(engine.run(id, last ? 'schedule' : 'initial'));
+        // A webhook whose worker died between the inbox write and queueing its delivery is delivered now at the latest.
+        await inbox.replay(id);
       };
     }
     if (kind === 'retry') {
