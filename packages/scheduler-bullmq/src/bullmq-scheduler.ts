@@ -49,10 +49,10 @@ interface JobData {
 }
 
 /**
- * A {@link Scheduler} on BullMQ and Redis, shared by every worker process of a host: each connection's poll is a
+ * A `Scheduler` (`@ticketbridge/core`) on BullMQ and Redis, shared by every worker process of a host: each connection's poll is a
  * BullMQ job scheduler (`upsertJobScheduler`, fixed rate), retries and webhook deliveries are one-off jobs, and any
  * worker takes any of them. A job carries only its key (`poll:<connectionId>`...); the process that takes it rebuilds
- * it with the hub's resolver ({@link Scheduler.bind}), so a connection connected on one worker is synced by all.
+ * it with the hub's resolver (`Scheduler.bind`), so a connection connected on one worker is synced by all.
  *
  * What it guarantees, and what it leaves to the store:
  * - At-least-once jobs: a job whose worker died (its lock expired) is stalled and run again by another worker, up to

@@ -67,9 +67,11 @@ if (!found.ok) {
         recordFile,
         pageSize: PAGE_SIZE,
         pollIntervalMs: 3000,
-        storeLockMs: 3000,
-        jobLockMs: 3000,
-        stalledIntervalMs: 1000,
+        // Long enough that a worker starved of CPU (CI runs suites side by side) keeps its lease; the victim's
+        // connections wait this long after the kill before another worker takes them over.
+        storeLockMs: 8000,
+        jobLockMs: 8000,
+        stalledIntervalMs: 2000,
         concurrency: CONCURRENCY,
         handlerDelayMs: 3,
       };
