@@ -531,6 +531,10 @@ export class PostgresStore implements StateStore {
     const client = await this.#pool.connect().catch((error: unknown) => {
       throw this.#translate(error);
     });
+    // A checked-out client reports a dropped connection as an 'error' event too; unheard, it would crash the host.
+    // The query in flight fails with the same error, which is what the caller sees.
+    const onError = (error: Error) => this.#logger.warn('store-postgres: connection failed', { error: messageOf(error) });
+    client.on('error', onError);
     const q: Query = (text, values) => {
       this.#queries++;
       return client.query(text, values);
@@ -540,6 +544,7 @@ export class PostgresStore implements StateStore {
     } catch (error) {
       throw this.#translate(error);
     } finally {
+      client.off('error', onError);
       client.release(true);
     }
   }
@@ -675,7 +680,15 @@ export class PostgresStore implements StateStore {
       });
     }
     if (isTransient(error, sqlState)) {
-      return new TransientError(`${what}: ${sqlState === '57014' ? 'statement timed out or was cancelled' : 'database unavailable'}: ${error.message}${sqlState ? ` (${sqlState})` : ''}`, {
+      const kind =
+        sqlState === '57014'
+          ? 'statement timed out or was cancelled'
+          : sqlState === '40P01' || sqlState === '40001'
+            ? 'conflicting transaction, try again'
+            : sqlState === '55P03'
+              ? 'lock wait timed out'
+              : 'database unavailable';
+      return new TransientError(`${what}: ${kind}: ${error.message}${sqlState ? ` (${sqlState})` : ''}`, {
         cause: error,
       });
     }

@@ -114,6 +114,22 @@ describePg('errors, bounds and timeouts', () => {
     expect((await store.getVersions('c1', Array.from({ length: 40 }, (_, i) => `t${i}`))).size).toBe(40);
   });
 
+  it('page commits racing from two pools over the same tickets, in any order, never deadlock', async () => {
+    const schema = freshSchema('deadlock');
+    const a = await opened(schema, { pool: { max: 4 } });
+    const b = await opened(schema, { pool: { max: 4 } });
+    await a.saveConnection(connection('c1'));
+    const ids = Array.from({ length: 200 }, (_, i) => `t${i}`);
+    // Each commit lists the same tickets in its own order (reversed, rotated): without a fixed lock order two of
+    // them would each hold rows the other waits for.
+    const orders = Array.from({ length: 16 }, (_, k) => (k % 2 ? [...ids].reverse() : [...ids.slice(k * 10), ...ids.slice(0, k * 10)]));
+    const results = await Promise.allSettled(
+      orders.map((order, k) => (k % 2 ? b : a).commitPage('c1', { cursor: { k }, versions: order.map((id) => version(id, `2026-01-01T00:00:${String(k).padStart(2, '0')}.000Z`)) })),
+    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect((await a.getVersions('c1', ids)).size).toBe(200);
+  });
+
   it('names an unknown connection instead of writing orphan rows, and fails clearly after close', async () => {
     const store = await openStore(freshSchema('orphan'));
     const error = await errorOf(store.commitPage('ghost', { cursor: { page: 1 }, versions: [] }));
