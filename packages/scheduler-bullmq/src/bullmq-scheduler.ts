@@ -188,14 +188,19 @@ export class BullMQScheduler implements Scheduler {
 
   async #process(job: Job<JobData>, token: string | undefined): Promise<void> {
     const { key } = job.data;
+    // A fetch already under way when close() began can still hand this worker a job (the one it just handed back,
+    // even): give it back untouched.
+    if (this.#closing && token) return this.#handBack(job, token);
     const run = this.#resolve?.(key) ?? this.#local.get(key);
     if (!run) throw new Error(`no job for key "${key}" in this worker: is its hub created with this scheduler?`);
     await run();
-    if (this.#closing && token) {
-      // The hub aborted this run at a page boundary to close: another worker continues it from the checkpoint now.
-      await job.moveToDelayed(Date.now(), token);
-      throw new DelayedError();
-    }
+    // The hub aborted this run at a page boundary to close: another worker continues it from the checkpoint now.
+    if (this.#closing && token) return this.#handBack(job, token);
+  }
+
+  async #handBack(job: Job<JobData>, token: string): Promise<never> {
+    await job.moveToDelayed(Date.now(), token);
+    throw new DelayedError();
   }
 }
 
