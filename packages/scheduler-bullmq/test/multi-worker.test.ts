@@ -191,7 +191,10 @@ if (!found.ok) {
       const workersThatSynced = new Set(record.filter((l) => l.type === 'start').map((l) => l.w));
       expect([...workersThatSynced].sort()).toEqual([0, 1, 2]);
       expect(tickets.some((l) => l.src === 'webhook')).toBe(true);
-      expect(window.tails.size).toBeGreaterThan(0);
+      // Killed mid-sync: it had runs that never ended. (Mid-page, as the kill was aimed, most times; but the page in
+      // hand may get committed in the moment between the aim and the signal.)
+      const ended = new Set(record.filter((l) => l.type === 'end').map((l) => l.run));
+      expect(record.filter((l) => l.type === 'start' && l.w === VICTIM && !ended.has(l.run)).length).toBeGreaterThan(0);
       console.log(
         `[multi-worker] ${tickets.length} deliveries, ${runs.length} runs over ${WORKERS} workers, ${[...window.tails.values()].flat().length} deliveries in ${window.tails.size} pages the kill interrupted, ${duplicates} duplicates; store: ${store.kind}`,
       );
