@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: ['src/demo.ts', 'src/start.ts', 'src/app.ts', 'src/live.ts', 'src/connectors.ts', 'src/alerts.ts'],
+    entry: ['src/demo.ts', 'src/start.ts', 'src/app.ts', 'src/live.ts', 'src/connectors.ts', 'src/alerts.ts', 'src/worker.ts'],
     format: ['esm'],
     target: 'node20',
     sourcemap: true,

@@ -140,7 +140,7 @@ describe('dynamic webhooks of an OAuth 2.0 (3LO) connection', () => {
     const { sim, hub, store, scheduler, maintained } = await setup();
     const [id] = await sim.create(1);
     const conn = await connectOAuth(hub, sim);
-    const key = `${conn.id}:webhook-maintenance`;
+    const key = `maintain:${conn.id}`;
     expect(scheduler.jobs.get(key)!.delayMs).toBeGreaterThan(DYNAMIC_REFRESH_EVERY_MS - 60_000);
     const [hook] = sim.dynamicWebhooks.list();
 
@@ -176,7 +176,7 @@ describe('dynamic webhooks of an OAuth 2.0 (3LO) connection', () => {
     expect(await sim.dynamicWebhooks.deliver([id!])).toEqual([]);
     await age(store, conn.id, DYNAMIC_REFRESH_EVERY_MS);
     sim.resetStats();
-    await scheduler.fire(`${conn.id}:webhook-maintenance`);
+    await scheduler.fire(`maintain:${conn.id}`);
     expect(sim.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /rest/api/3/webhook', 'DELETE /rest/api/3/webhook', 'POST /rest/api/3/webhook']);
     expect(maintained[0]).toMatchObject({ ok: true, note: expect.stringMatching(/^re-registered: webhook \d+ had expired or was removed; now \d+$/) });
     const live = sim.dynamicWebhooks.list().filter((w) => !w.expired);
@@ -189,7 +189,7 @@ describe('dynamic webhooks of an OAuth 2.0 (3LO) connection', () => {
 
     // The refresh reads Jira's string spelling of expirationDate too.
     await age(store, conn.id, DYNAMIC_REFRESH_EVERY_MS);
-    await scheduler.fire(`${conn.id}:webhook-maintenance`);
+    await scheduler.fire(`maintain:${conn.id}`);
     expect(maintained[1]).toMatchObject({ ok: true, note: expect.stringMatching(/^refreshed/) });
   });
 
@@ -201,7 +201,7 @@ describe('dynamic webhooks of an OAuth 2.0 (3LO) connection', () => {
     const del = sim.requests().find((r) => r.method === 'DELETE' && r.path === '/rest/api/3/webhook')!;
     expect(del.body).toEqual({ webhookIds: [hook!.id] });
     expect(sim.dynamicWebhooks.list()).toEqual([]);
-    expect(scheduler.jobs.has(`${conn.id}:webhook-maintenance`)).toBe(false);
+    expect(scheduler.jobs.has(`maintain:${conn.id}`)).toBe(false);
   });
 
   it('a poll-only OAuth connection asks for no webhook scope and registers nothing', async () => {

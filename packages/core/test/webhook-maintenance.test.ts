@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineConnector, MemoryStore, TransientError, CredentialsError, type RecurringOptions, type Scheduler, type WebhookMaintained, type WebhookRegistration } from '../src/index.js';
+import { defineConnector, MemoryStore, TransientError, CredentialsError, type JobResolver, type RecurringOptions, type Scheduler, type WebhookMaintained, type WebhookRegistration } from '../src/index.js';
 import { startHubServer } from '../src/testing.js';
 import { GOOD_TOKEN, MemDesk, memConnector } from './mem-connector.js';
 
@@ -51,10 +51,24 @@ function connector(behaviour: { run: Behaviour }, runs: string[]) {
   });
 }
 
-async function setup(run: Behaviour, store = new MemoryStore()) {
+/** A scheduler shared by worker processes: it keeps keys only and rebuilds each job through the hub's resolver. */
+class SharedScheduler extends ManualScheduler {
+  resolve: JobResolver | undefined;
+  bind(resolve: JobResolver): void {
+    this.resolve = resolve;
+  }
+  override once(key: string, delayMs: number, _job: () => Promise<void>): void {
+    super.once(key, delayMs, async () => {
+      const job = this.resolve?.(key);
+      if (!job) throw new Error(`no job for ${key}`);
+      await job();
+    });
+  }
+}
+
+async function setup(run: Behaviour, store = new MemoryStore(), scheduler: ManualScheduler = new ManualScheduler()) {
   const runs: string[] = [];
   const behaviour = { run };
-  const scheduler = new ManualScheduler();
   const started = await startHubServer({ connectors: [connector(behaviour, runs)], store, scheduler });
   cleanups.push(() => started.close());
   const events: WebhookMaintained[] = [];
@@ -69,10 +83,22 @@ async function age(store: MemoryStore, id: string, ms: number) {
 }
 
 describe('webhook upkeep (ConnectorWebhook.maintain)', () => {
+  it('is rebuilt from its key alone by a scheduler shared between workers (maintain:<connectionId>)', async () => {
+    const scheduler = new SharedScheduler();
+    const store = new MemoryStore();
+    const { hub, runs, events } = await setup(async () => ({ note: 'refreshed' }), store, scheduler);
+    const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'both' });
+    expect(scheduler.resolve?.(`maintain:${conn.id}`)).toBeTypeOf('function');
+    await age(store, conn.id, EVERY + 1000);
+    await scheduler.fire(`maintain:${conn.id}`);
+    expect(runs).toHaveLength(1);
+    expect(events.map((e) => e.ok)).toEqual([true]);
+  });
+
   it('is scheduled everyMs after the registration, runs only when due, and stores what the run returned', async () => {
     const { hub, store, scheduler, runs, events } = await setup(async (r) => ({ registration: { ...r, resources: { id: 'w1', expiresAt: 2 } }, note: 'refreshed' }));
     const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'both' });
-    const key = `${conn.id}:webhook-maintenance`;
+    const key = `maintain:${conn.id}`;
     expect(scheduler.jobs.get(key)!.delayMs).toBeGreaterThan(EVERY - 5_000);
     expect((await store.getConnection(conn.id))!.webhook!.maintenance!.okAt).toBeDefined();
     // A timer that fires early (the 2^31 ms limit, another worker) finds nothing due and waits again.
@@ -102,7 +128,7 @@ describe('webhook upkeep (ConnectorWebhook.maintain)', () => {
       throw new TransientError(`gateway said no to ${secret}`, { platform: 'memdesk' });
     });
     const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'both' });
-    const key = `${conn.id}:webhook-maintenance`;
+    const key = `maintain:${conn.id}`;
     const stored = (await store.getConnection(conn.id))!;
     await age(store, conn.id, EVERY + 1000);
     await scheduler.fire(key);
@@ -127,7 +153,7 @@ describe('webhook upkeep (ConnectorWebhook.maintain)', () => {
       throw new CredentialsError('not allowed', { platform: 'memdesk', field: 'apiToken', status: 403 });
     });
     const conn = await hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'both' });
-    const key = `${conn.id}:webhook-maintenance`;
+    const key = `maintain:${conn.id}`;
     await age(store, conn.id, EVERY + 1000);
     await scheduler.fire(key);
     expect(events[0]).toMatchObject({ ok: false, error: { code: 'credentials', field: 'apiToken' } });
@@ -140,11 +166,11 @@ describe('webhook upkeep (ConnectorWebhook.maintain)', () => {
     const conn = await first.hub.connect({ platform: 'memdesk', credentials: { subdomain: 'acme', apiToken: GOOD_TOKEN }, syncMode: 'both' });
     const fresh = await setup(async () => ({}), store);
     await fresh.hub.start();
-    expect(fresh.scheduler.jobs.get(`${conn.id}:webhook-maintenance`)!.delayMs).toBeGreaterThan(EVERY - 60_000);
+    expect(fresh.scheduler.jobs.get(`maintain:${conn.id}`)!.delayMs).toBeGreaterThan(EVERY - 60_000);
     await age(store, conn.id, EVERY + 1000);
     const later = await setup(async () => ({ note: 'caught up' }), store);
     await later.hub.start();
-    const key = `${conn.id}:webhook-maintenance`;
+    const key = `maintain:${conn.id}`;
     expect(later.scheduler.jobs.get(key)!.delayMs).toBe(0);
     await later.scheduler.fire(key);
     expect(later.events).toMatchObject([{ ok: true, note: 'caught up' }]);

@@ -52,7 +52,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const FAILED_RECHECK_MS = 6 * 3_600_000;
 
 /** The scheduler key of a connection's webhook upkeep. */
-export const maintenanceKey = (connectionId: string) => `${connectionId}:webhook-maintenance`;
+export const maintenanceKey = (connectionId: string) => `maintain:${connectionId}`;
 
 /**
  * Runs connectors' `webhook.maintain` hooks on the hub's scheduler: one one-off job per connection, rescheduled after
@@ -80,6 +80,16 @@ export class WebhookMaintainer {
 
   cancel(connectionId: string): void {
     this.#o.scheduler.cancel(maintenanceKey(connectionId));
+  }
+
+  /**
+   * Runs the connection's upkeep if it is due (or last failed), then schedules the next one: the job a shared
+   * scheduler rebuilds from the key `maintain:<connectionId>` in a worker that never scheduled it.
+   */
+  async runDue(connectionId: string): Promise<void> {
+    await this.#run(connectionId, 1).catch((error: unknown) => {
+      this.#o.logger.error('webhook upkeep crashed', { connectionId, error: TicketbridgeError.isInstance(error) ? error.code : 'internal' });
+    });
   }
 
   #interval(connection: StoredConnection): number | undefined {
@@ -120,7 +130,9 @@ export class WebhookMaintainer {
     let outcome: WebhookMaintained;
     try {
       const result = await maintain.run(ctx, { registration, url, secret: connection.webhook!.secret });
-      const at = new Date(this.#now()).toISOString();
+      // One reading of the clock: the next run is reported exactly `every` after this one.
+      const ranAt = this.#now();
+      const at = new Date(ranAt).toISOString();
       const maintenance: WebhookMaintenanceState = { okAt: at, lastRunAt: at, ...(result.note ? { note: secrets.string(result.note) } : {}) };
       await this.#save(connectionId, (webhook) => ({
         ...webhook,
@@ -128,7 +140,7 @@ export class WebhookMaintainer {
         maintenance,
       }));
       next = every;
-      outcome = { connectionId, platform: connection.platform, ok: true, at, ...(maintenance.note ? { note: maintenance.note } : {}), nextRunAt: new Date(this.#now() + next).toISOString() };
+      outcome = { connectionId, platform: connection.platform, ok: true, at, ...(maintenance.note ? { note: maintenance.note } : {}), nextRunAt: new Date(ranAt + next).toISOString() };
     } catch (thrown) {
       const at = new Date(this.#now()).toISOString();
       const plain = secrets.error(thrown);

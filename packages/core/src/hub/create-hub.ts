@@ -55,7 +55,12 @@ export interface HubOptions {
    * dripping bytes cannot hold a connection open. Must be a positive number of milliseconds below 2^31.
    */
   webhookBodyTimeoutMs?: number;
-  /** Scheduler (default: in-process timers). */
+  /**
+   * Scheduler (default: in-process timers). A scheduler shared by several worker processes
+   * (`@ticketbridge/scheduler-bullmq`) implements {@link Scheduler.bind}: the hub then lets it rebuild any of its jobs
+   * from the job's key in whichever worker takes it, and delivers webhooks through it as jobs keyed by connection,
+   * under the store's sync lock.
+   */
   scheduler?: Scheduler;
   /** Logger (default: silent). Only redacted values reach it. */
   logger?: Logger;
@@ -255,7 +260,7 @@ export function createHub(options: HubOptions): Hub {
   }
   const store = options.store;
   const logger = options.logger ?? silentLogger;
-  const scheduler = options.scheduler ?? new TimerScheduler();
+  const scheduler: Scheduler = options.scheduler ?? new TimerScheduler();
   const emitter = new EventEmitter<HubEvents>();
   const mutex = new KeyedMutex();
   const lifetime = new AbortController();
@@ -305,6 +310,7 @@ export function createHub(options: HubOptions): Hub {
   const oauthSessions = new OAuthSessions({ store, clients: options.oauthClients ?? {}, logger, http, signal: lifetime.signal });
   const contexts = new ContextFactory({ logger, http, signal: lifetime.signal, oauth: oauthSessions });
   const retry: RetryPolicy = { maxAttempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000, ...options.retry };
+  const lockTtlMs = options.lockTtlMs ?? 5 * 60_000;
   const engine = new SyncEngine({
     store,
     connector: (id) => connectors.get(id),
@@ -315,7 +321,7 @@ export function createHub(options: HubOptions): Hub {
     contexts,
     retry,
     historyLimit: options.historyLimit ?? 100,
-    lockTtlMs: options.lockTtlMs ?? 5 * 60_000,
+    lockTtlMs,
     maxPagesPerRun: options.maxPagesPerRun ?? 50_000,
     workerId,
     signal: lifetime.signal,
@@ -338,6 +344,7 @@ export function createHub(options: HubOptions): Hub {
     mutex,
     scheduler,
     retry,
+    ...(scheduler.bind ? { shared: { workerId, lockTtlMs } } : {}),
     failed: (f) => emitter.emit('error', { message: `webhook delivery failed, will retry at ${f.nextRetryAt}: ${f.message}`, connectionId: f.connectionId, inboxId: f.inboxId }),
   });
 
@@ -355,6 +362,32 @@ export function createHub(options: HubOptions): Hub {
     accepted: (entry) => emitter.emit('webhook.accepted', { connectionId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length }),
     rejected: (r) => emitter.emit('webhook.rejected', r),
     historyLimit: options.historyLimit ?? 100,
+  });
+
+  // A shared scheduler may hand this process a job another worker scheduled: each key the hub uses is rebuilt from
+  // the store. Runs and deliveries check the connection's status themselves (a paused one is skipped).
+  scheduler.bind?.((key) => {
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const id = key.slice(colon + 1);
+    if (colon < 0 || !id) return undefined;
+    if (kind === 'poll') {
+      return async () => {
+        const [last] = await store.listRuns(id, { limit: 1 });
+        await track(engine.run(id, last ? 'schedule' : 'initial'));
+        // A webhook whose worker died between the inbox write and queueing its delivery is delivered now at the latest.
+        await inbox.replay(id);
+      };
+    }
+    if (kind === 'retry') {
+      return async () => {
+        const [last] = await store.listRuns(id, { limit: 1 });
+        await track(engine.run(id, 'retry', last?.status === 'retrying' ? last.attempt + 1 : 1));
+      };
+    }
+    if (kind === 'inbox') return () => inbox.deliverPending(id);
+    if (kind === 'maintain') return () => maintainer.runDue(id);
+    return undefined;
   });
 
   const urlFor = (id: string) => (publicUrl ? `${publicUrl}${WEBHOOK_PATH}?connectorId=${encodeURIComponent(id)}` : null);

@@ -1,0 +1,1 @@
+export { BullMQScheduler, redisOptionsFromUrl, type BullMQSchedulerOptions } from './bullmq-scheduler.js';
