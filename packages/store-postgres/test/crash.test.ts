@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { TransientError } from '@ticketbridge/core';
 import type { PostgresStore } from '../src/index.js';
 import { adminClient, describePg, freshSchema, openStore } from './pg.js';
-import { connection, version } from './fixtures.js';
+import { connection, version } from '@ticketbridge/test-support/store-fixtures';
 
 const open: Array<{ close(): Promise<unknown> }> = [];
 afterEach(async () => {
@@ -25,7 +25,7 @@ describePg('a worker dying mid-commit', () => {
     open.push({ close: () => watcher.end() }, { close: () => blocker.end() });
     await blocker.query('BEGIN');
     await blocker.query(`SELECT 1 FROM "${store.schema}".cursors WHERE connection_id = 'c1' FOR UPDATE`);
-    const versions = Array.from({ length: 100 }, (_, i) => version(`t${i}`, '2026-01-01T00:10:00.000Z'));
+    const versions = Array.from({ length: 100 }, (_, i) => version(`t${i}`, new Date().toISOString()));
     const commit = store.commitPage('c1', { cursor: { page: 2 }, versions, ackInboxId: 'in1' }).catch((e: unknown) => e);
     let pid: number | undefined;
     for (let i = 0; i < 200 && pid === undefined; i++) {

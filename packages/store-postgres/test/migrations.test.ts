@@ -3,7 +3,7 @@ import { afterEach, expect, it } from 'vitest';
 import { ConfigError } from '@ticketbridge/core';
 import { SCHEMA_VERSION, type PostgresStore } from '../src/index.js';
 import { adminClient, describePg, freshSchema, openStore } from './pg.js';
-import { API_TOKEN, connection } from './fixtures.js';
+import { API_TOKEN, connection } from '@ticketbridge/test-support/store-fixtures';
 
 const open: PostgresStore[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '@ticketbridge/core/testing';
 import { bundleChild, children } from './child-process.js';
 import { adminClient, describePg, freshSchema, openStore, PG_URL } from './pg.js';
-import { connection, version } from './fixtures.js';
+import { connection, version } from '@ticketbridge/test-support/store-fixtures';
 
 // Real worker processes, each with its own pool, killed with SIGKILL: no close, no cleanup, the kernel drops their
 // sockets. The server is told to notice a vanished client within 50 ms even while a statement waits on a lock
@@ -62,7 +62,7 @@ describePg('worker processes killed with SIGKILL', () => {
     cleanups.push(() => blocker.end(), () => watcher.end());
     await blocker.query('BEGIN');
     await blocker.query(`SELECT 1 FROM "${schema}".cursors WHERE connection_id = 'c1' FOR UPDATE`);
-    const versions = Array.from({ length: 100 }, (_, i) => version(`t${i}`, '2026-01-01T00:10:00.000Z'));
+    const versions = Array.from({ length: 100 }, (_, i) => version(`t${i}`, new Date().toISOString()));
     void child.call('commitPage', 'c1', { cursor: { page: 2 }, versions, ackInboxId: 'in1' }).catch(() => undefined);
     const waiting = async () =>
       (await watcher.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [name])).rowCount === 1;

@@ -3,7 +3,7 @@ import { afterEach, expect, it } from 'vitest';
 import { ConfigError, TransientError } from '@ticketbridge/core';
 import { PostgresStore } from '../src/index.js';
 import { adminClient, describePg, freshSchema, openStore, PG_URL } from './pg.js';
-import { API_TOKEN, WEBHOOK_SECRET, connection, run, version } from './fixtures.js';
+import { API_TOKEN, WEBHOOK_SECRET, connection, run, version } from '@ticketbridge/test-support/store-fixtures';
 
 const open: Array<{ close(): Promise<unknown> }> = [];
 afterEach(async () => {
