@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/index.js';
 import { bundleChild, children } from './child-process.js';
-import { connection, version } from './fixtures.js';
+import { connection, version } from '@ticketbridge/test-support/store-fixtures';
 import { tempDir } from './temp-dir.js';
 
 const file = tempDir();

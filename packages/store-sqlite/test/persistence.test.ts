@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, silentLogger, type DeliveredVersion } from '@ticketbridge/core';
 import { MIGRATIONS, migrate } from '../src/migrations.js';
 import { SCHEMA_VERSION, SqliteStore } from '../src/index.js';
-import { connection, inbox, run, version } from './fixtures.js';
+import { connection, inbox, run, version } from '@ticketbridge/test-support/store-fixtures';
 import { tempDir } from './temp-dir.js';
 
 const file = tempDir();

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@ticketbridge/core';
 import { SqliteStore } from '../src/index.js';
-import { API_TOKEN, WEBHOOK_SECRET, connection } from './fixtures.js';
+import { API_TOKEN, WEBHOOK_SECRET, connection } from '@ticketbridge/test-support/store-fixtures';
 import { tempDir } from './temp-dir.js';
 
 const file = tempDir();

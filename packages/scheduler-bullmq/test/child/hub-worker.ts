@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createHub, type StateStore, type TicketEvent } from '@ticketbridge/core';
 import { acme } from '@ticketbridge/core/testing';
 import { BullMQScheduler } from '../../src/index.js';
-import { answerCalls, closeOnSigterm } from './ipc.js';
+import { answerCalls, closeOnSigterm } from '@ticketbridge/test-support/ipc';
 import { openStore, type WorkerConfig } from './worker-config.js';
 
 const config = JSON.parse(process.argv[2]!) as WorkerConfig;

@@ -3,7 +3,7 @@
 import { createHub, type TicketEvent } from '@ticketbridge/core';
 import { SqliteStore } from '../../src/index.js';
 import { DESK_TOKEN, fixedDesk } from './fixed-desk.js';
-import { answerCalls } from './ipc.js';
+import { answerCalls } from '@ticketbridge/test-support/ipc';
 
 const [path, keyBase64, hangAt] = process.argv.slice(2);
 const store = new SqliteStore({ path: path!, key: Buffer.from(keyBase64!, 'base64') });

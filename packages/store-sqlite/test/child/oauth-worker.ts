@@ -3,7 +3,7 @@
 import { createHub } from '@ticketbridge/core';
 import { acmeWithOAuth, startHostServer } from '@ticketbridge/core/testing';
 import { SqliteStore } from '../../src/index.js';
-import { answerCalls, closeOnSigterm } from './ipc.js';
+import { answerCalls, closeOnSigterm } from '@ticketbridge/test-support/ipc';
 
 const [path, keyBase64, simUrl, clientJson] = process.argv.slice(2);
 const client = JSON.parse(clientJson!) as { clientId: string; clientSecret: string; redirectUri: string };

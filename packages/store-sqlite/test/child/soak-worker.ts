@@ -10,7 +10,7 @@
 import { createHub, type TicketEvent } from '@ticketbridge/core';
 import { acme } from '@ticketbridge/core/testing';
 import { SqliteStore } from '../../src/index.js';
-import { answerCalls, closeOnSigterm } from './ipc.js';
+import { answerCalls, closeOnSigterm } from '@ticketbridge/test-support/ipc';
 
 const DAY = 24 * 3600_000;
 

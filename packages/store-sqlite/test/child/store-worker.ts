@@ -1,6 +1,6 @@
 // A second process with its own SqliteStore on the same file, driven over IPC by multi-process.test.ts.
 import { SqliteStore } from '../../src/index.js';
-import { answerCalls, closeOnSigterm } from './ipc.js';
+import { answerCalls, closeOnSigterm } from '@ticketbridge/test-support/ipc';
 
 const [path] = process.argv.slice(2);
 const store = new SqliteStore({ path: path!, allowPlaintext: true });

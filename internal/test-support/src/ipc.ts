@@ -1,4 +1,4 @@
-// The child side of `Child` (../child-process.ts): answers `call(method, ...args)` and shuts down on SIGTERM.
+// The child side of `Child` (./processes.ts): answers `call(method, ...args)` and shuts down on SIGTERM.
 
 /** A method the parent can call; its result (or error message) goes back with the call's id. */
 export type CallHandler = (...args: any[]) => unknown;

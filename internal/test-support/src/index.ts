@@ -1,0 +1,1 @@
+export { Child, children, childBundler, type ChildBundlerOptions, type ChildMessage } from './processes.js';
