@@ -19,6 +19,8 @@ import {
   type SyncRun,
   DEFAULT_SEALING_KDF,
   resolveSealingKey,
+  openKeyCheck,
+  sealKeyCheck,
   sealValue,
   sealedKeyId,
   unsealValue,
@@ -135,7 +137,6 @@ export const DEFAULT_SCHEMA = 'ticketbridge';
 const MIN_VERSION_RETENTION_MS = 24 * 3600_000;
 const VERSION_PRUNE_INTERVAL_MS = 3600_000;
 const KEY_CHECK = 'ticketbridge/store-postgres key check';
-const KEY_CHECK_CONTEXT = 'meta/key_check';
 /** First half of the migration advisory lock's key ('TB'); the second is a hash of the schema name. */
 const ADVISORY_CLASS = 0x5442;
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -593,22 +594,10 @@ export class PostgresStore implements StateStore {
       throw new ConfigError(`schema "${this.schema}" holds sealed credentials: open it with its \`key\` (allowPlaintext cannot read them)`, { field: 'key' });
     }
     const check = (await meta('key_check'))!;
-    const checkKey = [current, ...previous].find((k) => k.id === sealedKeyId(check));
-    let opened: string | undefined;
-    try {
-      opened = checkKey && unsealValue([checkKey], check, KEY_CHECK_CONTEXT);
-    } catch {
-      opened = undefined;
-    }
-    if (opened !== KEY_CHECK) {
-      throw new ConfigError(
-        `the key does not open this store (it was sealed with another key)${previous.length ? ', nor do previousKeys' : ''}: schema "${this.schema}". To change keys, pass the old one in \`previousKeys\``,
-        { field: 'key' },
-      );
-    }
+    const checkKey = openKeyCheck(check, KEY_CHECK, current, previous, `schema "${this.schema}"`);
     if (checkKey !== current) {
       await this.#resealAll(q, current);
-      this.#logger.info('store-postgres: re-sealed the store with the new key', { schema: this.schema, from: checkKey!.id, to: current.id });
+      this.#logger.info('store-postgres: re-sealed the store with the new key', { schema: this.schema, from: checkKey.id, to: current.id });
       return;
     }
     // Values written by a process still on an old key after a rotation: bring them onto the current key now.
@@ -634,7 +623,7 @@ export class PostgresStore implements StateStore {
       await q(this.#sql.updateSealedTokens, [sealValue(next, text, context(row.connection_id, 'tokens')), row.connection_id]);
     }
     await q(this.#sql.setMeta, ['sealing', 'aes-256-gcm']);
-    await q(this.#sql.setMeta, ['key_check', sealValue(next, KEY_CHECK, KEY_CHECK_CONTEXT)]);
+    await q(this.#sql.setMeta, ['key_check', sealKeyCheck(next, KEY_CHECK)]);
   }
 
   #protect(json: string, id: string, column: string): string {

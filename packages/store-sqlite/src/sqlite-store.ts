@@ -19,6 +19,8 @@ import {
   type SyncRun,
   DEFAULT_SEALING_KDF,
   resolveSealingKey,
+  openKeyCheck,
+  sealKeyCheck,
   sealValue,
   sealedKeyId,
   unsealValue,
@@ -95,7 +97,6 @@ const MIN_VERSION_RETENTION_MS = 24 * 3600_000;
 const VERSION_PRUNE_INTERVAL_MS = 3600_000;
 /** The plaintext of the verification record: opening it proves the key is the one the store was sealed with. */
 const KEY_CHECK = 'ticketbridge/store-sqlite key check';
-const KEY_CHECK_CONTEXT = 'meta/key_check';
 
 /**
  * A durable {@link StateStore} in one SQLite file: connections, cursors, sync history, seen versions, the webhook
@@ -512,22 +513,10 @@ export class SqliteStore implements StateStore {
       throw new ConfigError(`${this.path} holds sealed credentials: open it with its \`key\` (allowPlaintext cannot read them)`, { field: 'key' });
     }
     const check = q.getMeta.get('key_check') as string;
-    const checkKey = [current, ...previous].find((k) => k.id === sealedKeyId(check));
-    let opened: string | undefined;
-    try {
-      opened = checkKey && unsealValue([checkKey], check, KEY_CHECK_CONTEXT);
-    } catch {
-      opened = undefined;
-    }
-    if (opened !== KEY_CHECK) {
-      throw new ConfigError(
-        `the key does not open this store (it was sealed with another key)${previous.length ? ', nor do previousKeys' : ''}: ${this.path}. To change keys, pass the old one in \`previousKeys\``,
-        { field: 'key' },
-      );
-    }
+    const checkKey = openKeyCheck(check, KEY_CHECK, current, previous, this.path);
     if (checkKey !== current) {
       this.#resealAll(current);
-      this.#logger.info('store-sqlite: re-sealed the store with the new key', { from: checkKey!.id, to: current.id });
+      this.#logger.info('store-sqlite: re-sealed the store with the new key', { from: checkKey.id, to: current.id });
       return true;
     }
     // Values written by a process still on an old key after a rotation: bring them onto the current key now.
@@ -555,7 +544,7 @@ export class SqliteStore implements StateStore {
       q.updateSealedTokens.run(sealValue(next, text, context(row.connection_id, 'tokens')), row.connection_id);
     }
     q.setMeta.run('sealing', 'aes-256-gcm');
-    q.setMeta.run('key_check', sealValue(next, KEY_CHECK, KEY_CHECK_CONTEXT));
+    q.setMeta.run('key_check', sealKeyCheck(next, KEY_CHECK));
   }
 
   /** After re-sealing, drops the old values' frames from the WAL too (best effort: readers may hold it open). */

@@ -109,3 +109,37 @@ export function unsealValue(keys: readonly SealingKey[], sealed: string, context
     throw new ConfigError(`${context} failed authentication: it was altered, or moved from another row`, { field: 'key' });
   }
 }
+
+/** Associated data of the key-check record, the one sealed value that is not a column of a connection. */
+const KEY_CHECK_CONTEXT = 'meta/key_check';
+
+/**
+ * Seals a store's key-check record: a known text sealed with the current key, kept beside the data, so that opening
+ * the store with a wrong key fails at once with a clear error instead of at the first credential read.
+ *
+ * @param label - a constant per store kind (its key-check text).
+ */
+export function sealKeyCheck(key: SealingKey, label: string): string {
+  return sealValue(key, label, KEY_CHECK_CONTEXT);
+}
+
+/**
+ * Finds which of the given keys opens a store's key-check record, or throws a `ConfigError` (field `key`) that names
+ * the store (`where`) and says how to change keys. The caller re-seals with `current` when the key found is an old one.
+ */
+export function openKeyCheck(check: string, label: string, current: SealingKey, previous: readonly SealingKey[], where: string): SealingKey {
+  const key = [current, ...previous].find((k) => k.id === sealedKeyId(check));
+  let opened: string | undefined;
+  try {
+    opened = key && unsealValue([key], check, KEY_CHECK_CONTEXT);
+  } catch {
+    opened = undefined;
+  }
+  if (!key || opened !== label) {
+    throw new ConfigError(
+      `the key does not open this store (it was sealed with another key)${previous.length ? ', nor do previousKeys' : ''}: ${where}. To change keys, pass the old one in \`previousKeys\``,
+      { field: 'key' },
+    );
+  }
+  return key;
+}
