@@ -3,6 +3,8 @@
  * its server-sent events (`/api/events`).
  */
 
+// The server's alert shape, as JSON (a type only: nothing of the server is bundled into the page).
+import type { Alert } from '../alerts.js';
 interface Field {
   name: string;
   label: string;
@@ -84,18 +86,6 @@ interface FeedTicket {
   priority: string | null;
   requester: string | null;
   url: string | null;
-}
-interface Alert {
-  at: string;
-  connectionId: string;
-  platform: string;
-  ticketId: string;
-  subject: string;
-  reasons: string[];
-  words: string[];
-  score: number;
-  url: string | null;
-  source: string;
 }
 interface ApiError {
   error: string;
