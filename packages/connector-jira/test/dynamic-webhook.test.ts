@@ -1,5 +1,5 @@
-import { createHub, MemoryStore, type Hub, type RecurringOptions, type Scheduler, type TicketEvent, type WebhookMaintained } from '@ticketbridge/core';
-import { startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
+import { createHub, MemoryStore, type Hub, type TicketEvent, type WebhookMaintained } from '@ticketbridge/core';
+import { ManualScheduler, startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DYNAMIC_REFRESH_EVERY_MS, jira } from '../src/index.js';
 import { startJiraSimulator, type JiraSimulator, type JiraSimulatorOptions } from '../src/testing.js';
@@ -12,27 +12,6 @@ afterEach(async () => {
 const REDIRECT = 'https://app.example.com/jira/callback';
 const CLIENT_SECRET = 'app-secret-0123456789-abcdef';
 const DAY = 24 * 3_600_000;
-
-/** A scheduler the test drives: one-off jobs (the webhook upkeep) wait until fired; polls never run. */
-class ManualScheduler implements Scheduler {
-  readonly jobs = new Map<string, { delayMs: number; job: () => Promise<void> }>();
-  every(_key: string, _intervalMs: number, _job: () => Promise<void>, _options: RecurringOptions): void {}
-  once(key: string, delayMs: number, job: () => Promise<void>): void {
-    this.jobs.set(key, { delayMs, job });
-  }
-  cancel(key: string): void {
-    this.jobs.delete(key);
-  }
-  async close(): Promise<void> {
-    this.jobs.clear();
-  }
-  async fire(key: string): Promise<void> {
-    const entry = this.jobs.get(key);
-    if (!entry) throw new Error(`nothing scheduled at ${key}`);
-    this.jobs.delete(key);
-    await entry.job();
-  }
-}
 
 async function setup(options: JiraSimulatorOptions = {}) {
   const sim = await startJiraSimulator({ seed: 11, ...options });

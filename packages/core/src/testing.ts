@@ -17,3 +17,4 @@ export * from './testing/hostile-subdomains.js';
 export * from './testing/create-test-context.js';
 export * from './testing/create-test-draft.js';
 export { drainPull, latestById } from './testing/pull-helpers.js';
+export * from './testing/manual-scheduler.js';

@@ -1,33 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineConnector, MemoryStore, TransientError, CredentialsError, type JobResolver, type RecurringOptions, type Scheduler, type WebhookMaintained, type WebhookRegistration } from '../src/index.js';
-import { startHubServer } from '../src/testing.js';
+import { defineConnector, MemoryStore, TransientError, CredentialsError, type JobResolver, type WebhookMaintained, type WebhookRegistration } from '../src/index.js';
+import { ManualScheduler, startHubServer } from '../src/testing.js';
 import { GOOD_TOKEN, MemDesk, memConnector } from './mem-connector.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** A scheduler the test drives: one-off jobs wait until fired; recurring polls are never run. */
-class ManualScheduler implements Scheduler {
-  readonly jobs = new Map<string, { delayMs: number; job: () => Promise<void> }>();
-  every(_key: string, _intervalMs: number, _job: () => Promise<void>, _options: RecurringOptions): void {}
-  once(key: string, delayMs: number, job: () => Promise<void>): void {
-    this.jobs.set(key, { delayMs, job });
-  }
-  cancel(key: string): void {
-    this.jobs.delete(key);
-  }
-  async close(): Promise<void> {
-    this.jobs.clear();
-  }
-  async fire(key: string): Promise<void> {
-    const entry = this.jobs.get(key);
-    if (!entry) throw new Error(`nothing scheduled at ${key}`);
-    this.jobs.delete(key);
-    await entry.job();
-  }
-}
 
 const EVERY = 20 * 24 * 3600_000;
 
