@@ -32,6 +32,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { fmt, listFromEnv, median, mib, nextMessage, printTable } from '@ticketbridge/bench-kit';
 import { createHub, MemoryStore, type StateStore } from '@ticketbridge/core';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
 // node-zendesk is CommonJS: its named exports are reachable through the default import only.
@@ -166,21 +167,6 @@ async function runMeasured(request: RunRequest): Promise<RunResult> {
   const message = await answer;
   if (message.type === 'error') throw new Error(`${request.mode} run failed: ${message.message}`);
   return message.result;
-}
-
-function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onMessage = (message: unknown) => {
-      child.off('exit', onExit);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      child.off('message', onMessage);
-      reject(new Error(`${what} process exited (${signal ?? `code ${code}`}) without answering`));
-    };
-    child.once('message', onMessage);
-    child.once('exit', onExit);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -327,42 +313,12 @@ async function hubWalk(store: StateStore, endpoint: Endpoint, host: HostWork): P
 // Helpers
 // ---------------------------------------------------------------------------------------------------------------
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >>> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function mib(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(1);
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-}
-
 function modesFromEnv(): Mode[] {
   const raw = process.env.BENCH_MODES;
   if (!raw) return [...ALL_MODES];
   const wanted = new Set(raw.split(',').map((m) => m.trim()));
   for (const m of wanted) if (!(ALL_MODES as readonly string[]).includes(m)) throw new Error(`BENCH_MODES: unknown mode "${m}" (modes: ${ALL_MODES.join(', ')})`);
   return ALL_MODES.filter((m) => m === 'sdk' || wanted.has(m));
-}
-
-function listFromEnv(name: string, fallback: number[]): number[] {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const values = raw.split(',').map((v) => Number(v.replace(/_/g, '').trim()));
-  if (!values.length || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} must be a comma-separated list of positive integers, got "${raw}"`);
-  return values;
 }
 
 const role = process.argv[2];

@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { intFromEnv, median, nextMessage, percentile } from '@ticketbridge/bench-kit';
 import { createHub, MemoryStore } from '@ticketbridge/core';
 import { zendesk } from '../src/index.js';
 import { startZendeskSimulator, type ZendeskSimCredentials } from '../src/testing.js';
@@ -75,7 +76,7 @@ async function orchestrate(): Promise<void> {
   console.log(`Load average (1 min) at start: ${(os.loadavg()[0] ?? 0).toFixed(2)}\n`);
   const perRun = COUNT + RATE * SECONDS;
   const sim = fork(self, ['simulator', String(perRun)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await next<SimReady>(sim, 'simulator');
+  const ready = await nextMessage<SimReady>(sim, 'simulator');
   const results: Array<{ mode: Mode; closed: HostDone & { sent: SimDone }; open: HostDone & { sent: SimDone } }> = [];
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -84,7 +85,7 @@ async function orchestrate(): Promise<void> {
         const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
         const host = fork(self, ['host', mode], { execArgv: profile, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         try {
-          const hostReady = next<HostReady>(host, `${mode} host`);
+          const hostReady = nextMessage<HostReady>(host, `${mode} host`);
           host.send({ url: ready.url, credentials: ready.credentials });
           const { url } = await hostReady;
           const closedIds = ready.ids.slice(0, COUNT);
@@ -129,30 +130,15 @@ async function orchestrate(): Promise<void> {
 }
 
 async function phase(sim: ChildProcess, host: ChildProcess, command: SimCommand & { ids: string[] }): Promise<HostDone & { sent: SimDone }> {
-  const simDone = next<SimDone>(sim, 'simulator');
+  const simDone = nextMessage<SimDone>(sim, 'simulator');
   sim.send(command);
   const sent = await simDone;
-  const hostDone = next<HostDone>(host, 'host');
+  const hostDone = nextMessage<HostDone>(host, 'host');
   host.send({ type: 'expect', count: sent.statuses['200'] ?? 0 } satisfies HostCommand);
   return { ...(await hostDone), sent };
 }
 
 const self = fileURLToPath(import.meta.url);
-
-function next<T>(child: ChildProcess, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onMessage = (m: unknown) => {
-      child.off('exit', onExit);
-      resolve(m as T);
-    };
-    const onExit = (code: number | null) => {
-      child.off('message', onMessage);
-      reject(new Error(`${what} exited (code ${code}) without answering`));
-    };
-    child.once('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Simulator + sender
@@ -291,28 +277,8 @@ async function hostProcess(mode: Mode): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function percentile(values: number[], p: number): number {
-  if (!values.length) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >>> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 function fmtRate(count: number, ms: number): string {
   return ((count / ms) * 1000).toFixed(0);
-}
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 const role = process.argv[2];

@@ -42,6 +42,7 @@ import { join, resolve } from 'node:path';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fmt, listFromEnv, median, mib, nextMessage, printTable } from '@ticketbridge/bench-kit';
 import { createHub, MemoryStore, type Hub, type StateStore, type SyncRun } from '@ticketbridge/core';
 import { ACME_MAX_PAGE_SIZE, acme, startAcmeSimulator, type AcmeCredentials } from '@ticketbridge/core/testing';
 
@@ -361,22 +362,6 @@ async function runMeasuredProcess(request: RunRequest): Promise<RunResult> {
   return message.result;
 }
 
-/** The child's next IPC message; rejects if it exits first (a crash must not hang the benchmark). */
-function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onMessage = (message: unknown) => {
-      child.off('exit', onExit);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      child.off('message', onMessage);
-      reject(new Error(`${what} process exited (${signal ?? `code ${code}`}) without answering`));
-    };
-    child.once('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Simulator process
 // ---------------------------------------------------------------------------------------------------------------
@@ -592,40 +577,8 @@ function rate(r: RunResult): number {
   return (r.tickets / r.durationMs) * 1000;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >>> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function mib(bytes: number): string {
-  // GC noise can make a near-zero difference negative; "-0.0" would read as a measurement.
-  const value = bytes / MiB;
-  return (Math.abs(value) < 0.05 ? 0 : value).toFixed(1);
-}
-
 function signed(bytes: number): string {
   return `${bytes >= 0 ? '+' : ''}${mib(bytes)}`;
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-}
-
-function listFromEnv(name: string, fallback: number[]): number[] {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const values = raw.split(',').map((v) => Number(v.replace(/_/g, '').trim()));
-  if (!values.length || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} must be a comma-separated list of positive integers, got "${raw}"`);
-  return values;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import { randomBytes } from 'node:crypto';
+import { fmt, listFromEnv, median } from '@ticketbridge/bench-kit';
 import { createHub, MemoryStore, type StateStore } from '@ticketbridge/core';
 import { SqliteStore } from '@ticketbridge/store-sqlite';
 import { csvSource, DEFAULT_LIMITS, importCsv, openCsv } from '../src/index.js';
@@ -55,11 +56,6 @@ interface Result {
   /** Heap still used after the read and a full GC, minus the heap before it: what the read kept (the store's state, a leak). */
   heapKept: number;
   digest: number;
-}
-
-function listFromEnv(name: string, fallback: number[]): number[] {
-  const v = process.env[name];
-  return v ? v.split(',').map((s) => Number(s.trim())).filter((n) => n > 0) : fallback;
 }
 
 const HEADER = 'Id,Requester,Requester id,Requester email,Assignee,Group,Subject,Tags,Status,Priority,Via,Ticket type,Created at,Updated at,Organization,Product [list]';
@@ -190,8 +186,6 @@ function measure(mode: Mode, path: string, warmup: string): Promise<Result> {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (n: number) => n.toLocaleString('en-US');
 const mib = (b: number) => (b / MiB).toFixed(0);
 
 async function main(): Promise<void> {
