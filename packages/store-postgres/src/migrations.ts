@@ -118,6 +118,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_events_connection ON {schema}.webhook_events (connection_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'webhook routes',
+    // The routing keys of connections whose deliveries arrive at the shared URL (Jira's dynamic webhooks): plain
+    // columns beside the sealed webhook record, so a delivery finds its connections with one indexed read.
+    sql: `
+      CREATE TABLE {schema}.webhook_routes (
+        platform text COLLATE "C" NOT NULL,
+        route_key text COLLATE "C" NOT NULL,
+        connection_id text COLLATE "C" NOT NULL REFERENCES {schema}.connections (id) ON DELETE CASCADE,
+        PRIMARY KEY (platform, route_key, connection_id)
+      );
+      CREATE INDEX webhook_routes_connection ON {schema}.webhook_routes (connection_id);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

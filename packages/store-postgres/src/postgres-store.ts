@@ -24,6 +24,7 @@ import {
   sealValue,
   sealedKeyId,
   unsealValue,
+  webhookRouteKeys,
   type KdfParams,
   type SealingKey,
   type StoreKey,
@@ -297,7 +298,14 @@ export class PostgresStore implements StateStore {
       webhook === undefined ? null : this.#protect(JSON.stringify(webhook), connection.id, 'webhook'),
       connection.createdAt,
       connection.updatedAt,
+      webhookRouteKeys(connection),
     ]);
+  }
+
+  async findConnectionsByWebhookRoute(platform: string, keys: readonly string[], limit: number): Promise<string[]> {
+    if (keys.length === 0 || limit <= 0) return [];
+    const { rows } = await this.#query<{ id: string }>(this.#sql.findRoutes, [platform, [...keys], limit]);
+    return rows.map((r) => r.id);
   }
 
   async getConnection(id: string): Promise<StoredConnection | undefined> {
@@ -750,9 +758,17 @@ const context = (id: string, column: string) => `connections/${id}/${column}`;
 /** Every statement the store runs, with its schema filled in; all values are parameters. */
 function statements(s: string) {
   return {
-    upsertConnection: `INSERT INTO ${s}.connections (id, platform, status, body, credentials, webhook, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, status = excluded.status, body = excluded.body,
-         credentials = excluded.credentials, webhook = excluded.webhook, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    // One statement with its routing keys: the keys no longer listed go, the new ones come (each row touched once).
+    upsertConnection: `WITH up AS (
+         INSERT INTO ${s}.connections (id, platform, status, body, credentials, webhook, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, status = excluded.status, body = excluded.body,
+           credentials = excluded.credentials, webhook = excluded.webhook, created_at = excluded.created_at, updated_at = excluded.updated_at),
+       gone AS (DELETE FROM ${s}.webhook_routes WHERE connection_id = $1 AND NOT (platform = $2 AND route_key = ANY ($9::text[])))
+       INSERT INTO ${s}.webhook_routes (platform, route_key, connection_id) SELECT $2, k, $1 FROM unnest($9::text[]) AS k
+       ON CONFLICT DO NOTHING`,
+    findRoutes: `SELECT c.id FROM ${s}.connections c
+       JOIN (SELECT DISTINCT connection_id FROM ${s}.webhook_routes WHERE platform = $1 AND route_key = ANY ($2::text[])) r ON r.connection_id = c.id
+       ORDER BY c.seq LIMIT $3`,
     getConnection: `SELECT id, body, credentials, webhook FROM ${s}.connections WHERE id = $1`,
     listConnections: `SELECT id, body, credentials, webhook FROM ${s}.connections ORDER BY seq`,
     // `<id>:…` keys are the connection's own; compared by prefix without LIKE, whose wildcards ids might contain.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
 import { ConfigError, TransientError } from '@ticketbridge/core';
-import { PostgresStore } from '../src/index.js';
+import { PostgresStore, SCHEMA_VERSION } from '../src/index.js';
 import { adminClient, describePg, freshSchema, openStore, PG_URL } from './pg.js';
 import { API_TOKEN, WEBHOOK_SECRET, connection, run, version } from '@ticketbridge/test-support/store-fixtures';
 
@@ -160,7 +160,7 @@ describePg('errors, bounds and timeouts', () => {
     const store = await opened(freshSchema('info'), { statementTimeoutMs: 12_345, pool: { max: 3 } });
     const before = store.stats().queries;
     const info = await store.info();
-    expect(info).toMatchObject({ schemaVersion: 1, sealed: false, poolMax: 3, statementTimeoutMs: 12_345 });
+    expect(info).toMatchObject({ schemaVersion: SCHEMA_VERSION, sealed: false, poolMax: 3, statementTimeoutMs: 12_345 });
     expect(info.serverVersion).toMatch(/^\d+/);
     expect(store.stats().queries).toBe(before + 1);
   });

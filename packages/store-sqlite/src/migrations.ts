@@ -153,6 +153,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX versions_delivered_at ON versions (delivered_at);
     `,
   },
+  {
+    version: 6,
+    name: 'webhook routes',
+    // The routing keys of connections whose deliveries arrive at the shared URL (Jira's dynamic webhooks): plain
+    // columns beside the sealed webhook record, so a delivery finds its connections with one indexed read.
+    // Registrations made before this version carry no keys; they keep their ?connectorId= URL.
+    sql: `
+      CREATE TABLE webhook_routes (
+        platform TEXT NOT NULL,
+        route_key TEXT NOT NULL,
+        connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        PRIMARY KEY (platform, route_key, connection_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX webhook_routes_connection ON webhook_routes (connection_id);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -24,6 +24,7 @@ import {
   sealValue,
   sealedKeyId,
   unsealValue,
+  webhookRouteKeys,
   type KdfParams,
   type SealingKey,
   type StoreKey,
@@ -238,17 +239,38 @@ export class SqliteStore implements StateStore {
   async saveConnection(connection: StoredConnection): Promise<void> {
     this.#exec(() => {
       const { credentials, webhook, ...rest } = connection;
-      this.#q.upsertConnection.run(
-        connection.id,
-        connection.platform,
-        connection.status,
-        JSON.stringify(rest),
-        this.#protect(JSON.stringify(credentials), connection.id, 'credentials'),
-        webhook === undefined ? null : this.#protect(JSON.stringify(webhook), connection.id, 'webhook'),
-        connection.createdAt,
-        connection.updatedAt,
-      );
+      const routes = webhookRouteKeys(connection);
+      this.#db
+        .transaction(() => {
+          this.#q.upsertConnection.run(
+            connection.id,
+            connection.platform,
+            connection.status,
+            JSON.stringify(rest),
+            this.#protect(JSON.stringify(credentials), connection.id, 'credentials'),
+            webhook === undefined ? null : this.#protect(JSON.stringify(webhook), connection.id, 'webhook'),
+            connection.createdAt,
+            connection.updatedAt,
+          );
+          this.#q.deleteRoutes.run(connection.id);
+          for (const key of routes) this.#q.insertRoute.run(connection.platform, key, connection.id);
+        })
+        .immediate();
     });
+  }
+
+  async findConnectionsByWebhookRoute(platform: string, keys: readonly string[], limit: number): Promise<string[]> {
+    if (keys.length === 0 || limit <= 0) return [];
+    return this.#exec(
+      () =>
+        this.#db
+          .prepare(
+            `SELECT DISTINCT c.id, c.seq FROM webhook_routes r JOIN connections c ON c.id = r.connection_id
+             WHERE r.platform = ? AND r.route_key IN (${keys.map(() => '?').join(', ')}) ORDER BY c.seq LIMIT ?`,
+          )
+          .all(platform, ...keys, limit)
+          .map((row) => (row as { id: string }).id),
+    );
   }
 
   async getConnection(id: string): Promise<StoredConnection | undefined> {
@@ -712,6 +734,8 @@ function prepareStatements(db: Database.Database) {
     getConnection: db.prepare('SELECT id, body, credentials, webhook FROM connections WHERE id = ?'),
     listConnections: db.prepare('SELECT id, body, credentials, webhook FROM connections ORDER BY seq'),
     deleteConnection: db.prepare('DELETE FROM connections WHERE id = ?'),
+    deleteRoutes: db.prepare('DELETE FROM webhook_routes WHERE connection_id = ?'),
+    insertRoute: db.prepare('INSERT OR IGNORE INTO webhook_routes (platform, route_key, connection_id) VALUES (?, ?, ?)'),
     deleteTokens: db.prepare('DELETE FROM oauth_tokens WHERE connection_id = ?'),
     getWebhookEvent: db.prepare('SELECT expires_at FROM webhook_events WHERE connection_id = ? AND event_id = ?').pluck(),
     deleteWebhookEvent: db.prepare('DELETE FROM webhook_events WHERE connection_id = ? AND event_id = ?'),

@@ -77,8 +77,9 @@ describe('migrations', () => {
       { version: 3, name: 'dead letters' },
       { version: 4, name: 'webhook event ids' },
       { version: 5, name: 'compact versions' },
+      { version: 6, name: 'webhook routes' },
     ]);
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
   });
 
   it('upgrades a file made before OAuth tokens existed, keeping its connections', async () => {

@@ -94,6 +94,59 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       });
     });
 
+    describe('webhook routes', () => {
+      const routed = (id: string, platform: string, routeKeys: string[] | undefined) =>
+        connection(id, {
+          platform,
+          webhook: { secret: `whsec-${id}-0123456789`, registration: { secret: `whsec-${id}-0123456789`, resources: { ids: [1] }, ...(routeKeys ? { routeKeys } : {}) } },
+        });
+
+      it('finds connections by any of their registration route keys, per platform, in the order they were first saved', async () => {
+        const store = await fresh();
+        await store.saveConnection(routed('c1', 'jira', ['site:a/webhook:1', 'site:a']));
+        await store.saveConnection(routed('c2', 'jira', ['site:b/webhook:1', 'site:b']));
+        await store.saveConnection(routed('c3', 'jira', ['site:a/webhook:2', 'site:a']));
+        await store.saveConnection(routed('c4', 'other', ['site:a/webhook:1']));
+        await store.saveConnection(routed('c5', 'jira', undefined));
+
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a/webhook:1'], 10)).toEqual(['c1']);
+        expect(await store.findConnectionsByWebhookRoute('other', ['site:a/webhook:1'], 10)).toEqual(['c4']);
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a/webhook:2', 'site:a/webhook:1'], 10)).toEqual(['c1', 'c3']);
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a'], 10)).toEqual(['c1', 'c3']);
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a'], 1)).toEqual(['c1']);
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:c', 'webhook:1'], 10)).toEqual([]);
+        expect(await store.findConnectionsByWebhookRoute('jira', [], 10)).toEqual([]);
+      });
+
+      it('follows the registration: keys replaced on save, gone with the webhook and with the connection', async () => {
+        const store = await fresh();
+        await store.saveConnection(routed('c1', 'jira', ['site:a/webhook:1']));
+        await store.saveConnection(routed('c2', 'jira', ['site:a/webhook:9']));
+        // An upkeep registered again: new ids, the old key must no longer reach the connection.
+        await store.saveConnection(routed('c1', 'jira', ['site:a/webhook:7']));
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a/webhook:1'], 10)).toEqual([]);
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a/webhook:7'], 10)).toEqual(['c1']);
+        // Saved again after c2 (paused, say): still found first, as it was first saved first.
+        await store.saveConnection({ ...routed('c1', 'jira', ['site:a/webhook:7', 'site:a/webhook:9']), status: 'paused' });
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a/webhook:9'], 10)).toEqual(['c1', 'c2']);
+
+        await store.saveConnection(connection('c1', { platform: 'jira' }));
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a/webhook:7'], 10)).toEqual([]);
+        await store.deleteConnection('c2');
+        expect(await store.findConnectionsByWebhookRoute('jira', ['site:a/webhook:9'], 10)).toEqual([]);
+      });
+
+      it('indexes only well-formed keys: strings of 1 to 200 characters, at most 50', async () => {
+        const store = await fresh();
+        const many = Array.from({ length: 60 }, (_, i) => `k${i}`);
+        await store.saveConnection(routed('c1', 'jira', ['', 'x'.repeat(201), 'x'.repeat(200), ...many]));
+        expect(await store.findConnectionsByWebhookRoute('jira', ['x'.repeat(200)], 10)).toEqual(['c1']);
+        expect(await store.findConnectionsByWebhookRoute('jira', ['k48'], 10)).toEqual(['c1']);
+        expect(await store.findConnectionsByWebhookRoute('jira', ['k49'], 10)).toEqual([]);
+        expect(await store.findConnectionsByWebhookRoute('jira', ['x'.repeat(201)], 10)).toEqual([]);
+      });
+    });
+
     describe('oauth tokens', () => {
       const tokens = (generation: number, accessToken = `access-${generation}-0123456789`) => ({
         accessToken,

@@ -38,6 +38,8 @@ export interface WebhookMaintainerOptions {
   contexts: ContextFactory;
   connector(id: string): AnyConnector | undefined;
   urlFor(connectionId: string): string | null;
+  /** The URL every connection shares (`WebhookTarget.sharedUrl`); null without a public URL, like `urlFor`. */
+  sharedUrl: string | null;
   retry: MaintenanceRetry;
   /** The hub-held OAuth client secret of a connection, if any: redacted from every recorded error. */
   clientSecret(connector: AnyConnector, credentials: Record<string, unknown>): string | undefined;
@@ -114,7 +116,8 @@ export class WebhookMaintainer {
     const registration = connection?.webhook?.registration;
     const url = connection && this.#o.urlFor(connection.id);
     const every = connection && this.#interval(connection);
-    if (!connection || !connector || !maintain || !registration || !url || every === undefined) return undefined;
+    const sharedUrl = this.#o.sharedUrl;
+    if (!connection || !connector || !maintain || !registration || !url || !sharedUrl || every === undefined) return undefined;
     const state = connection.webhook!.maintenance;
     if (attempt === 1 && !state?.error) {
       // Fired early (a long wait split by the timer limit) or another worker already ran it: wait for the due time.
@@ -129,7 +132,7 @@ export class WebhookMaintainer {
     let next: number;
     let outcome: WebhookMaintained;
     try {
-      const result = await maintain.run(ctx, { registration, url, secret: connection.webhook!.secret });
+      const result = await maintain.run(ctx, { registration, url, sharedUrl, secret: connection.webhook!.secret });
       // One reading of the clock: the next run is reported exactly `every` after this one.
       const ranAt = this.#now();
       const at = new Date(ranAt).toISOString();

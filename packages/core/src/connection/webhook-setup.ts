@@ -21,10 +21,12 @@ export async function setUpWebhook(options: {
   ctx: ConnectorContext<Record<string, unknown>>;
   syncMode: SyncMode;
   url: string;
+  /** The URL every connection shares (see `WebhookTarget.sharedUrl`). */
+  sharedUrl: string;
   /** The hub-held OAuth client's secret, for a connector whose deliveries are signed with it. */
   oauthClientSecret?: string | undefined;
 }): Promise<WebhookSetup> {
-  const { connector, ctx, syncMode, url } = options;
+  const { connector, ctx, syncMode, url, sharedUrl } = options;
   const wh = connector.webhook!;
   // The platform has the API but this connection may not use it: the manual steps, with the host's secret.
   const mayRegister = wh.register !== undefined && (wh.canRegister === undefined || (await wh.canRegister(ctx)));
@@ -33,7 +35,7 @@ export async function setUpWebhook(options: {
     if (!options.oauthClientSecret) {
       throw new ConfigError(`${connector.displayName} signs this connection's webhooks with the OAuth client's secret: set oauthClients.${connector.id}.clientSecret`, { platform: connector.id, field: 'oauthClients' });
     }
-    const registration = await wh.register(ctx, { url, secret: options.oauthClientSecret });
+    const registration = await wh.register(ctx, { url, sharedUrl, secret: options.oauthClientSecret });
     return { webhook: { secret: registration.secret, registration, secretFrom: 'oauth_client', ...maintained(connector) } };
   }
   let secret: string;
@@ -45,10 +47,10 @@ export async function setUpWebhook(options: {
     secret = value;
   } else secret = wh.generateSecret?.(ctx) ?? randomBytes(32).toString('base64url');
   if (wh.register && mayRegister) {
-    const registration = await wh.register(ctx, { url, secret });
+    const registration = await wh.register(ctx, { url, sharedUrl, secret });
     return { webhook: { secret: registration.secret, registration, ...maintained(connector) } };
   }
-  const webhook: StoredWebhook = { secret, instructions: wh.instructions!(ctx, { url, secret }) };
+  const webhook: StoredWebhook = { secret, instructions: wh.instructions!(ctx, { url, sharedUrl, secret }) };
   return wh.secretSource === 'host' ? { webhook, secretForUser: secret } : { webhook };
 }
 

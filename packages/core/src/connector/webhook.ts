@@ -47,6 +47,29 @@ export interface WebhookRegistration {
   secret: string;
   /** Ids of what was created on the platform, so `unregister` can remove exactly that. */
   resources: JsonValue;
+  /**
+   * Keys under which the router finds this connection for a delivery whose URL names none (see
+   * {@link ConnectorWebhook.route}): for Jira's dynamic webhooks, the site and the registered webhook ids. The store
+   * indexes them with the connection and replaces them whenever the registration changes (an upkeep that registered
+   * again). Not secret. At most 50 keys of at most 200 characters each.
+   */
+  routeKeys?: string[];
+}
+
+/**
+ * Where the platform should send a connection's deliveries, as `register`, `instructions` and `maintain` receive it.
+ */
+export interface WebhookTarget {
+  /** `<publicUrl>/api/webhooks/tickets?connectorId=<id>`: routed by the connection id it carries. */
+  url: string;
+  /**
+   * `<publicUrl>/api/webhooks/tickets`, the same for every connection: for platforms that allow one URL per app (Jira's
+   * dynamic webhooks: "Only a single URL per app is allowed to be registered"). Deliveries to it are routed by
+   * {@link ConnectorWebhook.route} and the registration's `routeKeys`.
+   */
+  sharedUrl: string;
+  /** The signing secret. */
+  secret: string;
 }
 
 /** Manual setup for platforms whose API cannot register a webhook. */
@@ -102,8 +125,18 @@ export interface ConnectorWebhook<TCredentials> {
    * Called only after `verify` accepted the request.
    */
   eventId?(ctx: ConnectorContext<TCredentials>, input: { request: WebhookRequest }): string | undefined;
+  /**
+   * For a platform whose deliveries reach one URL shared by every connection (a `register` that uses
+   * {@link WebhookTarget.sharedUrl}): the routing keys this delivery carries, read from its unverified headers and body
+   * (`jira-site:acme.atlassian.net/webhook:42`). The router calls it only when the URL names no `connectorId`, looks up
+   * the connections of this platform whose {@link WebhookRegistration.routeKeys} hold one of them, and runs each
+   * through `verify`, `parse` and the inbox as if its id had been in the URL: a delivery can belong to several
+   * connections (one event matched the webhooks of two). Keys only choose candidates; each candidate still verifies
+   * the request with its own secret. Must be cheap and must not throw for another platform's payload: return `[]`.
+   */
+  route?(input: { request: WebhookRequest }): readonly string[];
   /** Registers the webhook through the platform's API. Omit when the platform has no such API. */
-  register?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): Promise<WebhookRegistration>;
+  register?(ctx: ConnectorContext<TCredentials>, target: WebhookTarget): Promise<WebhookRegistration>;
   /**
    * Whether this connection may use `register`, for a platform whose webhook API only some accounts may call (Jira's
    * admin webhooks need the Jira admin right, which Test & Connect can put in `metadata`). When it answers false the
@@ -118,7 +151,7 @@ export interface ConnectorWebhook<TCredentials> {
    */
   generateSecret?(ctx: ConnectorContext<TCredentials>): string;
   /** Manual steps, for platforms (or plans) where `register` is impossible. */
-  instructions?(ctx: ConnectorContext<TCredentials>, target: { url: string; secret: string }): WebhookInstructions;
+  instructions?(ctx: ConnectorContext<TCredentials>, target: WebhookTarget): WebhookInstructions;
   /**
    * Whether this connection's deliveries are signed with the client secret of the hub-held OAuth client
    * (`createHub({ oauthClients })`, a `client: 'hub'` credential method) rather than the `secretSource` secret: Atlassian
@@ -129,7 +162,7 @@ export interface ConnectorWebhook<TCredentials> {
   signedWithOAuthClientSecret?(ctx: ConnectorContext<TCredentials>): boolean;
   /**
    * Keeps a registered webhook alive, for platforms whose subscriptions expire (Jira's dynamic webhooks after 30 days).
-   * The hub runs it per connection through its `Scheduler` (key `${connectionId}:webhook-maintenance`), `everyMs` after
+   * The hub runs it per connection through its `Scheduler` (job key `maintain:<connectionId>`), `everyMs` after
    * the registration or the last successful run, and soon after a restart when a run is due; each run is recorded on
    * the stored webhook and reported in the `webhook.maintained` event; transient failures are retried with back-off.
    */
@@ -153,5 +186,5 @@ export interface WebhookMaintenance<TCredentials> {
    * when it cannot: `transient` and `rate_limit` errors (and retryable HTTP errors) are retried with back-off, others
    * wait for the next scheduled run. Called only for connections whose webhook `register` created.
    */
-  run(ctx: ConnectorContext<TCredentials>, input: { registration: WebhookRegistration; url: string; secret: string }): Promise<WebhookMaintenanceResult>;
+  run(ctx: ConnectorContext<TCredentials>, input: WebhookTarget & { registration: WebhookRegistration }): Promise<WebhookMaintenanceResult>;
 }

@@ -234,6 +234,11 @@ export interface Hub {
     handle(request: RawWebhookRequest): Promise<WebhookResponse>;
     /** The URL a connection's platform must call. */
     urlFor(connectionId: string): string | null;
+    /**
+     * The URL without a connection id, shared by every connection of a platform that allows one URL per app (Jira's
+     * dynamic webhooks); deliveries to it are routed by their content. Null without `publicUrl`.
+     */
+    sharedUrl: string | null;
   };
   /** Schedules stored connections and replays the webhook inbox (called automatically unless `autoStart: false`). */
   start(): Promise<void>;
@@ -351,6 +356,7 @@ export function createHub(options: HubOptions): Hub {
   const router = new WebhookRouter({
     store,
     connector: (id) => connectors.get(id),
+    connectors: () => connectors.values(),
     publicUrl,
     maxBodyBytes: options.maxWebhookBodyBytes ?? 1024 * 1024,
     replayWindowMs: options.webhookReplayWindowMs ?? 5 * 60_000,
@@ -391,6 +397,7 @@ export function createHub(options: HubOptions): Hub {
   });
 
   const urlFor = (id: string) => (publicUrl ? `${publicUrl}${WEBHOOK_PATH}?connectorId=${encodeURIComponent(id)}` : null);
+  const sharedUrl = publicUrl ? `${publicUrl}${WEBHOOK_PATH}` : null;
   /** The hub-held OAuth client secret of a connection's method, if it has one (never throws). */
   const oauthClientSecret = (connector: AnyConnector, credentials: Record<string, unknown>): string | undefined => {
     try {
@@ -406,6 +413,7 @@ export function createHub(options: HubOptions): Hub {
     contexts,
     connector: (id) => connectors.get(id),
     urlFor,
+    sharedUrl,
     retry,
     clientSecret: oauthClientSecret,
     report: (result) => emitter.emit('webhook.maintained', result),
@@ -582,7 +590,7 @@ export function createHub(options: HubOptions): Hub {
 
       const setup =
         syncMode !== 'poll' && connector.webhook
-          ? await setUpWebhook({ connector, ctx: contexts.create(connector, { ...draft, metadata }, withOAuth).ctx, syncMode, url: urlFor(id)!, oauthClientSecret: oauthClientSecret(connector, credentials) })
+          ? await setUpWebhook({ connector, ctx: contexts.create(connector, { ...draft, metadata }, withOAuth).ctx, syncMode, url: urlFor(id)!, sharedUrl: sharedUrl!, oauthClientSecret: oauthClientSecret(connector, credentials) })
           : undefined;
       const webhook = setup?.webhook;
       const webhookSecret = setup?.secretForUser;
@@ -743,7 +751,7 @@ export function createHub(options: HubOptions): Hub {
       const secret = connector.webhook.generateSecret?.(ctx) ?? randomBytes(32).toString('base64url');
       const previousSecrets = [{ secret: c.webhook.secret, until: graceUntil }, ...(c.webhook.previousSecrets ?? []).filter((p) => Date.parse(p.until) > now)];
       const url = urlFor(id);
-      const instructions = url && connector.webhook.instructions ? connector.webhook.instructions(ctx, { url, secret }) : undefined;
+      const instructions = url && connector.webhook.instructions ? connector.webhook.instructions(ctx, { url, sharedUrl: sharedUrl!, secret }) : undefined;
       const webhook: StoredWebhook = { ...c.webhook, secret, previousSecrets, ...(instructions ? { instructions } : {}) };
       await store.saveConnection({ ...c, webhook, updatedAt: new Date(now).toISOString() });
       return { secret, graceUntil, ...(instructions ? { instructions } : {}) };
@@ -822,6 +830,7 @@ export function createHub(options: HubOptions): Hub {
       fetchHandler: () => router.fetchHandler(),
       handle: (request) => router.handle(request),
       urlFor,
+      sharedUrl,
     },
 
     start,

@@ -6,6 +6,7 @@ export const MAX_DEAD_LETTERS = 1000;
 /** Webhook event ids remembered per connection. */
 export const MAX_WEBHOOK_EVENT_IDS = 100_000;
 import type { JsonValue } from '../util/json.js';
+import { webhookRouteKeys } from './route-keys.js';
 
 /**
  * A deep copy of the JSON-shaped records the store keeps (arrays and plain objects copied, everything else shared).
@@ -39,9 +40,35 @@ export class MemoryStore implements StateStore {
   #deadLetters = new Map<string, DeadLetter>();
   /** connection → event id → expiry (epoch ms), in insertion order. */
   #eventIds = new Map<string, Map<string, number>>();
+  /** `platform \0 key` → connection ids, in connection order. */
+  #routes = new Map<string, Set<string>>();
 
   async saveConnection(connection: StoredConnection): Promise<void> {
+    this.#unroute(connection.id);
     this.#connections.set(connection.id, clone(connection));
+    for (const key of webhookRouteKeys(connection)) {
+      const routeKey = `${connection.platform}\0${key}`;
+      const ids = this.#routes.get(routeKey) ?? new Set<string>();
+      ids.add(connection.id);
+      this.#routes.set(routeKey, ids);
+    }
+  }
+  async findConnectionsByWebhookRoute(platform: string, keys: readonly string[], limit: number): Promise<string[]> {
+    const found = new Set<string>();
+    for (const key of keys) for (const id of this.#routes.get(`${platform}\0${key}`) ?? []) found.add(id);
+    if (found.size === 0) return [];
+    // Insertion order of #connections is the order connections were first saved, as the interface promises.
+    return [...this.#connections.keys()].filter((id) => found.has(id)).slice(0, Math.max(0, limit));
+  }
+  #unroute(id: string): void {
+    const previous = this.#connections.get(id);
+    if (!previous) return;
+    for (const key of webhookRouteKeys(previous)) {
+      const routeKey = `${previous.platform}\0${key}`;
+      const ids = this.#routes.get(routeKey);
+      ids?.delete(id);
+      if (ids?.size === 0) this.#routes.delete(routeKey);
+    }
   }
   async getConnection(id: string): Promise<StoredConnection | undefined> {
     const c = this.#connections.get(id);
@@ -51,6 +78,7 @@ export class MemoryStore implements StateStore {
     return [...this.#connections.values()].map(clone);
   }
   async deleteConnection(id: string): Promise<void> {
+    this.#unroute(id);
     this.#connections.delete(id);
     this.#cursors.delete(id);
     this.#versions.delete(id);

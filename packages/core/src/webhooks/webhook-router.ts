@@ -11,6 +11,7 @@ import type { Logger } from '../util/logger.js';
 import type { ContextFactory } from '../connection/connection-context.js';
 import type { InboxWorker } from '../sync/inbox-worker.js';
 import { newSyncRun } from '../sync/new-sync-run.js';
+import { MAX_ROUTE_KEY_LENGTH, MAX_ROUTE_KEYS } from '../store/route-keys.js';
 import { tombstone } from '../toolkit/tombstone.js';
 
 /** The router's answer. */
@@ -22,7 +23,10 @@ export interface WebhookResponse {
 
 /** Why a webhook was refused, as emitted in `webhook.rejected`. */
 export interface WebhookRejection {
-  /** The connection the request named in its `connectorId` query parameter, if any (it may not exist). */
+  /**
+   * The connection the request named in its `connectorId` query parameter (it may not exist), or the one it was routed
+   * to by its content; null when neither.
+   */
   connectionId: string | null;
   status: number;
   reason: string;
@@ -33,6 +37,8 @@ export interface WebhookRejection {
 export interface WebhookRouterOptions {
   store: StateStore;
   connector(platform: string): AnyConnector | undefined;
+  /** Every registered connector: those with a `route` hook are asked about deliveries that name no connection. */
+  connectors(): Iterable<AnyConnector>;
   /** Public origin + path prefix the platforms call; used to rebuild the full URL that some platforms sign. */
   publicUrl: string | undefined;
   maxBodyBytes: number;
@@ -85,9 +91,15 @@ const json = (status: number, body: WebhookResponse['body'], headers: Record<str
 const EVENT_ID_RETENTION_MS = 7 * 24 * 3600_000;
 
 /**
- * Receives platform webhooks at `<publicUrl>/api/webhooks/tickets?connectorId=<id>`:
- * route by `connectorId` → verify → parse → hydrate thin payloads → durable inbox → 2xx. Delivery to the host
- * (dedupe, events) happens after the answer, from the inbox, so a crash after the 2xx replays the event on restart.
+ * Most connections one delivery to the shared URL may reach. More means the routing keys are too coarse (a site
+ * connected dozens of times over one app): refused with 400 rather than fanned out without bound.
+ */
+export const MAX_ROUTE_CANDIDATES = 25;
+
+/**
+ * Receives platform webhooks at `<publicUrl>/api/webhooks/tickets?connectorId=<id>`: route by `connectorId` (at the
+ * shared URL without one, by what the delivery names: see `ConnectorWebhook.route`) → verify → parse → hydrate thin
+ * payloads → durable inbox → 2xx. Delivery to the host (dedupe, events) happens after the answer, from the inbox, so a crash after the 2xx replays the event on restart.
  * Unknown connection 404, bad signature 401, malformed 400 (the payload kept as a dead letter), oversized 413, wrong
  * method 405: none of them emits a ticket event. A retry of a delivery already accepted (same sender id) gets 200 and
  * `duplicate: true`.
@@ -102,22 +114,74 @@ export class WebhookRouter {
   /** Handles one request; framework adapters below call this. */
   async handle(request: RawWebhookRequest): Promise<WebhookResponse> {
     const receivedAt = new Date();
-    let connectorId: string | null = null;
-    const reject = (status: number, reason: string, headers: Record<string, string> = {}) => {
-      this.#o.rejected({ connectionId: connectorId, status, reason, receivedAt: receivedAt.toISOString() });
-      return json(status, { ok: false, error: reason }, headers);
-    };
     let url: URL;
     try {
       url = new URL(request.url);
     } catch {
-      return reject(400, 'malformed request URL');
+      return this.#reject(null, receivedAt, 400, 'malformed request URL');
     }
-    connectorId = url.searchParams.get('connectorId');
-    if (request.method !== 'POST') return reject(405, 'webhooks must be POSTed', { allow: 'POST' });
-    if (!connectorId) return reject(404, 'missing connectorId query parameter');
+    const connectorId = url.searchParams.get('connectorId');
+    if (request.method !== 'POST') return this.#reject(connectorId, receivedAt, 405, 'webhooks must be POSTed', { allow: 'POST' });
+    if (!connectorId) return this.#routeByContent(request, receivedAt);
     const connection = await this.#o.store.getConnection(connectorId);
-    if (!connection) return reject(404, 'unknown connector');
+    if (!connection) return this.#reject(connectorId, receivedAt, 404, 'unknown connector');
+    return this.#deliver(connection, request, receivedAt);
+  }
+
+  #reject(connectionId: string | null, receivedAt: Date, status: number, reason: string, headers: Record<string, string> = {}): WebhookResponse {
+    this.#o.rejected({ connectionId, status, reason, receivedAt: receivedAt.toISOString() });
+    return json(status, { ok: false, error: reason }, headers);
+  }
+
+  /**
+   * A delivery to the shared URL (no `connectorId`): each connector with a `route` hook names the keys it carries,
+   * the store finds the connections registered under them, and each one takes the delivery as if the URL had named
+   * it. One answer for all: 503 when any asks for a retry (those already accepted answer the retry as a duplicate),
+   * else 200 when any accepted, else the first refusal.
+   */
+  async #routeByContent(request: RawWebhookRequest, receivedAt: Date): Promise<WebhookResponse> {
+    if (request.body === 'too-large' || request.body.length > this.#o.maxBodyBytes) {
+      return this.#reject(null, receivedAt, 413, `body larger than ${this.#o.maxBodyBytes} bytes`);
+    }
+    const req: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody: request.body, receivedAt };
+    const ids: string[] = [];
+    for (const connector of this.#o.connectors()) {
+      const route = connector.webhook?.route;
+      if (!route) continue;
+      let keys: readonly string[];
+      try {
+        keys = route.call(connector.webhook, { request: req });
+      } catch (error) {
+        // Another platform's payload, or garbage: not this connector's to route.
+        this.#o.logger.debug('webhook route hook threw; treating the delivery as not its own', { platform: connector.id, error: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+      const wanted = [...new Set(keys.filter((k) => typeof k === 'string' && k.length > 0 && k.length <= MAX_ROUTE_KEY_LENGTH))].slice(0, MAX_ROUTE_KEYS);
+      if (wanted.length === 0) continue;
+      ids.push(...(await this.#o.store.findConnectionsByWebhookRoute(connector.id, wanted, MAX_ROUTE_CANDIDATES + 1)));
+    }
+    if (ids.length === 0) return this.#reject(null, receivedAt, 404, 'missing connectorId query parameter, and no connection is registered for what this delivery names');
+    if (ids.length > MAX_ROUTE_CANDIDATES) return this.#reject(null, receivedAt, 400, `this delivery matches more than ${MAX_ROUTE_CANDIDATES} connections; give each its own webhook URL`);
+
+    const answers: WebhookResponse[] = [];
+    for (const id of ids) {
+      const connection = await this.#o.store.getConnection(id);
+      // Deleted since the lookup: as if it had never matched.
+      if (connection) answers.push(await this.#deliver(connection, request, receivedAt));
+    }
+    const retry = answers.find((a) => a.status === 503);
+    if (retry) return retry;
+    const ok = answers.filter((a) => a.status >= 200 && a.status < 300);
+    if (ok.length > 0) {
+      const accepted = ok.reduce((n, a) => n + (a.body.accepted ?? 0), 0);
+      return json(200, ok.every((a) => a.body.duplicate === true) ? { ok: true, accepted, duplicate: true } : { ok: true, accepted });
+    }
+    return answers[0] ?? this.#reject(null, receivedAt, 404, 'unknown connector');
+  }
+
+  /** Verify → parse → hydrate → inbox for one connection: the whole pipeline once the connection is known. */
+  async #deliver(connection: StoredConnection, request: RawWebhookRequest, receivedAt: Date): Promise<WebhookResponse> {
+    const reject = (status: number, reason: string, headers: Record<string, string> = {}) => this.#reject(connection.id, receivedAt, status, reason, headers);
     const connector = this.#o.connector(connection.platform);
     const webhook = connector?.webhook;
     const secret = connection.webhook?.secret;

@@ -155,7 +155,7 @@ describe('acme connector', () => {
     });
 
     it('gives exact manual steps with the URL and secret filled in', () => {
-      const steps = wh.instructions!({ credentials: { subdomain: 'globex', apiToken: 'x' } } as ConnectorContext<Creds>, { url: 'https://app.example.com/hook?connectorId=c1', secret: 's3cret' });
+      const steps = wh.instructions!({ credentials: { subdomain: 'globex', apiToken: 'x' } } as ConnectorContext<Creds>, { url: 'https://app.example.com/hook?connectorId=c1', sharedUrl: 'https://app.example.com/hook', secret: 's3cret' });
       expect(steps.title).toMatch(/Acme Desk/);
       expect(steps.steps.join('\n')).toContain('https://globex.acme-desk.test');
       expect(steps.steps).toContain('Endpoint URL: https://app.example.com/hook?connectorId=c1');
