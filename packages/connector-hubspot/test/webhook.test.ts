@@ -158,7 +158,7 @@ describe('hubspot webhook payloads', () => {
     const connector = hubspot();
     expect(connector.webhook?.secretSource).toBe('credentials');
     expect(connector.webhook?.secretField).toBe('clientSecret');
-    const steps = connector.webhook!.instructions!({} as never, { url: 'https://app.example.com/api/webhooks/tickets?connectorId=c1', secret: '[redacted]' });
+    const steps = connector.webhook!.instructions!({} as never, { url: 'https://app.example.com/api/webhooks/tickets?connectorId=c1', sharedUrl: 'https://app.example.com/api/webhooks/tickets', secret: '[redacted]' });
     expect(steps.steps.join('\n')).toContain('https://app.example.com/api/webhooks/tickets?connectorId=c1');
     expect(steps.steps.join('\n')).toMatch(/Private Apps/);
     expect(steps.steps.join('\n')).toMatch(/Tickets/);

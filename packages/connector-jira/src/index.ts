@@ -23,7 +23,7 @@ export {
 export { JiraCursor, apiRoot } from './pull.js';
 export { packIds, unpackIds } from './id-set.js';
 export { jqlDateTime, scopeJql, changesJql, idsJql } from './jql.js';
-export { jiraSignature, jiraInstructions, parseJiraWebhook, verifyJiraJwt, WEBHOOK_EVENTS, DYNAMIC_WEBHOOK_TTL_MS, DYNAMIC_REFRESH_EVERY_MS, type DynamicWebhookResources } from './webhook.js';
+export { jiraSignature, jiraInstructions, parseJiraWebhook, jiraRouteKeys, verifyJiraJwt, WEBHOOK_EVENTS, DYNAMIC_WEBHOOK_TTL_MS, DYNAMIC_REFRESH_EVERY_MS, type DynamicWebhookResources } from './webhook.js';
 
 /** Options of the {@link jira} connector. */
 export interface JiraOptions {

@@ -1,4 +1,4 @@
-import { PermanentError, type ConnectorContext, type ConnectorWebhook, type WebhookInstructions, type WebhookItem, type WebhookRegistration, type WebhookRequest, type WebhookVerification } from '@ticketbridge/core';
+import { PermanentError, type ConnectorContext, type ConnectorWebhook, type WebhookInstructions, type WebhookItem, type WebhookRegistration, type WebhookRequest, type WebhookTarget, type WebhookVerification } from '@ticketbridge/core';
 import { hmacSignature, paginate, readWebhookJson, verifyHs256Jwt } from '@ticketbridge/core/toolkit';
 import { z } from 'zod';
 import { DynamicRefresh, DynamicRegistration, DynamicWebhookPage, RegisteredWebhook, paths } from './api.js';
@@ -59,6 +59,64 @@ export function parseJiraWebhook(request: WebhookRequest, projectKeys: readonly 
   return [{ kind: 'ref', externalId, occurredAt: new Date(payload.timestamp).toISOString() }];
 }
 
+/** Most `matchedWebhookIds` read from one delivery: one event matches a handful of an app's webhooks, not hundreds. */
+const MAX_MATCHED_IDS = 20;
+
+/**
+ * The sites a delivery names, as routing keys: the host of its `self` URLs (`site:acme.atlassian.net`) and, for a URL
+ * through the API gateway (`api.atlassian.com/ex/jira/{cloudId}/…`), the cloud id (`cloud:{cloudId}`). Jira's example
+ * callbacks carry the site's REST URL in `issue.self`, `comment.self` and `user.self`; which form a dynamic webhook's
+ * delivery uses is `[U]`, so both are read.
+ */
+function deliverySites(payload: Record<string, unknown>): Set<string> {
+  const sites = new Set<string>();
+  for (const part of ['issue', 'comment', 'user'] as const) {
+    const self = (payload[part] as { self?: unknown } | null | undefined)?.self;
+    if (typeof self !== 'string' || self.length > 2048) continue;
+    let url: URL;
+    try {
+      url = new URL(self);
+    } catch {
+      continue;
+    }
+    const host = url.hostname.toLowerCase();
+    const gateway = host === 'api.atlassian.com' ? /^\/ex\/jira\/([0-9a-f-]{36})\//i.exec(url.pathname) : null;
+    if (gateway) sites.add(`cloud:${gateway[1]!.toLowerCase()}`);
+    else if (host.endsWith('.atlassian.net')) sites.add(`site:${host}`);
+  }
+  return sites;
+}
+
+/**
+ * The routing keys of a delivery to the shared URL (see `ConnectorWebhook.route`): for each site it names, one key per
+ * matched webhook (`site:acme.atlassian.net/webhook:10000`), since webhook ids repeat across sites; without
+ * `matchedWebhookIds` ([U]: jira.js documents it on every REST-registered webhook's delivery), the site alone, which
+ * reaches every OAuth connection of the site (each then filters by its projects). Unverified input: the router still
+ * verifies each candidate's JWT.
+ */
+export function jiraRouteKeys(request: WebhookRequest): string[] {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    return [];
+  }
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return [];
+  const body = payload as Record<string, unknown>;
+  const sites = deliverySites(body);
+  const matched = Array.isArray(body['matchedWebhookIds']) ? body['matchedWebhookIds'].filter((id): id is number => Number.isSafeInteger(id)).slice(0, MAX_MATCHED_IDS) : [];
+  if (matched.length === 0) return [...sites];
+  return [...sites].flatMap((site) => matched.map((id) => `${site}/webhook:${id}`));
+}
+
+/** The keys a dynamic registration is found under: the connection's site (by host and by cloud id), alone and per webhook. */
+function registrationRouteKeys(ctx: Ctx, webhookIds: readonly number[]): string[] {
+  const sites = [`site:${ctx.credentials.subdomain.toLowerCase()}.atlassian.net`];
+  const cloudId = ctx.metadata['cloudId'];
+  if (typeof cloudId === 'string' && /^[0-9a-f-]{36}$/i.test(cloudId)) sites.push(`cloud:${cloudId.toLowerCase()}`);
+  return [...sites, ...sites.flatMap((site) => webhookIds.map((id) => `${site}/webhook:${id}`))];
+}
+
 /** The projects the webhook's JQL filter names: the chosen keys, or the service desks Test & Connect found. */
 function webhookProjects(ctx: Ctx): string[] {
   if (ctx.credentials.projectKeys && ctx.credentials.projectKeys.length > 0) return ctx.credentials.projectKeys;
@@ -67,7 +125,7 @@ function webhookProjects(ctx: Ctx): string[] {
 }
 
 /** The manual steps: an admin webhook in Jira's settings, with the URL, secret and JQL filled in. */
-export function jiraInstructions(ctx: ConnectorContext<JiraCredentials>, target: { url: string; secret: string }): WebhookInstructions {
+export function jiraInstructions(ctx: ConnectorContext<JiraCredentials>, target: WebhookTarget): WebhookInstructions {
   const projects = webhookProjects(ctx);
   const jql = projects.length > 0 ? scopeJql(projects) : scopeJql(undefined);
   return {
@@ -145,6 +203,8 @@ async function listDynamic(ctx: Ctx): Promise<z.output<typeof DynamicWebhookPage
  * `POST /rest/api/3/webhook`: the six events, filtered to the connection's projects. Dynamic webhooks take a subset
  * of JQL (issueKey, project, issuetype, status, assignee, reporter, issue.property, cf[id]; =, !=, IN, NOT IN), so the
  * filter is always `project in (…)` with the service projects Test & Connect found (`projectType` is not allowed).
+ * `url` is the hub's shared URL: "Only a single URL per app is allowed to be registered", so every connection of the
+ * app registers the same one and deliveries find their connections by {@link jiraRouteKeys}.
  */
 async function registerDynamic(ctx: Ctx, url: string, secret: string): Promise<WebhookRegistration> {
   const projects = webhookProjects(ctx);
@@ -159,7 +219,7 @@ async function registerDynamic(ctx: Ctx, url: string, secret: string): Promise<W
     throw new PermanentError(`Jira did not register the webhook: ${why}`, { platform: 'jira' });
   }
   const resources: DynamicWebhookResources = { kind: 'dynamic', webhookIds: [result.createdWebhookId], expiresAt: new Date(ctx.now().getTime() + DYNAMIC_WEBHOOK_TTL_MS).toISOString() };
-  return { secret, resources: { ...resources } };
+  return { secret, resources: { ...resources }, routeKeys: registrationRouteKeys(ctx, resources.webhookIds) };
 }
 
 /** `DELETE /rest/api/3/webhook` (ids of other apps, or gone, are ignored by Jira). */
@@ -171,9 +231,11 @@ async function deleteDynamic(ctx: Ctx, webhookIds: number[]): Promise<void> {
 /**
  * The upkeep of a dynamic webhook: list the app's webhooks; when ours are all there and unexpired, `PUT
  * /rest/api/3/webhook/refresh` (another 30 days, Jira's date kept); when one expired or was removed, delete what is
- * left of it (and any other webhook of ours at this exact URL) and register again. Admin webhooks never expire.
+ * left of it (and any webhook at this connection's own `?connectorId=` URL, where versions before the shared URL
+ * registered) and register again at the shared URL. Webhooks of other connections share that URL and are left alone.
+ * Admin webhooks never expire.
  */
-async function maintainDynamic(ctx: Ctx, input: { registration: WebhookRegistration; url: string; secret: string }) {
+async function maintainDynamic(ctx: Ctx, input: WebhookTarget & { registration: WebhookRegistration }) {
   const current = dynamicResources(input.registration);
   if (!current || ctx.credentials.method !== 'oauth') return {};
   const now = ctx.now().getTime();
@@ -182,11 +244,12 @@ async function maintainDynamic(ctx: Ctx, input: { registration: WebhookRegistrat
   if (alive.length === current.webhookIds.length) {
     const res = await ctx.http.request(apiRoot(ctx) + paths.dynamicWebhookRefresh, { method: 'PUT', json: { webhookIds: current.webhookIds }, schema: DynamicRefresh });
     const expiresAt = new Date(res.data.expirationDate).toISOString();
-    return { registration: { ...input.registration, resources: { ...current, expiresAt } }, note: `refreshed webhook ${current.webhookIds.join(', ')} until ${expiresAt}` };
+    const registration = { ...input.registration, resources: { ...current, expiresAt }, routeKeys: registrationRouteKeys(ctx, current.webhookIds) };
+    return { registration, note: `refreshed webhook ${current.webhookIds.join(', ')} until ${expiresAt}` };
   }
   const leftovers = [...new Set([...current.webhookIds, ...listed.filter((w) => w.url === input.url).map((w) => w.id)])];
   await deleteDynamic(ctx, leftovers);
-  const fresh = await registerDynamic(ctx, input.url, input.secret);
+  const fresh = await registerDynamic(ctx, input.sharedUrl, input.secret);
   const ids = (fresh.resources as unknown as DynamicWebhookResources).webhookIds;
   return { registration: fresh, note: `re-registered: webhook ${current.webhookIds.join(', ')} had expired or was removed; now ${ids.join(', ')}` };
 }
@@ -203,6 +266,8 @@ export function jiraWebhook(options: JiraWebhookOptions = {}): ConnectorWebhook<
     secretSource: 'host',
     // One id per delivery, kept on Jira's retries (which add X-Atlassian-Webhook-Retry): a retry is not a new event.
     eventId: (_ctx, { request }) => request.headers['x-atlassian-webhook-identifier']?.trim().slice(0, 200) || undefined,
+    // Dynamic webhooks all arrive at the shared URL: the delivery's site and matched webhook ids find the connections.
+    route: ({ request }) => jiraRouteKeys(request),
     ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
     // OAuth: the dynamic webhook's JWT. An OAuth connection made before dynamic webhooks kept the manual admin webhook
     // (host secret, X-Hub-Signature): the header present picks the scheme; each needs its own secret, so neither is a
@@ -214,7 +279,7 @@ export function jiraWebhook(options: JiraWebhookOptions = {}): ConnectorWebhook<
     canRegister: (ctx) => ctx.credentials.method === 'oauth' || ctx.metadata['admin'] === true,
     signedWithOAuthClientSecret: (ctx) => ctx.credentials.method === 'oauth',
     async register(ctx, target) {
-      if (ctx.credentials.method === 'oauth') return registerDynamic(ctx, target.url, target.secret);
+      if (ctx.credentials.method === 'oauth') return registerDynamic(ctx, target.sharedUrl, target.secret);
       const projects = webhookProjects(ctx);
       const res = await ctx.http.post(apiRoot(ctx) + paths.adminWebhooks, {
         json: {

@@ -58,15 +58,16 @@ async function age(store: MemoryStore, id: string, ms: number) {
 }
 
 describe('dynamic webhooks of an OAuth 2.0 (3LO) connection', () => {
-  it('registers one on connect (the six events, project in (…), the connectorId URL) and accepts a delivery with a valid JWT', async () => {
+  it('registers one on connect (the six events, project in (…), the shared URL) and accepts a delivery with a valid JWT', async () => {
     const { sim, hub, store, events } = await setup();
     const [id] = await sim.create(1);
     const conn = await connectOAuth(hub, sim, 'webhook');
     expect(conn.webhookSetup.kind).toBe('registered');
     expect(conn.webhookSecret).toBeUndefined();
     const post = sim.requests().find((r) => r.method === 'POST' && r.path === '/rest/api/3/webhook')!;
+    // One URL per app: the shared one, without the connection id; the delivery finds its connection by its content.
     expect(post.body).toEqual({
-      url: conn.webhookUrl,
+      url: hub.webhooks.sharedUrl,
       webhooks: [{ events: ['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted', 'comment_created', 'comment_updated', 'comment_deleted'], jqlFilter: 'project in ("SUP", "HELP")' }],
     });
     const stored = (await store.getConnection(conn.id))!.webhook!;
@@ -190,6 +191,125 @@ describe('dynamic webhooks of an OAuth 2.0 (3LO) connection', () => {
   });
 });
 
+describe('one URL per app: deliveries to the shared URL find their connections by site and matched webhook ids', () => {
+  /** One hub, one OAuth app, several Jira sites (each simulator is a site; auth.atlassian.com is each one's own). */
+  async function sites(...subdomains: string[]) {
+    const store = new MemoryStore();
+    let hubRef: Hub | undefined;
+    const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
+    cleanups.push(() => server.close());
+    const hub = createHub({
+      connectors: [jira()],
+      store,
+      scheduler: new ManualScheduler(),
+      publicUrl: server.url,
+      oauthClients: { jira: { clientId: 'ticketbridge-app', clientSecret: CLIENT_SECRET, redirectUri: REDIRECT } },
+      ...TEST_HUB_DEFAULTS,
+    });
+    hubRef = hub;
+    cleanups.push(() => hub.close());
+    const events: TicketEvent[] = [];
+    hub.on('ticket', (e) => {
+      events.push(e);
+    });
+    const rejected: Array<{ connectionId: string | null; status: number }> = [];
+    hub.on('webhook.rejected', (r) => rejected.push({ connectionId: r.connectionId, status: r.status }));
+    const sims: JiraSimulator[] = [];
+    for (const [i, subdomain] of subdomains.entries()) {
+      const sim = await startJiraSimulator({ seed: 30 + i, subdomain });
+      cleanups.push(() => sim.close());
+      sim.oauth.addClient({ clientId: 'ticketbridge-app', clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT], allowedScopes: null });
+      sims.push(sim);
+    }
+    const connect = async (sim: JiraSimulator, projectKeys?: string) => {
+      const credentials = { method: 'oauth', subdomain: sim.credentials().subdomain, ...(projectKeys ? { projectKeys } : {}) };
+      const request = await hub.oauth.authorizationUrl({ platform: 'jira', credentials, baseUrl: sim.url, syncMode: 'both' });
+      const res = await fetch(request.url, { redirect: 'manual' });
+      const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
+      return hub.connect({ platform: 'jira', credentials, baseUrl: sim.url, syncMode: 'both', oauth: { code } });
+    };
+    return { hub, store, sims, events, rejected, connect };
+  }
+
+  it('routes each site\'s delivery to that site\'s connection, although both sites numbered their webhooks alike', async () => {
+    const { hub, sims, events, connect } = await sites('acme', 'globex');
+    const [acme, globex] = sims as [JiraSimulator, JiraSimulator];
+    const acmeConn = await connect(acme);
+    const globexConn = await connect(globex);
+    // Both registered the one shared URL, and Jira numbers webhooks per site: the ids collide.
+    expect([...acme.dynamicWebhooks.list(), ...globex.dynamicWebhooks.list()].map((w) => [w.id, w.url])).toEqual([
+      [10000, hub.webhooks.sharedUrl],
+      [10000, hub.webhooks.sharedUrl],
+    ]);
+    const [globexIssue] = await globex.create(1);
+    const [acmeIssue] = await acme.create(1);
+
+    expect((await globex.dynamicWebhooks.deliver([globexIssue!])).map((r) => r.status)).toEqual([200]);
+    await waitFor(() => events.length === 1, 5_000, 'the globex event');
+    expect(events[0]).toMatchObject({ connectionId: globexConn.id, ticket: { externalId: globexIssue, url: expect.stringMatching(/^https:\/\/globex\.atlassian\.net\/browse\//) } });
+
+    expect((await acme.dynamicWebhooks.deliver([acmeIssue!])).map((r) => r.status)).toEqual([200]);
+    await waitFor(() => events.length === 2, 5_000, 'the acme event');
+    expect(events[1]).toMatchObject({ connectionId: acmeConn.id, ticket: { externalId: acmeIssue, url: expect.stringMatching(/^https:\/\/acme\.atlassian\.net\/browse\//) } });
+  });
+
+  it('on one site, gives a delivery only to the connections whose webhooks it matched', async () => {
+    const { sims, events, connect, rejected } = await sites('acme');
+    const sim = sims[0]!;
+    const sup = await connect(sim, 'SUP');
+    const help = await connect(sim, 'HELP');
+    const hooks = sim.dynamicWebhooks.list();
+    expect(hooks.map((w) => w.jqlFilter)).toEqual(['project in ("SUP")', 'project in ("HELP")']);
+
+    const [helpIssue] = await sim.create(1, { project: 'HELP' });
+    expect((await sim.dynamicWebhooks.deliver([helpIssue!])).map((r) => r.status)).toEqual([200]);
+    await waitFor(() => events.length === 1, 5_000, 'the HELP event');
+    expect(events[0]!.connectionId).toBe(help.id);
+
+    const [supIssue] = await sim.create(1, { project: 'SUP' });
+    await sim.dynamicWebhooks.deliver([supIssue!]);
+    await waitFor(() => events.length === 2, 5_000, 'the SUP event');
+    expect(events[1]!.connectionId).toBe(sup.id);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events).toHaveLength(2);
+    expect(rejected).toEqual([]);
+  });
+
+  it('routes by the matched webhook, not by the site alone: a connection whose webhook Jira dropped gets nothing', async () => {
+    const { sims, events, connect, store } = await sites('acme');
+    const sim = sims[0]!;
+    const kept = await connect(sim);
+    const dropped = await connect(sim);
+    const [, droppedHook] = sim.dynamicWebhooks.list();
+    // An admin removed the second connection's webhook at Jira (DELETE through the app's own token).
+    const { accessToken } = (await store.getTokens(dropped.id))!;
+    const del = await fetch(`${sim.url}/ex/jira/${sim.cloudId}/rest/api/3/webhook`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ webhookIds: [droppedHook!.id] }),
+    });
+    expect(del.status).toBe(202);
+    const [id] = await sim.create(1);
+    expect((await sim.dynamicWebhooks.deliver([id!])).map((r) => r.status)).toEqual([200]);
+    await waitFor(() => events.length === 1, 5_000, 'the event');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events.map((e) => e.connectionId)).toEqual([kept.id]);
+  });
+
+  it('answers 404, emitting nothing, for a delivery whose webhook belongs to no connection here', async () => {
+    const { sims, events, connect, rejected, store } = await sites('acme');
+    const sim = sims[0]!;
+    const conn = await connect(sim);
+    // The connection is gone from this hub's store, but its webhook still lives at Jira (say, a restore from backup).
+    await store.deleteConnection(conn.id);
+    const [id] = await sim.create(1);
+    expect((await sim.dynamicWebhooks.deliver([id!])).map((r) => r.status)).toEqual([404]);
+    expect(rejected).toEqual([{ connectionId: null, status: 404 }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events).toEqual([]);
+  });
+});
+
 describe('the OAuth client secret rotated by the host', () => {
   it('a restarted hub verifies deliveries with the new client secret, and keeps the old one for a day', async () => {
     const sim = await startJiraSimulator({ seed: 12 });
@@ -242,7 +362,7 @@ describe('the simulator\'s dynamic webhook API', () => {
     const res = await fetch(`${sim.url}/ex/jira/${sim.cloudId}/rest/api/3/webhook`, {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: hub.webhooks.urlFor(conn.id), webhooks: [{ events: ['jira:issue_created'], jqlFilter: 'projectType = "service_desk"' }, { events: ['jira:issue_created'], jqlFilter: 'updated >= -1d' }, { events: ['jira:issue_created'], jqlFilter: 'project in (SUP)' }] }),
+      body: JSON.stringify({ url: hub.webhooks.sharedUrl, webhooks: [{ events: ['jira:issue_created'], jqlFilter: 'projectType = "service_desk"' }, { events: ['jira:issue_created'], jqlFilter: 'updated >= -1d' }, { events: ['jira:issue_created'], jqlFilter: 'project in (SUP)' }] }),
     });
     const body = (await res.json()) as { webhookRegistrationResult: unknown[] };
     expect(body.webhookRegistrationResult).toEqual([{ errors: ['The clause projectType is unsupported'] }, { errors: ['The clause updated is unsupported'] }, { createdWebhookId: expect.any(Number) }]);

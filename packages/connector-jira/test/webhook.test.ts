@@ -1,7 +1,7 @@
 import { createHub, MemoryStore, type Hub, type TicketEvent } from '@ticketbridge/core';
 import { startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@ticketbridge/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jira, jiraSignature, parseJiraWebhook } from '../src/index.js';
+import { jira, jiraRouteKeys, jiraSignature, parseJiraWebhook } from '../src/index.js';
 import { startJiraSimulator, type JiraSimulatorOptions } from '../src/testing.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -129,5 +129,27 @@ describe('admin webhooks through the hub', () => {
     expect(rejected[1]).toMatch(/missing x-hub-signature/);
     expect(sim.stats().requests).toBe(0);
     expect(events).toEqual([]);
+  });
+});
+
+describe('jiraRouteKeys (deliveries to the shared URL)', () => {
+  const CLOUD = '1324a887-45db-1bf4-1e99-ef0ff456d421';
+  it('pairs each site the delivery names with each matched webhook id', () => {
+    const body = JSON.stringify({
+      timestamp: 1,
+      webhookEvent: 'jira:issue_updated',
+      user: { self: 'https://Acme.atlassian.net/rest/api/2/user?accountId=5b10a2844c20165700ede21g' },
+      issue: { id: '10001', self: `https://api.atlassian.com/ex/jira/${CLOUD}/rest/api/2/issue/10001` },
+      matchedWebhookIds: [10000, 10002, 'x', 1.5],
+    });
+    expect(jiraRouteKeys(request(body)).sort()).toEqual([`cloud:${CLOUD}/webhook:10000`, `cloud:${CLOUD}/webhook:10002`, 'site:acme.atlassian.net/webhook:10000', 'site:acme.atlassian.net/webhook:10002']);
+  });
+
+  it('falls back to the site alone without matchedWebhookIds, and names nothing for foreign or broken bodies', () => {
+    expect(jiraRouteKeys(request(JSON.stringify({ issue: { self: 'https://acme.atlassian.net/rest/api/2/issue/1' } })))).toEqual(['site:acme.atlassian.net']);
+    expect(jiraRouteKeys(request(JSON.stringify({ issue: { self: 'https://evil.example.com/rest/api/2/issue/1' }, matchedWebhookIds: [1] })))).toEqual([]);
+    expect(jiraRouteKeys(request('not json'))).toEqual([]);
+    expect(jiraRouteKeys(request('[1,2]'))).toEqual([]);
+    expect(jiraRouteKeys(request(JSON.stringify({ matchedWebhookIds: [1] })))).toEqual([]);
   });
 });

@@ -115,7 +115,7 @@ describe('signed deliveries', () => {
       const ids = await sim.seed(1);
       const connector = zendesk();
       const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
-      const { secret } = await connector.webhook!.register!(ctx, { url, secret: 'unused' });
+      const { secret } = await connector.webhook!.register!(ctx, { url, sharedUrl: url, secret: 'unused' });
       await sim.webhooks.deliver(url, ids);
       const [{ headers, body }] = received as [(typeof received)[0]];
       const timestamp = headers['x-zendesk-webhook-signature-timestamp'] as string;

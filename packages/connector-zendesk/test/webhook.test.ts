@@ -87,11 +87,11 @@ describe('register and unregister through the Webhooks API', () => {
     await withSimulator({ seed: 2 }, async (sim) => {
       const connector = zendesk();
       const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
-      const registration = await connector.webhook!.register!(ctx, { url: 'https://app.example.com/hook', secret: 'host-suggestion' });
+      const registration = await connector.webhook!.register!(ctx, { url: 'https://app.example.com/hook?connectorId=c1', sharedUrl: 'https://app.example.com/hook', secret: 'host-suggestion' });
       const { webhooks, triggers } = sim.registered();
       expect(webhooks).toHaveLength(1);
       expect(triggers).toHaveLength(0);
-      expect(webhooks[0]).toMatchObject({ endpoint: 'https://app.example.com/hook', http_method: 'POST', request_format: 'json', status: 'active', subscriptions: [...TICKET_EVENT_TYPES] });
+      expect(webhooks[0]).toMatchObject({ endpoint: 'https://app.example.com/hook?connectorId=c1', http_method: 'POST', request_format: 'json', status: 'active', subscriptions: [...TICKET_EVENT_TYPES] });
       expect(registration.resources).toEqual({ webhookId: webhooks[0]!.id, triggerId: null, mode: 'events' });
       expect(registration.secret).not.toBe('host-suggestion');
       expect(sim.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v2/webhooks', `GET /api/v2/webhooks/${webhooks[0]!.id}/signing_secret`]);
@@ -106,7 +106,7 @@ describe('register and unregister through the Webhooks API', () => {
     await withSimulator({ seed: 2 }, async (sim) => {
       const connector = zendesk({ webhookMode: 'trigger' });
       const ctx = createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url });
-      const registration = await connector.webhook!.register!(ctx, { url: 'https://app.example.com/hook', secret: 'x' });
+      const registration = await connector.webhook!.register!(ctx, { url: 'https://app.example.com/hook?connectorId=c1', sharedUrl: 'https://app.example.com/hook', secret: 'x' });
       const { webhooks, triggers } = sim.registered();
       expect(webhooks[0]!.subscriptions).toEqual(['conditional_ticket_events']);
       expect(triggers).toHaveLength(1);
@@ -123,7 +123,7 @@ describe('register and unregister through the Webhooks API', () => {
     await withSimulator({ seed: 2 }, async (sim) => {
       const connector = zendesk({ webhookMode: 'trigger' });
       sim.faults.inject('status500', { count: 1, path: /triggers/ });
-      await expect(connector.webhook!.register!(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), { url: 'https://app.example.com/hook', secret: 'x' })).rejects.toBeTruthy();
+      await expect(connector.webhook!.register!(createTestContext({ connector, credentials: sim.credentials(), baseUrl: sim.url }), { url: 'https://app.example.com/hook?connectorId=c1', sharedUrl: 'https://app.example.com/hook', secret: 'x' })).rejects.toBeTruthy();
       expect(sim.registered()).toEqual({ webhooks: [], triggers: [] });
     });
   });

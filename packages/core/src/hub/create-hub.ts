@@ -449,11 +449,15 @@ export function createHub(options: HubOptions): Hub {
     return c;
   };
 
-  /** Resolves a platform's authorization-code method for the browser flow helpers. */
-  const oauthFlow = (input: OAuthFlowInput) => {
+  /**
+   * Resolves a platform's authorization-code method for the browser flow helpers. `parsed`: credentials already
+   * through the schema (connect's draft), which must not be parsed twice: a transform (Jira's comma-separated project
+   * keys to a list) does not accept its own output.
+   */
+  const oauthFlow = (input: OAuthFlowInput, parsed?: Record<string, unknown>) => {
     const connector = connectors.get(input.platform);
     if (!connector) throw new ConfigError(`unknown platform "${input.platform}"`, { field: 'platform' });
-    const credentials = parseCredentials(connector, input.credentials);
+    const credentials = parsed ?? parseCredentials(connector, input.credentials);
     const resolved = oauthSessions.resolve(connector, credentials);
     if (!resolved || resolved.config.grant !== 'authorization_code') {
       throw new ConfigError(`${connector.displayName}: the chosen credential method does not use the OAuth browser flow`, { platform: connector.id, field: 'method' });
@@ -497,7 +501,7 @@ export function createHub(options: HubOptions): Hub {
           reauthorize: true,
         });
       }
-      initial = 'tokens' in given ? given.tokens : await exchange(oauthFlow({ platform: connector.id, credentials: draft.credentials, syncMode: draft.syncMode, ...(given.redirectUri ? { redirectUri: given.redirectUri } : {}), ...(draft.baseUrl ? { baseUrl: draft.baseUrl } : {}) }), draft.baseUrl, given.code, given.codeVerifier);
+      initial = 'tokens' in given ? given.tokens : await exchange(oauthFlow({ platform: connector.id, credentials: draft.credentials, syncMode: draft.syncMode, ...(given.redirectUri ? { redirectUri: given.redirectUri } : {}), ...(draft.baseUrl ? { baseUrl: draft.baseUrl } : {}) }, draft.credentials), draft.baseUrl, given.code, given.codeVerifier);
     }
     const source = { id: draft.id, credentials: draft.credentials, webhooks: draft.syncMode !== 'poll', ...(draft.baseUrl ? { baseUrl: draft.baseUrl } : {}) };
     return oauthSessions.draft(connector, source, initial && { ...initial, generation: 1 });
