@@ -16,9 +16,9 @@ export interface StateStore {
   /** Deletes the connection and everything keyed by it (cursor, runs, versions, inbox, dead letters, locks, tokens). */
   deleteConnection(id: string): Promise<void>;
   /**
-   * Ids of the connections of `platform` whose stored webhook registration lists one of `keys` among its
-   * `routeKeys` (read them with {@link webhookRouteKeys}), at most `limit`, in the order the connections were first saved. The index follows
-   * `saveConnection` (keys replaced) and `deleteConnection`, so every process sharing the store routes alike.
+   * Ids of the connections of `platform` whose stored webhook registration lists one of `keys` among its `routeKeys`
+   * (read them with `webhookRouteKeys`), at most `limit`, in the order the connections were first saved. The index
+   * follows `saveConnection` (keys replaced) and `deleteConnection`, so every process sharing the store routes alike.
    */
   findConnectionsByWebhookRoute(platform: string, keys: readonly string[], limit: number): Promise<string[]>;
 
