@@ -25,6 +25,17 @@ async function waitUntilPast(at: number) {
 }
 
 describe('two processes on one file', () => {
+  it('a webhook route saved by one process is found by the other, and follows its re-registration', async () => {
+    const { here, there } = await twoProcesses();
+    const routed = (keys: string[]) => connection('c1', { platform: 'jira', webhook: { secret: 'whsec-0123456789abcdef', registration: { secret: 'whsec-0123456789abcdef', resources: {}, routeKeys: keys } } });
+    await there.call('saveConnection', routed(['site:acme.atlassian.net/webhook:10000']));
+    expect(await here.findConnectionsByWebhookRoute('jira', ['site:acme.atlassian.net/webhook:10000'], 5)).toEqual(['c1']);
+    await there.call('saveConnection', routed(['site:acme.atlassian.net/webhook:10001']));
+    expect(await here.findConnectionsByWebhookRoute('jira', ['site:acme.atlassian.net/webhook:10000'], 5)).toEqual([]);
+    expect(await here.findConnectionsByWebhookRoute('jira', ['site:acme.atlassian.net/webhook:10001'], 5)).toEqual(['c1']);
+    await here.close();
+  });
+
   it('a lock held by another process blocks this one until it expires, then the holder has lost it', async () => {
     const { here, there } = await twoProcesses();
     const ttlMs = 1000;
