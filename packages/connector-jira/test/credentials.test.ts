@@ -1,8 +1,9 @@
-import { createHub, CredentialsError, describeCredentialMethods, MemoryStore, type Hub, type TicketEvent } from '@ticketbridge/core';
-import { createTestContext, startHostServer, TEST_HUB_DEFAULTS } from '@ticketbridge/core/testing';
+import { CredentialsError, describeCredentialMethods, type Hub } from '@ticketbridge/core';
+import { createTestContext } from '@ticketbridge/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jira, jiraCredentials } from '../src/index.js';
 import { startJiraSimulator, type JiraSimulator, type JiraSimulatorOptions } from '../src/testing.js';
+import { startOAuthHub } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -16,23 +17,7 @@ async function setup(options: JiraSimulatorOptions = {}) {
   cleanups.push(() => sim.close());
   await sim.seed(60);
   const client = sim.oauth.addClient({ clientId: 'ticketbridge-app', clientSecret: 'app-secret-0123456789', redirectUris: [REDIRECT], allowedScopes: null });
-  let hubRef: Hub | undefined;
-  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-  cleanups.push(() => server.close());
-  const store = new MemoryStore();
-  const hub = createHub({
-    connectors: [jira()],
-    store,
-    publicUrl: server.url,
-    oauthClients: { jira: { clientId: client.clientId, clientSecret: client.clientSecret!, redirectUri: REDIRECT } },
-    ...TEST_HUB_DEFAULTS,
-  });
-  hubRef = hub;
-  cleanups.push(() => hub.close());
-  const events: TicketEvent[] = [];
-  hub.on('ticket', (e) => {
-    events.push(e);
-  });
+  const { hub, store, events } = await startOAuthHub({ clientSecret: client.clientSecret!, redirectUri: REDIRECT, cleanups });
   return { sim, hub, store, events };
 }
 

@@ -3,6 +3,7 @@ import { ManualScheduler, startHostServer, TEST_HUB_DEFAULTS, waitFor } from '@t
 import { afterEach, describe, expect, it } from 'vitest';
 import { DYNAMIC_REFRESH_EVERY_MS, jira } from '../src/index.js';
 import { startJiraSimulator, type JiraSimulator, type JiraSimulatorOptions } from '../src/testing.js';
+import { startOAuthHub } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -17,25 +18,9 @@ async function setup(options: JiraSimulatorOptions = {}) {
   const sim = await startJiraSimulator({ seed: 11, ...options });
   cleanups.push(() => sim.close());
   const client = sim.oauth.addClient({ clientId: 'ticketbridge-app', clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT], allowedScopes: null });
-  let hubRef: Hub | undefined;
-  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-  cleanups.push(() => server.close());
   const store = new MemoryStore();
   const scheduler = new ManualScheduler();
-  const hub = createHub({
-    connectors: [jira()],
-    store,
-    scheduler,
-    publicUrl: server.url,
-    oauthClients: { jira: { clientId: client.clientId, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT } },
-    ...TEST_HUB_DEFAULTS,
-  });
-  hubRef = hub;
-  cleanups.push(() => hub.close());
-  const events: TicketEvent[] = [];
-  hub.on('ticket', (e) => {
-    events.push(e);
-  });
+  const { hub, events } = await startOAuthHub({ clientSecret: CLIENT_SECRET, redirectUri: REDIRECT, cleanups, store, scheduler });
   const rejected: string[] = [];
   hub.on('webhook.rejected', (r) => rejected.push(`${r.status} ${r.reason}`));
   const maintained: WebhookMaintained[] = [];
@@ -194,24 +179,7 @@ describe('dynamic webhooks of an OAuth 2.0 (3LO) connection', () => {
 describe('one URL per app: deliveries to the shared URL find their connections by site and matched webhook ids', () => {
   /** One hub, one OAuth app, several Jira sites (each simulator is a site; auth.atlassian.com is each one's own). */
   async function sites(...subdomains: string[]) {
-    const store = new MemoryStore();
-    let hubRef: Hub | undefined;
-    const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
-    cleanups.push(() => server.close());
-    const hub = createHub({
-      connectors: [jira()],
-      store,
-      scheduler: new ManualScheduler(),
-      publicUrl: server.url,
-      oauthClients: { jira: { clientId: 'ticketbridge-app', clientSecret: CLIENT_SECRET, redirectUri: REDIRECT } },
-      ...TEST_HUB_DEFAULTS,
-    });
-    hubRef = hub;
-    cleanups.push(() => hub.close());
-    const events: TicketEvent[] = [];
-    hub.on('ticket', (e) => {
-      events.push(e);
-    });
+    const { hub, store, events } = await startOAuthHub({ clientSecret: CLIENT_SECRET, redirectUri: REDIRECT, cleanups, scheduler: new ManualScheduler() });
     const rejected: Array<{ connectionId: string | null; status: number }> = [];
     hub.on('webhook.rejected', (r) => rejected.push({ connectionId: r.connectionId, status: r.status }));
     const sims: JiraSimulator[] = [];

@@ -1,5 +1,5 @@
-import type { PullPage } from '@ticketbridge/core';
-import { createTestContext, drainPull, latestById } from '@ticketbridge/core/testing';
+import { createHub, MemoryStore, type Hub, type PullPage, type Scheduler, type TicketEvent } from '@ticketbridge/core';
+import { createTestContext, drainPull, latestById, startHostServer, TEST_HUB_DEFAULTS } from '@ticketbridge/core/testing';
 import { jira, type JiraCursor, type JiraOptions } from '../src/index.js';
 import { startJiraSimulator, type JiraSimulator, type JiraSimulatorOptions } from '../src/testing.js';
 
@@ -31,4 +31,30 @@ export { latestById };
 /** The cursor a pull ended on. */
 export function lastCursor(pages: ReadonlyArray<PullPage<JiraCursor>>): JiraCursor {
   return pages.at(-1)!.nextCursor;
+}
+
+/**
+ * A hub with the Jira connector and the hub-held OAuth app, behind a loopback host server (its webhook endpoint),
+ * collecting `ticket` events. `cleanups` receives what to close, in the order to close it reversed.
+ */
+export async function startOAuthHub(options: { clientSecret: string; redirectUri: string; cleanups: Array<() => Promise<void>>; store?: MemoryStore; scheduler?: Scheduler }) {
+  let hubRef: Hub | undefined;
+  const server = await startHostServer((req, res) => hubRef!.webhooks.nodeHandler()(req, res));
+  options.cleanups.push(() => server.close());
+  const store = options.store ?? new MemoryStore();
+  const hub = createHub({
+    connectors: [jira()],
+    store,
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    publicUrl: server.url,
+    oauthClients: { jira: { clientId: 'ticketbridge-app', clientSecret: options.clientSecret, redirectUri: options.redirectUri } },
+    ...TEST_HUB_DEFAULTS,
+  });
+  hubRef = hub;
+  options.cleanups.push(() => hub.close());
+  const events: TicketEvent[] = [];
+  hub.on('ticket', (e) => {
+    events.push(e);
+  });
+  return { hub, store, events };
 }
