@@ -152,6 +152,7 @@ export class MemoryStore implements StateStore {
     for (const v of commit.versions) all.set(v.externalId, copyVersion(v));
     if (commit.cursor !== undefined) this.#cursors.set(connectionId, clone(commit.cursor));
     if (commit.ackInboxId) this.#inbox.delete(commit.ackInboxId);
+    if (commit.run) this.#putRun(commit.run);
   }
   async pruneVersions(before: string): Promise<number> {
     let removed = 0;
@@ -167,6 +168,9 @@ export class MemoryStore implements StateStore {
   }
 
   async saveRun(run: SyncRun): Promise<void> {
+    this.#putRun(run);
+  }
+  #putRun(run: SyncRun): void {
     const runs = this.#runs.get(run.connectionId) ?? [];
     const i = runs.findIndex((r) => r.id === run.id);
     if (i >= 0) runs[i] = clone(run);

@@ -343,6 +343,15 @@ export class SyncEngine {
             receivedAt,
             ...(ingest ? {} : { cursor: page.nextCursor as JsonValue }),
             guard,
+            // The history record is committed with the page (one store transaction per page, and a crash cannot
+            // leave the history and the cursor disagreeing); this process's copy is updated below once it is.
+            runAfter: (r) => ({
+              ...run,
+              pages: run.pages + 1,
+              ticketsSynced: run.ticketsSynced + r.delivered,
+              duplicatesDropped: run.duplicatesDropped + r.duplicates,
+              ...(ingest ? {} : { cursorAfter: page.nextCursor as JsonValue }),
+            }),
             sink: (event) => {
               let pending: Promise<void> | void;
               try {
@@ -364,7 +373,6 @@ export class SyncEngine {
         run.duplicatesDropped += result.duplicates;
         if (!ingest) run.cursorAfter = page.nextCursor as JsonValue;
         if (page.total !== undefined) total = page.total;
-        await store.saveRun(run);
         const seen = run.ticketsSynced + run.duplicatesDropped;
         const elapsed = Math.max(1, Date.now() - started);
         const rate = (seen / elapsed) * 1000;
