@@ -343,6 +343,8 @@ export class SyncEngine {
             receivedAt,
             ...(ingest ? {} : { cursor: page.nextCursor as JsonValue }),
             guard,
+            // A pull page's drafts are the engine's to hand on; imported ones are the host's.
+            ownsDrafts: !ingest,
             // The history record is committed with the page (one store transaction per page, and a crash cannot
             // leave the history and the cursor disagreeing); this process's copy is updated below once it is.
             runAfter: (r) => ({
