@@ -121,6 +121,39 @@ async function* importedPages(batches: AsyncIterable<ImportBatch> | Iterable<Imp
   for await (const batch of batches) yield { tickets: batch.tickets, nextCursor: null, ...(batch.rejected ? { rejected: batch.rejected } : {}) };
 }
 
+/**
+ * Yields what `source` yields, asking it for the next page as soon as one is handed out: the platform prepares and
+ * sends page N+1 while the host handles page N and the store commits it, so a sync runs at the pace of the slower
+ * of the two instead of their sum. Only reading runs ahead: page N+1 reaches the host after page N is committed,
+ * as before, so one page at most is ever uncommitted (the crash window is unchanged). When the consumer stops
+ * early, a read still under way is left to finish (it may hold the run's last request) and the source is closed
+ * after it, without delaying the run's end.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<T>> | undefined = iterator.next();
+  let finished = false;
+  try {
+    while (pending) {
+      const step: IteratorResult<T> = await pending;
+      if (step.done) {
+        finished = true;
+        return;
+      }
+      pending = iterator.next();
+      // Its failure is reported when the consumer gets to it, not as an unhandled rejection meanwhile.
+      pending.catch(() => undefined);
+      yield step.value;
+    }
+  } finally {
+    if (!finished) {
+      const close = () => iterator.return?.(undefined);
+      if (pending) void pending.then(close, close).catch(() => undefined);
+      else await close();
+    }
+  }
+}
+
 /** Request retries kept in one run's history; a run retrying more than this is failing anyway. */
 const MAX_RECORDED_RETRIES = 100;
 
@@ -308,7 +341,7 @@ export class SyncEngine {
       let total: number | undefined;
       const start = ingest ? null : this.#resumeFrom(connector, cursorBefore, run);
       const loop = new CursorLoopCheck(start, connector.id);
-      const pages: AsyncIterable<PullPage<unknown> & { rejected?: readonly RejectedRecord[] }> = ingest ? importedPages(ingest.batches) : connector.pull(ctx, { cursor: start });
+      const pages: AsyncIterable<PullPage<unknown> & { rejected?: readonly RejectedRecord[] }> = ingest ? importedPages(ingest.batches) : readAhead(connector.pull(ctx, { cursor: start }));
       for await (const page of pages) {
         signal.throwIfAborted();
         guard();
