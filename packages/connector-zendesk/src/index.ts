@@ -264,7 +264,13 @@ export function zendesk(options: ZendeskOptions = {}) {
       for await (const { page, checkpoint } of pages) {
         const lookups = lookupsFrom(page.users, page.organizations);
         const tickets: TicketDraft[] = [];
-        for (const ticket of page.tickets) tickets.push(await draft(ctx, ticket, lookups, includeComments));
+        if (includeComments) {
+          for (const ticket of page.tickets) tickets.push(await draft(ctx, ticket, lookups, true));
+        } else {
+          // Nothing to wait for: no promise per ticket, and one options object for the whole page.
+          const options = { subdomain: ctx.credentials.subdomain, lookups };
+          for (const ticket of page.tickets) tickets.push(normalizeZendeskTicket(ticket, options));
+        }
         const nextCursor: ZendeskCursor = checkpoint ? { v: 1, afterCursor: checkpoint } : start;
         yield { tickets, nextCursor };
       }

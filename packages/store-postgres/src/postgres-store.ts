@@ -146,8 +146,8 @@ type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, val
 
 /**
  * A {@link StateStore} on PostgreSQL, for hosts that run several worker processes (or machines) on one database.
- * Each method is one atomic statement or transaction; `commitPage` writes a page's versions, cursor and inbox
- * acknowledgement in one statement. Locks are leases: rows with an expiry judged by the database's clock, taken over
+ * Each method is one atomic statement or transaction; `commitPage` writes a page's versions, cursor, inbox
+ * acknowledgement and run record in one statement. Locks are leases: rows with an expiry judged by the database's clock, taken over
  * once expired, and kept alive by the hub while it works. Credentials, webhook secrets and OAuth tokens are sealed
  * with a key the host provides.
  *
@@ -401,7 +401,7 @@ export class PostgresStore implements StateStore {
     const byId = new Map<string, DeliveredVersion>();
     for (const v of commit.versions) byId.set(v.externalId, v);
     const versions = [...byId.values()].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
-    // One statement, so one implicit transaction: the versions, the cursor and the inbox acknowledgement become
+    // One statement, so one implicit transaction: the versions, the cursor, the inbox acknowledgement and the run become
     // visible together or not at all, and a page costs one round trip.
     await this.#query(
       this.#sql.commitPage,
@@ -415,6 +415,10 @@ export class PostgresStore implements StateStore {
         commit.cursor === undefined ? null : JSON.stringify(commit.cursor),
         commit.cursor !== undefined,
         commit.ackInboxId ?? null,
+        commit.run?.id ?? null,
+        commit.run?.status ?? null,
+        commit.run?.startedAt ?? null,
+        commit.run ? JSON.stringify(commit.run) : null,
       ],
       connectionId,
     );
@@ -811,8 +815,14 @@ function statements(s: string) {
          RETURNING 1
        ), acked AS (
          DELETE FROM ${s}.inbox WHERE id = $9::text RETURNING 1
+       ), ran AS (
+         INSERT INTO ${s}.sync_runs (id, connection_id, status, started_at, body)
+         SELECT $10::text, $1::text, $11::text, $12::text, $13::text WHERE $10::text IS NOT NULL
+         ON CONFLICT (id) DO UPDATE SET connection_id = excluded.connection_id, status = excluded.status, started_at = excluded.started_at, body = excluded.body
+         RETURNING 1
        )
-       SELECT (SELECT count(*) FROM page) AS versions, (SELECT count(*) FROM moved) AS cursor, (SELECT count(*) FROM acked) AS acked`,
+       SELECT (SELECT count(*) FROM page) AS versions, (SELECT count(*) FROM moved) AS cursor, (SELECT count(*) FROM acked) AS acked,
+         (SELECT count(*) FROM ran) AS run`,
     pruneVersions: `DELETE FROM ${s}.versions WHERE delivered_at < $1
          AND connection_id NOT IN (SELECT substr(key, 6) FROM ${s}.locks WHERE left(key, 5) = 'sync:' AND expires_at > clock_timestamp())`,
     // xmax = 0 on the returned row means it was inserted, not updated.

@@ -78,6 +78,7 @@ export async function startZendeskSimulator<A extends ZendeskSimAuth = 'api_toke
   function touch(t: SimZendeskTicket, at: number) {
     t.updated_at = iso(at);
     t.generated_timestamp = Math.floor(at / 1000);
+    state.revision++;
   }
   const advance = (advanceMs: number | undefined) => {
     state.offsetMs += advanceMs ?? 61_000;
@@ -129,11 +130,13 @@ export async function startZendeskSimulator<A extends ZendeskSimAuth = 'api_toke
         state.tickets.set(t.id, t);
         ids.push(String(t.id));
       }
+      state.revision++;
       return ids;
     },
     async seedEdgeCases() {
       const made = [makeTicket(), makeTicket(), makeTicket()];
       for (const t of made) state.tickets.set(t.id, t);
+      state.revision++;
       const [sparse, unicode, huge] = made as [SimZendeskTicket, SimZendeskTicket, SimZendeskTicket];
       const length = 256 * 1024;
       // Zendesk prints unset optional fields as null (tags as an empty list); subject and description may be empty.

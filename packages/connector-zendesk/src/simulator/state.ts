@@ -46,6 +46,11 @@ export interface SimState {
   ids: { ticket: number; comment: number; trigger: number; delivery: number };
   /** Added to the real time; update() and clock.advance() grow it. */
   offsetMs: number;
+  /**
+   * Bumped by every change that adds a ticket or moves one in the export's order (its `generated_timestamp`): the
+   * export keeps its tickets sorted between changes and sorts again only when this moved.
+   */
+  revision: number;
   /** The simulator's time in ms, at second precision like Zendesk's REST timestamps. */
   now(): number;
   ticket(externalId: string): SimZendeskTicket;
@@ -97,6 +102,7 @@ export function createSimState(options: ZendeskSimulatorOptions<ZendeskSimAuth>)
     ids: { ticket: 35436, comment: 9_000_000, trigger: 360_000_001, delivery: 0 },
     // Waiting a minute makes a change visible to the export, as on Zendesk; the offset lets tests skip the wait.
     offsetMs: options.clockStart ? Date.parse(options.clockStart) - Date.now() : 0,
+    revision: 0,
     now: () => Math.floor((Date.now() + state.offsetMs) / 1000) * 1000,
     ticket(externalId) {
       const t = tickets.get(Number(externalId));

@@ -313,6 +313,26 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         expect((await store.getVersions('c1', ['t1', 't2'])).size).toBe(2);
       });
 
+      it("a page commit carrying the run's record replaces the one saveRun stored, together with the page", async () => {
+        const store = await withConnections();
+        const started = run('r1', 'c1', '2026-01-01T00:00:00.000Z');
+        await store.saveRun(started);
+        await store.saveRun(run('r0', 'c1', '2025-12-31T00:00:00.000Z'));
+        const afterPage: SyncRun = { ...started, pages: 1, ticketsSynced: 1, cursorAfter: { page: 1 }, errors: [{ code: 'rejected_record', message: 'row 2: bad date', at: '2026-01-01T00:00:01.000Z' }] };
+        await store.commitPage('c1', { cursor: { page: 1 }, versions: [version('t1', '2026-01-01T00:00:01.000Z')], run: afterPage });
+        const runs = await store.listRuns('c1');
+        // Replaced in place: still one record per run, and its place in the history (newest first) is unchanged.
+        expect(runs.map((r) => r.id)).toEqual(['r0', 'r1']);
+        expect(runs[1]).toEqual(afterPage);
+        expect(await store.getCursor('c1')).toEqual({ page: 1 });
+        // The store kept a copy: changing the caller's object later changes nothing stored.
+        afterPage.pages = 99;
+        expect((await store.listRuns('c1'))[1]!.pages).toBe(1);
+        // A page without a run leaves the record as it is.
+        await store.commitPage('c1', { cursor: { page: 2 }, versions: [] });
+        expect((await store.listRuns('c1'))[1]!.pages).toBe(1);
+      });
+
       it('prunes versions delivered before a time, across connections, and reports how many (when the store offers pruneVersions)', async () => {
         const store = await withConnections();
         if (!store.pruneVersions) return;

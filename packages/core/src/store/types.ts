@@ -219,4 +219,11 @@ export interface PageCommit {
   versions: DeliveredVersion[];
   /** An inbox entry finished by this commit. */
   ackInboxId?: string;
+  /**
+   * The history record of the run this page belongs to, as it stands once the page is committed: written in the same
+   * transaction, replacing the record `saveRun` stored under its id, so the history never counts a page the cursor
+   * does not include (or misses one it does), and a durable store pays one transaction per page instead of two. The
+   * sync engine always saves the run with `saveRun` first; pruning the history is left to `saveRun` and `pruneRuns`.
+   */
+  run?: SyncRun;
 }

@@ -1,6 +1,6 @@
-import type { TicketDraft, TicketEvent, TicketSource } from '../model/ticket.js';
+import type { Ticket, TicketDraft, TicketEvent, TicketSource } from '../model/ticket.js';
 import type { StateStore } from '../store/state-store.js';
-import type { DeliveredVersion, PageCommit } from '../store/types.js';
+import type { DeliveredVersion, PageCommit, SyncRun } from '../store/types.js';
 import type { JsonValue } from '../util/json.js';
 import { diffVersions, idempotencyKey, judgeVersion, toDeliveredVersion, versionFingerprint } from './versioning.js';
 
@@ -38,6 +38,17 @@ export async function deliverBatch(options: {
    * (the sync engine throws when its lock lease is no longer held, so a worker that lost the lock commits nothing).
    */
   guard?: () => void;
+  /**
+   * The run's history record as it will stand once this batch is committed, given the batch's counts: committed in
+   * the same transaction as the versions and the cursor (see {@link PageCommit.run}).
+   */
+  runAfter?: (result: DeliveryResult) => SyncRun;
+  /**
+   * The drafts were made for this delivery and nobody else holds them (a connector's pull page): each becomes its
+   * event's ticket itself, `connectionId` added, instead of being copied. Drafts the host handed over (an import) are
+   * copied, so the host's objects are never changed.
+   */
+  ownsDrafts?: boolean;
 }): Promise<DeliveryResult> {
   const { store, connectionId, tickets, source, receivedAt, sink, guard } = options;
   const previous = await store.getVersions(connectionId, [...new Set(tickets.map((t) => t.externalId))]);
@@ -51,7 +62,13 @@ export async function deliverBatch(options: {
       duplicates++;
       continue;
     }
-    const ticket = { ...draft, connectionId };
+    let ticket: Ticket;
+    if (options.ownsDrafts) {
+      ticket = draft as Ticket;
+      ticket.connectionId = connectionId;
+    } else {
+      ticket = { ...draft, connectionId };
+    }
     const type = draft.deleted ? 'ticket.deleted' : prior && !prior.deleted ? 'ticket.updated' : 'ticket.created';
     const changes = type === 'ticket.updated' && prior ? diffVersions(prior, draft) : undefined;
     const event: TicketEvent = {
@@ -74,7 +91,9 @@ export async function deliverBatch(options: {
   const commit: PageCommit = { versions: [...written.values()] };
   if (options.cursor !== undefined) commit.cursor = options.cursor;
   if (options.ackInboxId) commit.ackInboxId = options.ackInboxId;
+  const result: DeliveryResult = { delivered, duplicates };
+  if (options.runAfter) commit.run = options.runAfter(result);
   guard?.();
   await store.commitPage(connectionId, commit);
-  return { delivered, duplicates };
+  return result;
 }

@@ -121,6 +121,39 @@ async function* importedPages(batches: AsyncIterable<ImportBatch> | Iterable<Imp
   for await (const batch of batches) yield { tickets: batch.tickets, nextCursor: null, ...(batch.rejected ? { rejected: batch.rejected } : {}) };
 }
 
+/**
+ * Yields what `source` yields, asking it for the next page as soon as one is handed out: the platform prepares and
+ * sends page N+1 while the host handles page N and the store commits it, so a sync runs at the pace of the slower
+ * of the two instead of their sum. Only reading runs ahead: page N+1 reaches the host after page N is committed,
+ * as before, so one page at most is ever uncommitted (the crash window is unchanged). When the consumer stops
+ * early, a read still under way is left to finish (it may hold the run's last request) and the source is closed
+ * after it, without delaying the run's end.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<T>> | undefined = iterator.next();
+  let finished = false;
+  try {
+    while (pending) {
+      const step: IteratorResult<T> = await pending;
+      if (step.done) {
+        finished = true;
+        return;
+      }
+      pending = iterator.next();
+      // Its failure is reported when the consumer gets to it, not as an unhandled rejection meanwhile.
+      pending.catch(() => undefined);
+      yield step.value;
+    }
+  } finally {
+    if (!finished) {
+      const close = () => iterator.return?.(undefined);
+      if (pending) void pending.then(close, close).catch(() => undefined);
+      else await close();
+    }
+  }
+}
+
 /** Request retries kept in one run's history; a run retrying more than this is failing anyway. */
 const MAX_RECORDED_RETRIES = 100;
 
@@ -308,7 +341,7 @@ export class SyncEngine {
       let total: number | undefined;
       const start = ingest ? null : this.#resumeFrom(connector, cursorBefore, run);
       const loop = new CursorLoopCheck(start, connector.id);
-      const pages: AsyncIterable<PullPage<unknown> & { rejected?: readonly RejectedRecord[] }> = ingest ? importedPages(ingest.batches) : connector.pull(ctx, { cursor: start });
+      const pages: AsyncIterable<PullPage<unknown> & { rejected?: readonly RejectedRecord[] }> = ingest ? importedPages(ingest.batches) : readAhead(connector.pull(ctx, { cursor: start }));
       for await (const page of pages) {
         signal.throwIfAborted();
         guard();
@@ -343,6 +376,17 @@ export class SyncEngine {
             receivedAt,
             ...(ingest ? {} : { cursor: page.nextCursor as JsonValue }),
             guard,
+            // A pull page's drafts are the engine's to hand on; imported ones are the host's.
+            ownsDrafts: !ingest,
+            // The history record is committed with the page (one store transaction per page, and a crash cannot
+            // leave the history and the cursor disagreeing); this process's copy is updated below once it is.
+            runAfter: (r) => ({
+              ...run,
+              pages: run.pages + 1,
+              ticketsSynced: run.ticketsSynced + r.delivered,
+              duplicatesDropped: run.duplicatesDropped + r.duplicates,
+              ...(ingest ? {} : { cursorAfter: page.nextCursor as JsonValue }),
+            }),
             sink: (event) => {
               let pending: Promise<void> | void;
               try {
@@ -364,7 +408,6 @@ export class SyncEngine {
         run.duplicatesDropped += result.duplicates;
         if (!ingest) run.cursorAfter = page.nextCursor as JsonValue;
         if (page.total !== undefined) total = page.total;
-        await store.saveRun(run);
         const seen = run.ticketsSynced + run.duplicatesDropped;
         const elapsed = Math.max(1, Date.now() - started);
         const rate = (seen / elapsed) * 1000;

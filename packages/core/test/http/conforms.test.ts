@@ -86,4 +86,20 @@ describe('surelyConforms', () => {
       for (const value of values) expect({ name, sure: surelyConforms(schemas[name]!, value) }).toEqual({ name, sure: false });
     }
   });
+
+  it('decides a recursive schema (a getter in the shape) without compiling it forever', () => {
+    const Node = z.object({
+      name: z.string(),
+      get children() {
+        return z.array(Node).optional();
+      },
+    });
+    const tree = { name: 'a', children: [{ name: 'b' }, { name: 'c', children: [{ name: 'd' }] }] };
+    expect(surelyConforms(Node, tree)).toBe(true);
+    expect(Node.safeParse(tree).success).toBe(true);
+    const bad = { name: 'a', children: [{ name: 'b', children: [{ name: 7 }] }] };
+    expect(surelyConforms(Node, bad)).toBe(false);
+    // The same schema object answers alike when asked again (its compiled check is kept).
+    expect([surelyConforms(Node, tree), surelyConforms(Node, bad)]).toEqual([true, false]);
+  });
 });
