@@ -13,10 +13,12 @@
  * - `sqlite`: the same import into a hub on `SqliteStore` (production settings: WAL, synchronous=FULL), whose
  *   dedupe state is on disk rather than in the process.
  *
- * Ratios are against `parser` at the same size, measured in the same run. Peak RSS is the kernel's `maxRSS` of the
- * measuring process (fresh per run, so one run's peak never hides another's). `MemoryStore` keeps one small version
- * record per ticket, by design, for dedupe: the `import` mode's growth with the row count is that store's, not the
- * importer's, which the `read` and `sqlite` modes show.
+ * Ratios are against `parser` at the same size, measured in the same run, and printed beside the aim (0.70). Peak RSS
+ * is the kernel's `maxRSS` of the measuring process (fresh per run, so one run's peak never hides another's), printed
+ * per size. The flat-memory claim is the `sqlite` mode's (and `read`'s), checked between the smallest and largest
+ * size: `MemoryStore` keeps one small version record per ticket in the process, by design, for dedupe, so the
+ * `import` mode grows with the number of tickets. After each measured import (untimed) the same file is imported
+ * again into the same store and must deliver nothing: the figures are those of the real, deduplicating import.
  *
  * Not a test, never part of `pnpm test`: timings on shared cores are information, not pass/fail.
  * Knobs: `BENCH_SIZES=10000,100000 BENCH_RUNS=1 pnpm bench`.
@@ -83,12 +85,15 @@ async function generate(path: string, rows: number): Promise<void> {
 
 /** Keeps the last store reachable until the heap is measured. */
 let keep: unknown;
+/** Imports the measured file a second time into the same store and fails unless nothing was delivered. */
+let reimport: (() => Promise<void>) | undefined;
 const afterMeasure: Array<() => Promise<void>> = [];
 
 async function child(mode: Mode, path: string, warmup: string): Promise<void> {
   await runMode(mode, warmup);
   // The warm-up's store is not part of what the measured read keeps.
   keep = undefined;
+  reimport = undefined;
   for (const f of afterMeasure.splice(0)) await f();
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   // A closed hub's last timers and promises settle on later ticks; only then is the warm-up's store unreachable.
@@ -109,6 +114,9 @@ async function child(mode: Mode, path: string, warmup: string): Promise<void> {
   gc();
   const heapKept = process.memoryUsage().heapUsed - heapStart;
   const result: Result = { mode, rows, ms, cpuMs: (cpu.user + cpu.system) / 1000, peakRss: process.resourceUsage().maxRSS * 1024, growth: rssMax - rssStart, heapKept, digest };
+  // Untimed, after the figures are taken: the measured import is the real one, whose dedupe makes a re-import of the
+  // same file emit nothing.
+  if (reimport) await reimport();
   for (const f of afterMeasure.splice(0)) await f();
   void keep;
   process.send!(result);
@@ -170,6 +178,16 @@ async function runMode(mode: Mode, path: string): Promise<{ rows: number; digest
   await hub.close();
   // The store stays open until the heap is measured: what it holds is part of what an import keeps.
   keep = store;
+  reimport = async () => {
+    const again = createHub({ connectors: [csvSource()], store, autoStart: false });
+    let emitted = 0;
+    again.on('ticket', () => void emitted++);
+    const second = await importCsv(again, conn.id, path);
+    await again.close();
+    if (second.run.status !== 'succeeded' || emitted !== 0 || second.run.ticketsSynced !== 0 || second.run.duplicatesDropped !== rows) {
+      throw new Error(`INVALID RUN: re-importing the same file emitted ${emitted} events (run ${second.run.status}, ${second.run.duplicatesDropped} duplicates of ${rows})`);
+    }
+  };
   if (scratch) afterMeasure.push(async () => {
     await store.close();
     rmSync(scratch, { recursive: true, force: true });
@@ -191,7 +209,7 @@ const mib = (b: number) => (b / MiB).toFixed(0);
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'tb-csv-bench-'));
   try {
-    console.log('Ticketbridge CSV import throughput: importCsv (hub + MemoryStore) and the reader alone vs csv-parse alone, same file, same run');
+    console.log('Ticketbridge CSV import throughput: importCsv into a hub (MemoryStore, SqliteStore) and the reader alone vs csv-parse alone, same file, same run');
     console.log(`Node ${process.version}, ${os.cpus().length} cores, load average (1 min) ${(os.loadavg()[0] ?? 0).toFixed(2)}; ${RUNS} run(s) per mode and size, each in a fresh process after a ${fmt(WARMUP_ROWS)}-row warm-up\n`);
     const warmup = join(dir, 'warmup.csv');
     await generate(warmup, WARMUP_ROWS);
@@ -223,17 +241,28 @@ async function main(): Promise<void> {
     console.log('  CPU us/row: CPU time of the measuring process per row (steadier than wall time on shared cores); vs parser (CPU): parser CPU / mode CPU');
     console.log('  peak RSS: kernel maxRSS of the measuring process (startup + warm-up + read); RSS growth: highest RSS sampled during the read minus RSS before it');
     console.log('  heap kept: heap in use after the read and a full GC minus before it, the store still open (MemoryStore: its per-ticket version records)');
-    const last = SIZES.at(-1)!;
-    const imp = table.find((t) => t.size === last && t.mode === 'import')!;
-    const read = table.find((t) => t.size === last && t.mode === 'read')!;
-    const sql = table.find((t) => t.size === last && t.mode === 'sqlite')!;
-    console.log(`\nAim: import >= ${AIM} x parser at ${fmt(last)} rows: ${imp.ratio >= AIM ? 'MET' : 'NOT MET'} (import ${imp.ratio.toFixed(2)}, on SqliteStore ${sql.ratio.toFixed(2)}, reader alone ${read.ratio.toFixed(2)})`);
+    const label: Record<Mode, string> = { parser: 'csv-parse alone', read: 'reader alone (no hub)', import: 'import, MemoryStore', sqlite: 'import, SqliteStore' };
+    console.log(`\nAim: an import keeps >= ${AIM.toFixed(2)} of the parser's rows/s on the same file (ratios of this run)`);
+    for (const size of SIZES) {
+      for (const mode of MODES.filter((m) => m !== 'parser')) {
+        const t = table.find((x) => x.size === size && x.mode === mode)!;
+        const verdict = mode === 'read' ? '(no hub: for reference)' : t.ratio >= AIM ? 'MET' : 'NOT MET';
+        console.log(`  ${fmt(size).padStart(9)} rows  ${label[mode].padEnd(22)} ${t.ratio.toFixed(2)} (CPU ${t.cpuRatio.toFixed(2)})  aim ${AIM.toFixed(2)}  ${verdict}`);
+      }
+    }
+    console.log('\nPeak RSS (MiB) at each size. The flat-memory claim is the SqliteStore import\'s (and the reader\'s): MemoryStore keeps one');
+    console.log('version record per ticket in the process by design, so its import grows with the number of distinct tickets.');
+    console.log(`  ${'mode'.padEnd(22)} ${SIZES.map((s) => `${fmt(s)} rows`.padStart(14)).join('')}`);
+    for (const mode of MODES) console.log(`  ${label[mode].padEnd(22)} ${SIZES.map((s) => mib(table.find((t) => t.size === s && t.mode === mode)!.peak).padStart(14)).join('')}`);
     if (SIZES.length > 1) {
       const first = SIZES[0]!;
-      for (const mode of MODES) {
-        const a = table.find((t) => t.size === first && t.mode === mode)!;
-        const b = table.find((t) => t.size === last && t.mode === mode)!;
-        console.log(`Peak RSS ${mode.padEnd(6)} ${fmt(first)} → ${fmt(last)} rows: ${mib(a.peak)} → ${mib(b.peak)} MiB`);
+      const last = SIZES.at(-1)!;
+      const peak = (size: number, mode: Mode) => table.find((t) => t.size === size && t.mode === mode)!.peak;
+      // Flat: the peak at the largest size within 25% (and 32 MiB) of the smallest size's, for 10x or more rows.
+      for (const mode of ['read', 'sqlite'] as const) {
+        const a = peak(first, mode), b = peak(last, mode);
+        const flat = b <= a * 1.25 || b - a <= 32 * MiB;
+        console.log(`  ${label[mode]}: ${mib(a)} MiB at ${fmt(first)} rows, ${mib(b)} MiB at ${fmt(last)}: ${flat ? 'FLAT' : 'GROWS WITH ROWS'}`);
       }
     }
   } finally {
