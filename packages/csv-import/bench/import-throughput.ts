@@ -87,15 +87,12 @@ async function generate(path: string, rows: number): Promise<void> {
 
 /** Keeps the last store reachable until the heap is measured. */
 let keep: unknown;
-/** Imports the measured file a second time into the same store and fails unless nothing was delivered. */
-let reimport: (() => Promise<void>) | undefined;
 const afterMeasure: Array<() => Promise<void>> = [];
 
 async function child(mode: Mode, path: string, warmup: string): Promise<void> {
   await runMode(mode, warmup);
   // The warm-up's store is not part of what the measured read keeps.
   keep = undefined;
-  reimport = undefined;
   for (const f of afterMeasure.splice(0)) await f();
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   // A closed hub's last timers and promises settle on later ticks; only then is the warm-up's store unreachable.
@@ -113,7 +110,7 @@ async function child(mode: Mode, path: string, warmup: string): Promise<void> {
   }, 50);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const { rows, digest } = await runMode(mode, path);
+  const { rows, digest, reimport } = await runMode(mode, path);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
@@ -132,7 +129,14 @@ async function child(mode: Mode, path: string, warmup: string): Promise<void> {
   process.send!(result);
 }
 
-async function runMode(mode: Mode, path: string): Promise<{ rows: number; digest: number }> {
+/** What one mode read; an import also gives a check that importing the same file again into its store delivers nothing. */
+interface ModeResult {
+  rows: number;
+  digest: number;
+  reimport?: () => Promise<void>;
+}
+
+async function runMode(mode: Mode, path: string): Promise<ModeResult> {
   let rows = 0;
   let digest = 0;
   if (mode === 'parser') {
@@ -188,7 +192,7 @@ async function runMode(mode: Mode, path: string): Promise<{ rows: number; digest
   await hub.close();
   // The store stays open until the heap is measured: what it holds is part of what an import keeps.
   keep = store;
-  reimport = async () => {
+  const reimport = async () => {
     const again = createHub({ connectors: [csvSource()], store, autoStart: false });
     let emitted = 0;
     again.on('ticket', () => void emitted++);
@@ -202,7 +206,7 @@ async function runMode(mode: Mode, path: string): Promise<{ rows: number; digest
     await store.close();
     rmSync(scratch, { recursive: true, force: true });
   });
-  return { rows, digest };
+  return { rows, digest, reimport };
 }
 
 function measure(mode: Mode, path: string, warmup: string): Promise<Result> {
@@ -214,7 +218,8 @@ function measure(mode: Mode, path: string, warmup: string): Promise<Result> {
   });
 }
 
-const mib = (b: number) => (b / MiB).toFixed(0);
+/** Whole MiB; a GC-noise value near zero prints 0, never "-0". */
+const mib = (b: number) => String(Math.round(b / MiB) || 0);
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'tb-csv-bench-'));
