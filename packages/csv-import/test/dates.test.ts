@@ -63,12 +63,8 @@ describe('dates in the common export formats', () => {
   });
 
   it('drafts carry the same ISO text Date would write, across days, years, leap days and the 4-digit year edges', async () => {
-    const instants = [
-      Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1), Date.UTC(2023, 11, 31, 23, 59, 59, 1), Date.UTC(2000, 1, 29, 12),
-      Date.UTC(1900, 2, 1), Date.UTC(1970, 0, 1), -1, 0, 1, Date.UTC(9999, 11, 31, 23, 59, 59, 999),
-    ];
-    // Epoch milliseconds (13 digits) go through the date reader untouched, so each draft's text is the formatter's.
-    const ms = instants.filter((t) => String(t).length === 13);
+    // Epoch milliseconds (13 digits) reach the draft untouched by the date reader, so its text is the formatter's.
+    const ms = [Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1), Date.UTC(2023, 11, 31, 23, 59, 59, 1), Date.UTC(2004, 1, 29, 12), Date.UTC(2001, 8, 9, 1, 46, 40)];
     const body = ms.map((t, i) => `${i + 1},${t},${t}`).join('\n');
     const preview = await previewCsv(csvFile(`Id,Created at,Updated at\n${body}\n`), { rows: 50 });
     expect(preview.errors).toEqual([]);
