@@ -38,6 +38,8 @@ describe('hub.importTickets', () => {
       ['ticket.created', 'csv', '3'],
     ]);
     expect(cursorBefore).toEqual([]);
+    // The history's record is the finished run's, counts included (a running import saves it at most once a second).
+    expect((await hub.history(conn.id))[0]).toEqual(run);
 
     const again = await hub.importTickets(conn.id, file());
     expect(again).toMatchObject({ ticketsSynced: 0, duplicatesDropped: 3 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TicketDraft } from '../src/index.js';
 import { tombstone } from '../src/toolkit/tombstone.js';
 import { diffVersions, judgeVersion, toDeliveredVersion, versionFingerprint } from '../src/sync/versioning.js';
+import { instantOf } from '../src/toolkit/iso-instant.js';
 import { createTestDraft } from '../src/testing.js';
 
 const base: TicketDraft = createTestDraft({
@@ -83,5 +84,21 @@ describe('version judgement', () => {
       tags: { added: ['c'], removed: ['a'] },
     });
     expect(diffVersions(prev, { ...base, subject: 'x' })).toBeUndefined();
+  });
+});
+
+describe('instants of timestamps', () => {
+  it('reads every timestamp exactly as Date.parse does, canonical or not', () => {
+    const texts = [
+      '2024-03-12T09:41:00.123Z', '2024-02-29T00:00:00.000Z', '2023-02-29T00:00:00.000Z', '2024-02-28T23:59:59.999Z', '2024-12-31T23:59:59.999Z',
+      '2024-01-01T24:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-00-10T00:00:00.000Z', '2024-01-00T00:00:00.000Z', '0050-06-01T00:00:00.000Z',
+      '0000-03-01T00:00:00.000Z', '1600-02-28T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z', '2:24-01-01T00:00:00.000Z',
+      '2024-01-0aT00:00:00.000Z', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000+01:00', '2024-01-01 00:00:00.000Z', '', 'not a date',
+    ];
+    for (const text of texts) expect([text, instantOf(text)]).toEqual([text, Date.parse(text)]);
+    for (let t = Date.UTC(1899, 0, 1); t < Date.UTC(2101, 0, 1); t += 86_400_000 * 13 + 3_723_456) {
+      const text = new Date(t).toISOString();
+      expect([text, instantOf(text)]).toEqual([text, t]);
+    }
   });
 });

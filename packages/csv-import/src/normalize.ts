@@ -1,5 +1,5 @@
 import type { Organization, Person, RejectedRecord, TicketDraft, TicketPriority, TicketStatus } from '@ticketbridge/core';
-import type { DateParser } from './dates.js';
+import { isoFromEpoch, type DateParser } from './dates.js';
 import { headerKey, type ResolvedMapping } from './mapping.js';
 
 /**
@@ -141,8 +141,8 @@ export function createRowNormalizer(mapping: ResolvedMapping, settings: Normaliz
     }
     const orgId = cell(row, iOrgId), orgName = cell(row, iOrgName);
     const organization: Organization | null = orgId || orgName ? { externalId: orgId || orgName, name: orgName || null } : null;
-    const createdAt = new Date(created ?? updated!).toISOString();
-    const updatedAt = new Date(updated ?? created!).toISOString();
+    const createdAt = isoFromEpoch(created ?? updated!);
+    const updatedAt = created === updated || updated === undefined ? createdAt : isoFromEpoch(updated);
     return {
       externalId,
       platform,

@@ -61,4 +61,19 @@ describe('dates in the common export formats', () => {
     const preview = await previewCsv(csvFile('Issue key,Summary,Created,Updated\nSUP-9,Hi,12/Mar/24 9:41 AM,13/Jul/24 9:41 AM\n'), { preset: 'jira', timeZone: 'Asia/Tokyo' });
     expect(preview.tickets[0]).toMatchObject({ createdAt: '2024-03-12T00:41:00.000Z', updatedAt: '2024-07-13T00:41:00.000Z' });
   });
+
+  it('drafts carry the same ISO text Date would write, across days, years, leap days and the 4-digit year edges', async () => {
+    // Epoch milliseconds (13 digits) reach the draft untouched by the date reader, so its text is the formatter's.
+    const ms = [Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1), Date.UTC(2023, 11, 31, 23, 59, 59, 1), Date.UTC(2004, 1, 29, 12), Date.UTC(2001, 8, 9, 1, 46, 40)];
+    const body = ms.map((t, i) => `${i + 1},${t},${t}`).join('\n');
+    const preview = await previewCsv(csvFile(`Id,Created at,Updated at\n${body}\n`), { rows: 50 });
+    expect(preview.errors).toEqual([]);
+    expect(preview.tickets.map((t) => t.createdAt)).toEqual(ms.map((t) => new Date(t).toISOString()));
+    // Across the years: every day boundary of a few centuries, in order and out of order.
+    const parse = createDateParser();
+    for (const text of ['0001-01-01T00:00:00Z', '1600-02-29T12:00:00Z', '1899-12-31T23:59:59.999Z', '2100-02-28T00:00:00Z', '9999-12-31T23:59:59.999Z']) {
+      const preview2 = await previewCsv(csvFile(`Id,Updated at\n1,${text}\n2,2024-01-01T00:00:00Z\n3,${text}\n`));
+      expect(preview2.tickets.map((t) => t.updatedAt)).toEqual([iso(parse(text)), '2024-01-01T00:00:00.000Z', iso(parse(text))]);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TicketChanges, TicketDraft } from '../model/ticket.js';
 import type { DeliveredVersion } from '../store/types.js';
+import { instantOf } from '../toolkit/iso-instant.js';
 
 /**
  * Fingerprints written before 0.2 (and still in stores): the first 22 base64url characters of a SHA-256 over a JSON
@@ -119,8 +120,9 @@ export function judgeVersion(incoming: TicketDraft, fingerprint: string, previou
   if (!previous) return 'new';
   // Deleted twice (a deletion webhook, then the poll's deleted ticket, each with its own timestamp) is one deletion.
   if (incoming.deleted && previous.deleted) return 'duplicate';
-  const a = Date.parse(incoming.updatedAt);
-  const b = Date.parse(previous.updatedAt);
+  // The same text is the same instant, without reading either (every row of a re-imported file).
+  const a = instantOf(incoming.updatedAt);
+  const b = incoming.updatedAt === previous.updatedAt ? a : instantOf(previous.updatedAt);
   if (a < b) return 'stale';
   if (a !== b) return 'new';
   if (fingerprint === previous.fingerprint) return 'duplicate';
@@ -146,5 +148,5 @@ export function diffVersions(previous: DeliveredVersion, next: TicketDraft): Tic
 
 /** Stable idempotency key of a version: the same on every redelivery, whatever path delivered it. */
 export function idempotencyKey(connectionId: string, t: TicketDraft, fingerprint: string): string {
-  return `${connectionId}:${t.externalId}:${Date.parse(t.updatedAt)}:${fingerprint}`;
+  return `${connectionId}:${t.externalId}:${instantOf(t.updatedAt)}:${fingerprint}`;
 }
