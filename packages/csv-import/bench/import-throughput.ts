@@ -21,7 +21,8 @@
  * again into the same store and must deliver nothing: the figures are those of the real, deduplicating import.
  *
  * Not a test, never part of `pnpm test`: timings on shared cores are information, not pass/fail.
- * Knobs: `BENCH_SIZES=10000,100000 BENCH_RUNS=1 pnpm bench`.
+ * Knobs: `BENCH_SIZES=10000,100000 BENCH_RUNS=1 pnpm bench`; `BENCH_CPU_PROF=/tmp/prof` writes a V8 CPU profile of
+ * each measuring process.
  */
 import { fork } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -211,7 +212,7 @@ async function runMode(mode: Mode, path: string): Promise<ModeResult> {
 
 function measure(mode: Mode, path: string, warmup: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const p = fork(fileURLToPath(import.meta.url), ['--child', mode, path, warmup], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const p = fork(fileURLToPath(import.meta.url), ['--child', mode, path, warmup], { execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: Result | undefined;
     p.on('message', (m) => (result = m as Result));
     p.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`${mode} child exited with ${code}`))));
