@@ -6,6 +6,7 @@ import { ConfigError } from '../errors/config-error.js';
 import type { ConnectorContext } from '../connector/connector-context.js';
 import { Redactor } from '../credentials/redact.js';
 import { createHttpClient, type HttpClientOptions, type HttpObserver } from '../http/create-http-client.js';
+import { RateLimiter } from '../http/rate-limit.js';
 import type { Logger } from '../util/logger.js';
 import type { JsonObject } from '../util/json.js';
 import type { StoredConnection } from '../store/types.js';
@@ -52,6 +53,8 @@ export interface ContextOptions {
   observer?: HttpObserver;
   /** The connection's OAuth session, when its credential method is OAuth: it supplies the access token. */
   oauth?: OAuthSession;
+  /** The connection's shared rate-limit state (see `HttpClientOptions.rateLimiter`). */
+  rateLimiter?: RateLimiter;
 }
 
 /** Builds a {@link ConnectorContext}: a configured HTTP client, a redacting logger, the abort signal. */
@@ -70,6 +73,7 @@ export function createConnectorContext(options: ContextOptions): { ctx: Connecto
     ...(options.baseUrl ? { baseUrlOverride: options.baseUrl } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.oauth ? { auth: options.oauth } : {}),
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
   });
   let http: ReturnType<typeof createHttpClient> | undefined;
   const ctx: ConnectorContext<Record<string, unknown>> = {
@@ -86,6 +90,9 @@ export function createConnectorContext(options: ContextOptions): { ctx: Connecto
   };
   return { ctx, redactor };
 }
+
+/** Connections whose rate-limit state a hub process keeps (least recently used dropped first). */
+export const MAX_SHARED_LIMITERS = 10_000;
 
 /** What every context of one hub shares; fixed once when the hub is created. */
 export interface ContextFactoryOptions {
@@ -109,6 +116,12 @@ export class ContextFactory {
   readonly #o: ContextFactoryOptions;
   /** Connections already warned about in this process: one warning each is enough to be seen. */
   readonly #warned = new Set<string>();
+  /**
+   * Each connection's rate-limit state, shared by every context made for it: a 429 met by one webhook's hydration
+   * pauses the poll and the other hydrations too, instead of each client learning the limit again by hitting it.
+   * The most recently used {@link MAX_SHARED_LIMITERS} are kept.
+   */
+  readonly #limiters = new Map<string, RateLimiter>();
 
   constructor(options: ContextFactoryOptions) {
     this.#o = options;
@@ -148,7 +161,18 @@ export class ContextFactory {
       signal: extra.signal ?? this.#o.signal,
       http: this.#o.http,
       ...(extra.observer ? { observer: extra.observer } : {}),
+      rateLimiter: this.#limiter(connection.id),
     });
+  }
+
+  #limiter(connectionId: string): RateLimiter {
+    let limiter = this.#limiters.get(connectionId);
+    if (limiter) this.#limiters.delete(connectionId);
+    else limiter = new RateLimiter();
+    // Re-inserted: the map's order is least recently used first.
+    this.#limiters.set(connectionId, limiter);
+    if (this.#limiters.size > MAX_SHARED_LIMITERS) this.#limiters.delete(this.#limiters.keys().next().value!);
+    return limiter;
   }
 
   #warnIfDeprecated(connector: AnyConnector, connection: ContextSource): void {

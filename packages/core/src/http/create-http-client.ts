@@ -97,6 +97,12 @@ export interface HttpClientOptions {
   auth?: HttpAuth;
   /** Clock for `Retry-After` dates and bucket pauses; defaults to `Date.now`. */
   now?: () => number;
+  /**
+   * The bucket pauses this client honours and updates, shared with the other clients of the same connection (the
+   * hub passes one per connection: a poll and the webhook hydrations running beside it answer to one rate limit).
+   * Default: a limiter of this client's own.
+   */
+  rateLimiter?: RateLimiter;
 }
 
 /**
@@ -166,7 +172,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const signal = options.signal;
-  const limiter = new RateLimiter({ now });
+  const limiter = options.rateLimiter ?? new RateLimiter({ now });
   const base = resolveBase(config.baseUrl, options.baseUrlOverride, platform);
   const maxResponseBytes =
     checkMaxResponseBytes(config.maxResponseBytes, 'HttpConfig.maxResponseBytes', platform) ??
