@@ -27,3 +27,18 @@ export function closeOnSigterm(close: () => Promise<void>): void {
     void close().then(() => process.exit(0));
   });
 }
+
+/** Answers every method of `store` by name (a `StateStore` in a child process); Maps travel as plain objects over IPC. */
+export function answerStoreCalls(store: object): void {
+  type Method = (...args: unknown[]) => Promise<unknown>;
+  answerCalls((method) => {
+    const fn = (store as Record<string, Method | undefined>)[method];
+    return (
+      fn &&
+      (async (...args: unknown[]) => {
+        const result = await fn.apply(store, args);
+        return result instanceof Map ? Object.fromEntries(result) : result;
+      })
+    );
+  });
+}

@@ -129,6 +129,8 @@ export class SqliteStore implements StateStore {
   #readKeys: SealingKey[];
   #lastVersionPrune = 0;
   readonly #q: Statements;
+  /** Route lookups by number of keys (see #routeLookup). */
+  readonly #routeLookups = new Map<number, Database.Statement>();
 
   /** Opens (creating and migrating if needed) the store; throws `ConfigError` on a wrong key or a newer schema. */
   constructor(options: SqliteStoreOptions) {
@@ -266,16 +268,20 @@ export class SqliteStore implements StateStore {
 
   async findConnectionsByWebhookRoute(platform: string, keys: readonly string[], limit: number): Promise<string[]> {
     if (keys.length === 0 || limit <= 0) return [];
-    return this.#exec(
-      () =>
-        this.#db
-          .prepare(
-            `SELECT DISTINCT c.id, c.seq FROM webhook_routes r JOIN connections c ON c.id = r.connection_id
-             WHERE r.platform = ? AND r.route_key IN (${keys.map(() => '?').join(', ')}) ORDER BY c.seq LIMIT ?`,
-          )
-          .all(platform, ...keys, limit)
-          .map((row) => (row as { id: string }).id),
-    );
+    return this.#exec(() => this.#routeLookup(keys.length).all(platform, ...keys, limit).map((row) => (row as { id: string }).id));
+  }
+
+  /** The route lookup for `n` keys, prepared once per key count (a delivery names at most 50): it runs per webhook. */
+  #routeLookup(n: number): Database.Statement {
+    let statement = this.#routeLookups.get(n);
+    if (!statement) {
+      statement = this.#db.prepare(
+        `SELECT DISTINCT c.id, c.seq FROM webhook_routes r JOIN connections c ON c.id = r.connection_id
+         WHERE r.platform = ? AND r.route_key IN (${Array.from({ length: n }, () => '?').join(', ')}) ORDER BY c.seq LIMIT ?`,
+      );
+      this.#routeLookups.set(n, statement);
+    }
+    return statement;
   }
 
   async getConnection(id: string): Promise<StoredConnection | undefined> {

@@ -5,6 +5,7 @@
 
 // The server's alert shape, as JSON (a type only: nothing of the server is bundled into the page).
 import type { Alert } from '../alerts.js';
+import type { FeedTicket } from '../app.js';
 interface Field {
   name: string;
   label: string;
@@ -73,19 +74,6 @@ interface Progress {
   total?: number;
   etaMs?: number;
   ticketsPerSecond: number;
-}
-interface FeedTicket {
-  at: string;
-  connectionId: string;
-  platform: string;
-  type: string;
-  source: string;
-  ticketId: string;
-  subject: string;
-  status: string;
-  priority: string | null;
-  requester: string | null;
-  url: string | null;
 }
 interface ApiError {
   error: string;

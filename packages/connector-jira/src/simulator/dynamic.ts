@@ -118,6 +118,15 @@ export function createDynamicWebhooks(state: SimState, oauth: OAuthServer, optio
     const list = (req.json as { webhookIds?: unknown } | undefined)?.webhookIds;
     return Array.isArray(list) && list.every((x) => Number.isSafeInteger(x)) ? (list as number[]) : undefined;
   };
+  /** DELETE and refresh: an app caller and a `{ webhookIds: [...] }` body, or Jira's 403 / 400. */
+  const withIds = (handle: (caller: { clientId: string; accountId: string }, list: number[]) => SimResponse) => (req: SimRequest): SimResponse => {
+    record(req);
+    const caller = app(req);
+    if ('status' in caller) return caller;
+    const list = ids(req);
+    if (!list) return errors(400, 'The list of webhook IDs is missing.');
+    return handle(caller, list);
+  };
   const webhookJson = (h: Hook) => ({
     id: h.id,
     jqlFilter: h.jqlFilter,
@@ -187,31 +196,21 @@ export function createDynamicWebhooks(state: SimState, oauth: OAuthServer, optio
     {
       method: 'DELETE',
       path: '/rest/api/3/webhook',
-      handler: (req) => {
-        record(req);
-        const caller = app(req);
-        if ('status' in caller) return caller;
-        const list = ids(req);
-        if (!list) return errors(400, 'The list of webhook IDs is missing.');
+      handler: withIds((caller, list) => {
         // Webhooks of other apps are ignored.
         for (const id of list) if (hooks.get(id)?.clientId === caller.clientId) hooks.delete(id);
         return { status: 202 };
-      },
+      }),
     },
     {
       method: 'PUT',
       path: '/rest/api/3/webhook/refresh',
-      handler: (req) => {
-        record(req);
-        const caller = app(req);
-        if ('status' in caller) return caller;
-        const list = ids(req);
-        if (!list) return errors(400, 'The list of webhook IDs is missing.');
+      handler: withIds((caller, list) => {
         const until = now() + DYNAMIC_TTL_MS;
         // "Unrecognized webhook IDs (those that are not found or belong to other apps) are ignored."
         for (const h of live(caller.clientId)) if (list.includes(h.id)) h.expiresAt = until;
         return { status: 200, body: { expirationDate: expiration(until) } };
-      },
+      }),
     },
   ];
   const routes: SimRoute[] = [
