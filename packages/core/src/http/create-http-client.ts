@@ -1,6 +1,5 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
-import ky, { TimeoutError } from 'ky';
 import type { HttpBodyOptions, HttpClient, HttpRequestOptions, HttpResponse, SearchParams } from '../connector/http-client.js';
 import { surelyConforms } from './conforms.js';
 import type { HttpConfig, RateLimitState } from '../connector/http-config.js';
@@ -15,6 +14,7 @@ import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TicketbridgeError } from '../errors/ticketbridge-error.js';
 import { TransientError } from '../errors/transient-error.js';
 import { type Logger, silentLogger } from '../util/logger.js';
+import { onAbort } from '../util/on-abort.js';
 import { parseRetryAfter, RateLimiter, readRateLimitHeaders } from './rate-limit.js';
 import { backoffDelay, retryWithBackoff } from './retry.js';
 
@@ -202,36 +202,41 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
     ...(extra.platformMessage === undefined ? {} : { platformMessage: redactor.string(extra.platformMessage) }),
   });
 
+  // The headers every request of this client sends, merged once (lower-case names, so a later source replaces an
+  // earlier one whatever its letter case); a request with headers of its own copies them.
+  const fixedHeaders: Record<string, string> = { accept: 'application/json' };
+  mergeHeaders(fixedHeaders, config.publicHeaders);
+  mergeHeaders(fixedHeaders, config.headers);
+
   /** Sends once and reads the whole body, so a reset mid-body is classified like any network failure. */
   async function sendOnce(call: Call, url: URL, method: string, withBody: boolean): Promise<RawResponse> {
     signal?.throwIfAborted();
     observer.onRequest({ method, path: url.pathname });
-    const headers = new Headers({ accept: 'application/json' });
-    for (const [name, value] of Object.entries(config.publicHeaders ?? {})) headers.set(name, value);
-    for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
+    let headers = fixedHeaders;
     if (auth) {
       const current = await auth.headers(signal);
       hideHeaderValues(current);
       call.authUsed = current;
-      for (const [name, value] of Object.entries(current)) headers.set(name, value);
+      headers = mergeHeaders({ ...headers }, current);
     }
-    for (const [name, value] of Object.entries(call.options.headers ?? {})) headers.set(name, value);
+    if (call.options.headers) headers = mergeHeaders(headers === fixedHeaders ? { ...headers } : headers, call.options.headers);
+    let body: string | URLSearchParams | undefined;
+    if (withBody && call.options.json !== undefined) {
+      body = JSON.stringify(call.options.json);
+      if (headers['content-type'] === undefined) headers = { ...headers, 'content-type': 'application/json' };
+    } else if (withBody && call.options.form) body = new URLSearchParams(call.options.form);
     const attemptTimeout = call.options.timeoutMs ?? timeoutMs;
-    // ky's own timeout covers only the wait for headers; this one also bounds reading the body.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new TimeoutMarker()), attemptTimeout);
+    // One signal per attempt, for fetch and the body read alike: the timer bounds the whole attempt, and the client's
+    // signal reaches it through onAbort (one listener on that signal for all requests, no AbortSignal.any per request).
+    const attemptAbort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attemptAbort.abort(new TimeoutMarker());
+    }, Math.min(attemptTimeout, MAX_TIMER_MS));
+    const unfollow = signal ? onAbort(signal, () => attemptAbort.abort(signal.reason)) : undefined;
     try {
-      const response = await ky(url, {
-        method,
-        headers,
-        ...(withBody && call.options.json !== undefined ? { json: call.options.json } : {}),
-        ...(withBody && call.options.json === undefined && call.options.form ? { body: new URLSearchParams(call.options.form) } : {}),
-        retry: 0,
-        throwHttpErrors: false,
-        timeout: attemptTimeout,
-        redirect: 'manual',
-        signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
-      });
+      const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }), redirect: 'manual', signal: attemptAbort.signal });
       const text = await readBody(response, call.maxResponseBytes, (declared) => {
         const size = declared === undefined ? `a body over ${call.maxResponseBytes} bytes` : `a body of ${declared} bytes (content-length), over ${call.maxResponseBytes}`;
         const outcome = declared === undefined ? 'stopped reading' : 'not read';
@@ -243,15 +248,16 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions)
       return { status: response.status, headers: response.headers, text, url };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw networkError(call, error, attemptTimeout, deadline.signal.aborted);
+      throw networkError(call, error, attemptTimeout, timedOut);
     } finally {
       clearTimeout(timer);
+      unfollow?.();
     }
   }
 
   function networkError(call: Call, error: unknown, attemptTimeout: number, timedOut: boolean): TicketbridgeError {
     if (TicketbridgeError.isInstance(error)) return error;
-    if (timedOut || error instanceof TimeoutError) {
+    if (timedOut) {
       return new TransientError(`${call.label} timed out after ${attemptTimeout} ms`, errorOptions(call, { cause: safeCause(error, redactor) }));
     }
     const code = errorCode(error);
@@ -490,6 +496,15 @@ function guardObserver(observer: HttpObserver | undefined, onError: (name: keyof
     onRateLimitWait: guard('onRateLimitWait', observer?.onRateLimitWait),
     onRetry: guard('onRetry', observer?.onRetry),
   };
+}
+
+/** Longest delay `setTimeout` keeps (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Copies `source`'s headers into `target` under lower-case names (fetch's names are case-insensitive), and returns it. */
+function mergeHeaders(target: Record<string, string>, source: Record<string, string> | undefined): Record<string, string> {
+  if (source) for (const name of Object.keys(source)) target[name.toLowerCase()] = source[name]!;
+  return target;
 }
 
 /** Abort reason of the per-attempt deadline, to tell our timeout from the caller's abort. */

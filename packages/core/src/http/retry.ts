@@ -1,4 +1,3 @@
-import pRetry from 'p-retry';
 import { sleep } from '../util/sleep.js';
 
 /** What {@link retryWithBackoff} reports before each new attempt. */
@@ -47,42 +46,45 @@ export function backoffDelay(attempt: number, minDelayMs: number, maxDelayMs: nu
   return Math.round(floor + random() * (ceiling - floor));
 }
 
+/** The messages undici and other fetch implementations give a `TypeError` that is a network failure, not a bug. */
+const NETWORK_TYPE_ERRORS = new Set(['fetch failed', 'terminated', 'network error', 'Failed to fetch', 'Network request failed', 'NetworkError when attempting to fetch resource.']);
+
 /**
  * Runs `fn` until it succeeds, retrying failures that `shouldRetry` accepts with exponential back-off and full
  * jitter.
  *
  * This is Ticketbridge's single retry layer for transient failures (the HTTP client uses it; rate-limit waits are
- * handled separately so they don't spend this budget). Built on p-retry, so a plain `TypeError` that is not a
- * network error (a programming bug) is never retried; the delay is computed here so that jitter
- * and server-requested delays (`Retry-After` on 503) are honoured, which p-retry's own formula does not allow.
+ * handled separately so they don't spend this budget). A plain `TypeError` that is not a network error (a programming
+ * bug) is never retried, and something thrown that is not an `Error` is rejected as a `TypeError` saying so. The
+ * delay is computed here so that jitter and server-requested delays (`Retry-After` on 503) are honoured. A plain
+ * loop (it replaced p-retry): one attempt that succeeds costs one call of `fn` and nothing else, which matters on
+ * the webhook path where every delivery makes one request.
  *
  * @example
  * const body = await retryWithBackoff(() => fetchPage(), { retries: 4, minDelayMs: 500, maxDelayMs: 30_000 });
  */
 export async function retryWithBackoff<T>(fn: (attempt: number) => Promise<T>, options: RetryWithBackoffOptions): Promise<T> {
   const { signal } = options;
-  const random = options.random ?? Math.random;
-  try {
-    return await pRetry(fn, {
-      retries: options.retries,
-      // p-retry's own sleep is disabled (0 ms); `shouldRetry` below waits the delay computed here.
-      minTimeout: 0,
-      maxTimeout: 0,
-      randomize: false,
-      ...(signal ? { signal } : {}),
-      shouldRetry: async ({ error, attemptNumber }) => {
-        if (options.shouldRetry && !options.shouldRetry(error, attemptNumber)) return false;
-        const asked = options.delayFor?.(error, attemptNumber);
-        let delayMs = backoffDelay(attemptNumber, options.minDelayMs, options.maxDelayMs, random);
-        if (asked !== undefined && asked > delayMs) delayMs = asked;
-        options.onRetry?.({ attempt: attemptNumber, delayMs, error });
-        await sleep(delayMs, signal);
-        return true;
-      },
-    });
-  } catch (error) {
-    // Whatever p-retry threw while aborting, callers expect the abort reason itself.
+  signal?.throwIfAborted();
+  for (let attempt = 1; ; attempt++) {
+    let failure: unknown;
+    try {
+      const result = await fn(attempt);
+      signal?.throwIfAborted();
+      return result;
+    } catch (thrown) {
+      failure = thrown;
+    }
+    // Whatever the attempt threw while aborting, callers expect the abort reason itself.
     if (signal?.aborted) throw signal.reason;
-    throw error;
+    const error = failure instanceof Error ? failure : new TypeError(`Non-error was thrown: "${String(failure)}". You should only throw errors.`);
+    if (attempt > options.retries) throw error;
+    if (error instanceof TypeError && !NETWORK_TYPE_ERRORS.has(error.message)) throw error;
+    if (options.shouldRetry && !options.shouldRetry(error, attempt)) throw error;
+    const asked = options.delayFor?.(error, attempt);
+    let delayMs = backoffDelay(attempt, options.minDelayMs, options.maxDelayMs, options.random);
+    if (asked !== undefined && asked > delayMs) delayMs = asked;
+    options.onRetry?.({ attempt, delayMs, error });
+    await sleep(delayMs, signal);
   }
 }

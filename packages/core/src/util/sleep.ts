@@ -1,15 +1,21 @@
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+import { onAbort } from './on-abort.js';
+
+/**
+ * Resolves after `ms`, or rejects with the signal's reason when it aborts first. Any number of concurrent sleeps on
+ * one signal add a single listener to it (see {@link onAbort}).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      cancel?.();
       resolve();
     }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const cancel = signal
+      ? onAbort(signal, () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        })
+      : undefined;
   });
 }

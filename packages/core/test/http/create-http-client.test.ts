@@ -1,9 +1,11 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, CredentialsError, PermanentError, ResponseShapeError, TicketbridgeError, TransientError } from '../../src/errors/index.js';
 import { Redactor } from '../../src/credentials/redact.js';
 import { createHttpClient } from '../../src/http/create-http-client.js';
 import type { Logger } from '../../src/util/logger.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { closeServers, fast, recordingObserver, recordingServer, redactor, TOKEN, zendeskLikeConfig } from './helpers.js';
 
 afterEach(closeServers);
@@ -280,6 +282,40 @@ describe('createHttpClient: retries', () => {
     });
     await expect(http.get('tickets.json')).rejects.toThrow('connection paused');
     expect(requests).toHaveLength(1);
+  });
+
+  it('follows its signal with one listener however many requests and back-off waits are under way, and aborts them all', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { server, requests } = await recordingServer(async () => {
+      await held;
+      return { status: 500 };
+    });
+    const controller = new AbortController();
+    let retries = 0;
+    const http = createHttpClient(zendeskLikeConfig(), {
+      platform: 'zendesk',
+      redactor,
+      baseUrlOverride: server.url,
+      signal: controller.signal,
+      minRetryDelayMs: 600_000,
+      maxRetryDelayMs: 600_000,
+      observer: { onRetry: () => void retries++ },
+    });
+    const outcomes = Array.from({ length: 12 }, () => http.get('tickets.json').catch((e: unknown) => e));
+    await waitFor(() => requests.length === 12, 5_000, 'twelve requests at the server');
+    // Twelve requests on the wire: still at most one listener on the shared signal.
+    expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(1);
+    release();
+    await waitFor(() => retries === 12, 5_000, 'twelve back-off waits');
+    // Twelve back-off waits: the same.
+    expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(1);
+    const reason = new Error('hub closing');
+    controller.abort(reason);
+    expect(await Promise.all(outcomes)).toEqual(Array(12).fill(reason));
+    expect(requests).toHaveLength(12);
   });
 
   it('ignores an observer that throws', async () => {
