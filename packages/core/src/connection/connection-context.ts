@@ -6,6 +6,7 @@ import { ConfigError } from '../errors/config-error.js';
 import type { ConnectorContext } from '../connector/connector-context.js';
 import { Redactor } from '../credentials/redact.js';
 import { createHttpClient, type HttpClientOptions, type HttpObserver } from '../http/create-http-client.js';
+import type { HttpClient } from '../connector/http-client.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import type { Logger } from '../util/logger.js';
 import type { JsonObject } from '../util/json.js';
@@ -55,44 +56,80 @@ export interface ContextOptions {
   oauth?: OAuthSession;
   /** The connection's shared rate-limit state (see `HttpClientOptions.rateLimiter`). */
   rateLimiter?: RateLimiter;
+  /**
+   * `ctx.signal` is a signal of the context's own that follows `signal` (made on first read) instead of `signal`
+   * itself: for contexts made per request on a long-lived signal, so listeners a connector adds never pile up on it.
+   * The HTTP client follows `signal` directly, with one listener for all its requests.
+   */
+  ownSignal?: boolean;
 }
 
-/** Builds a {@link ConnectorContext}: a configured HTTP client, a redacting logger, the abort signal. */
-export function createConnectorContext(options: ContextOptions): { ctx: ConnectorContext<Record<string, unknown>>; redactor: Redactor } {
+/** The parts of a context that depend only on the connection: reused by every context made for it while it is unchanged. */
+interface ConnectionParts {
+  redactor: Redactor;
+  logger: Logger;
+  /** The HTTP client, built on first use. */
+  http(): HttpClient;
+}
+
+function connectionParts(options: ContextOptions): ConnectionParts {
   const { connector } = options;
   const redactor = connectionRedactor(connector, options.credentials, options.secretFields);
   const logger = redactingLogger(options.logger, redactor, { platform: connector.id, connectionId: options.connectionId });
   // Built on first use: verifying and parsing a webhook never touches the platform, and building a client (base URL,
-  // rate limiter, ky) per request was a measurable part of a pushed webhook's cost.
-  const makeHttp = () => createHttpClient(connector.http(options.credentials), {
-    platform: connector.id,
-    redactor,
-    logger,
-    signal: options.signal,
-    ...options.http,
-    ...(options.baseUrl ? { baseUrlOverride: options.baseUrl } : {}),
-    ...(options.observer ? { observer: options.observer } : {}),
-    ...(options.oauth ? { auth: options.oauth } : {}),
-    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
-  });
-  let http: ReturnType<typeof createHttpClient> | undefined;
-  const ctx: ConnectorContext<Record<string, unknown>> = {
+  // headers, observer guards) was a measurable part of a pushed webhook's cost.
+  let http: HttpClient | undefined;
+  const makeHttp = () =>
+    createHttpClient(connector.http(options.credentials), {
+      platform: connector.id,
+      redactor,
+      logger,
+      signal: options.signal,
+      ...options.http,
+      ...(options.baseUrl ? { baseUrlOverride: options.baseUrl } : {}),
+      ...(options.observer ? { observer: options.observer } : {}),
+      ...(options.oauth ? { auth: options.oauth } : {}),
+      ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    });
+  return { redactor, logger, http: () => (http ??= makeHttp()) };
+}
+
+function contextOf(parts: ConnectionParts, options: Pick<ContextOptions, 'connector' | 'connectionId' | 'credentials' | 'metadata' | 'signal' | 'overlapMs' | 'ownSignal'>): ConnectorContext<Record<string, unknown>> {
+  const shared = options.signal;
+  let own: AbortSignal | undefined;
+  return {
     connectionId: options.connectionId,
     credentials: options.credentials,
     get http() {
-      return (http ??= makeHttp());
+      return parts.http();
     },
-    logger,
-    signal: options.signal,
+    logger: parts.logger,
+    // A signal of the context's own, made only if the connector reads it: a listener it adds then never lands on the
+    // shared signal, and the many contexts that never read it (a webhook hydration) cost no signal at all.
+    get signal() {
+      return options.ownSignal ? (own ??= AbortSignal.any([shared])) : shared;
+    },
     metadata: options.metadata,
-    overlapMs: options.overlapMs ?? connector.defaultOverlapMs ?? 60_000,
+    overlapMs: options.overlapMs ?? options.connector.defaultOverlapMs ?? 60_000,
     now: () => new Date(),
   };
-  return { ctx, redactor };
+}
+
+/** Builds a {@link ConnectorContext}: a configured HTTP client, a redacting logger, the abort signal. */
+export function createConnectorContext(options: ContextOptions): { ctx: ConnectorContext<Record<string, unknown>>; redactor: Redactor } {
+  const parts = connectionParts(options);
+  return { ctx: contextOf(parts, options), redactor: parts.redactor };
 }
 
 /** Connections whose rate-limit state a hub process keeps (least recently used dropped first). */
 export const MAX_SHARED_LIMITERS = 10_000;
+
+/** What a {@link ContextFactory} keeps per connection. */
+interface ConnectionState {
+  limiter: RateLimiter;
+  /** The redactor, logger and HTTP client of the hub-lifetime contexts, valid while `key` (credentials, base URL) holds. */
+  parts?: { key: string; connector: AnyConnector; parts: ConnectionParts };
+}
 
 /** What every context of one hub shares; fixed once when the hub is created. */
 export interface ContextFactoryOptions {
@@ -117,11 +154,11 @@ export class ContextFactory {
   /** Connections already warned about in this process: one warning each is enough to be seen. */
   readonly #warned = new Set<string>();
   /**
-   * Each connection's rate-limit state, shared by every context made for it: a 429 met by one webhook's hydration
-   * pauses the poll and the other hydrations too, instead of each client learning the limit again by hitting it.
-   * The most recently used {@link MAX_SHARED_LIMITERS} are kept.
+   * Each connection's shared state, the most recently used {@link MAX_SHARED_LIMITERS} kept. Its rate-limit state is
+   * shared by every context made for it: a 429 met by one webhook's hydration pauses the poll and the other
+   * hydrations too, instead of each client learning the limit again by hitting it.
    */
-  readonly #limiters = new Map<string, RateLimiter>();
+  readonly #connections = new Map<string, ConnectionState>();
 
   constructor(options: ContextFactoryOptions) {
     this.#o = options;
@@ -149,7 +186,8 @@ export class ContextFactory {
     if (!oauth && methodOf(connector.credentials, connection.credentials)?.definition.oauth) {
       throw new ConfigError(`${connector.displayName}: OAuth credentials need a hub (or a test context) that manages their tokens`, { platform: connector.id });
     }
-    return createConnectorContext({
+    const state = this.#state(connection.id);
+    const options: ContextOptions = {
       ...(oauth ? { oauth } : {}),
       connector,
       connectionId: connection.id,
@@ -161,18 +199,33 @@ export class ContextFactory {
       signal: extra.signal ?? this.#o.signal,
       http: this.#o.http,
       ...(extra.observer ? { observer: extra.observer } : {}),
-      rateLimiter: this.#limiter(connection.id),
-    });
+      rateLimiter: state.limiter,
+      // On the hub's own signal (webhook requests, maintenance), each context gets a signal of its own if it reads one.
+      ownSignal: extra.signal === undefined,
+    };
+    // A context on the hub's lifetime with no observer (every webhook request) reuses the connection's redactor,
+    // logger and HTTP client while its credentials and base URL are unchanged: building them (headers, base URL,
+    // redaction pattern) per request was a large part of a pushed webhook's cost. Not for OAuth connections, whose
+    // redactor learns every token the session rotates in.
+    if (extra.signal !== undefined || extra.observer || oauth) return createConnectorContext(options);
+    const key = JSON.stringify([connection.credentials, connection.secretFields, connection.baseUrl ?? null]);
+    let cached = state.parts;
+    if (!cached || cached.key !== key || cached.connector !== connector) {
+      cached = { key, connector, parts: connectionParts(options) };
+      state.parts = cached;
+    }
+    return { ctx: contextOf(cached.parts, options), redactor: cached.parts.redactor };
   }
 
-  #limiter(connectionId: string): RateLimiter {
-    let limiter = this.#limiters.get(connectionId);
-    if (limiter) this.#limiters.delete(connectionId);
-    else limiter = new RateLimiter();
+  /** The connection's shared state, marked most recently used. */
+  #state(connectionId: string): ConnectionState {
+    let state = this.#connections.get(connectionId);
+    if (state) this.#connections.delete(connectionId);
+    else state = { limiter: new RateLimiter() };
     // Re-inserted: the map's order is least recently used first.
-    this.#limiters.set(connectionId, limiter);
-    if (this.#limiters.size > MAX_SHARED_LIMITERS) this.#limiters.delete(this.#limiters.keys().next().value!);
-    return limiter;
+    this.#connections.set(connectionId, state);
+    if (this.#connections.size > MAX_SHARED_LIMITERS) this.#connections.delete(this.#connections.keys().next().value!);
+    return state;
   }
 
   #warnIfDeprecated(connector: AnyConnector, connection: ContextSource): void {

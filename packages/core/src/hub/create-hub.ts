@@ -363,7 +363,6 @@ export function createHub(options: HubOptions): Hub {
     bodyTimeoutMs,
     logger,
     contexts,
-    signal: lifetime.signal,
     inbox,
     accepted: (entry) => emitter.emit('webhook.accepted', { connectionId: entry.connectionId, inboxId: entry.id, tickets: entry.tickets.length }),
     rejected: (r) => emitter.emit('webhook.rejected', r),

@@ -50,9 +50,8 @@ export interface WebhookRouterOptions {
    */
   bodyTimeoutMs?: number;
   logger: Logger;
-  /** Builds the connector context each request verifies, parses and hydrates with. */
+  /** Builds the connector context each request verifies, parses and hydrates with (on the hub's lifetime signal). */
   contexts: ContextFactory;
-  signal: AbortSignal;
   /** Delivers what the router put in the durable inbox, after the platform was answered. */
   inbox: Pick<InboxWorker, 'enqueue'>;
   /** Called after an entry is durably in the inbox (for the hub's `webhook.accepted` event). */
@@ -192,10 +191,10 @@ export class WebhookRouter {
       return reject(413, `body larger than ${this.#o.maxBodyBytes} bytes`);
     }
 
-    // A signal of this request's own that follows the hub's: waits and retries below hang their listeners on it, so
-    // concurrent requests never pile listeners onto the hub's one signal (MaxListenersExceededWarning past ten).
-    const signal = AbortSignal.any([this.#o.signal]);
-    const { ctx, redactor } = this.#o.contexts.create(connector, connection, { signal });
+    // On the hub's lifetime: the HTTP client follows it with one listener for all requests, and a connector that
+    // reads ctx.signal gets one of the request's own, so concurrent requests never pile listeners onto the hub's one
+    // signal (MaxListenersExceededWarning past ten). The connection's client is reused from request to request.
+    const { ctx, redactor } = this.#o.contexts.create(connector, connection);
     const req: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody: request.body, receivedAt };
 
     // The current secret first, then those a rotation replaced while their grace period lasts.
@@ -285,8 +284,7 @@ export class WebhookRouter {
     const connection = await this.#o.store.getConnection(letter.connectionId);
     const connector = connection && this.#o.connector(connection.platform);
     if (!connection || !connector?.webhook) return { ok: false, reason: 'the connection no longer receives webhooks' };
-    const signal = AbortSignal.any([this.#o.signal]);
-    const { ctx, redactor } = this.#o.contexts.create(connector, connection, { signal });
+    const { ctx, redactor } = this.#o.contexts.create(connector, connection);
     const receivedAt = new Date();
     const req: WebhookRequest = { method: 'POST', url: letter.headers['x-ticketbridge-url'] ?? '', headers: letter.headers, rawBody: Buffer.from(letter.body, 'utf8'), receivedAt };
     let tickets: TicketDraft[];

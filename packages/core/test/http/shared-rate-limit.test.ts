@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ContextFactory } from '../../src/connection/connection-context.js';
@@ -53,5 +54,39 @@ describe('rate-limit state shared per connection (ContextFactory)', () => {
     // Another connection's account is not paused.
     expect(other.of('wait')).toEqual([]);
     expect(at('/other') - limitedAt).toBeLessThan(900);
+  });
+});
+
+describe('contexts on the hub lifetime reuse the connection client (ContextFactory)', () => {
+  it('sends the current credentials to the current base URL after either changes', async () => {
+    const one = await recordingServer(() => ({ status: 200, body: { ok: true } }));
+    const two = await recordingServer(() => ({ status: 200, body: { ok: true } }));
+    const factory = new ContextFactory({ logger: silentLogger, http: { retries: 0, ...fast }, signal: new AbortController().signal });
+    const withToken = (apiToken: string, url: string) => ({ ...source('conn_a', url), credentials: { apiToken } });
+
+    await factory.create(connector, withToken('limitdesk-token-aaaaaaaaaa', one.server.url)).ctx.http.get('a');
+    await factory.create(connector, withToken('limitdesk-token-aaaaaaaaaa', one.server.url)).ctx.http.get('b');
+    // updateCredentials saved a new token, then the connection moved to another base URL.
+    await factory.create(connector, withToken('limitdesk-token-bbbbbbbbbb', one.server.url)).ctx.http.get('c');
+    await factory.create(connector, withToken('limitdesk-token-bbbbbbbbbb', two.server.url)).ctx.http.get('d');
+
+    expect(one.requests.map((r) => [r.url.pathname, r.headers.authorization])).toEqual([
+      ['/api/a', 'Bearer limitdesk-token-aaaaaaaaaa'],
+      ['/api/b', 'Bearer limitdesk-token-aaaaaaaaaa'],
+      ['/api/c', 'Bearer limitdesk-token-bbbbbbbbbb'],
+    ]);
+    expect(two.requests.map((r) => [r.url.pathname, r.headers.authorization])).toEqual([['/api/d', 'Bearer limitdesk-token-bbbbbbbbbb']]);
+  });
+
+  it('gives each context a signal of its own that follows the hub lifetime, so a connector adding listeners adds none to it', async () => {
+    const lifetime = new AbortController();
+    const factory = new ContextFactory({ logger: silentLogger, http: {}, signal: lifetime.signal });
+    const signals = Array.from({ length: 12 }, () => factory.create(connector, source('conn_a', 'http://127.0.0.1:9')).ctx.signal);
+    const aborted: unknown[] = [];
+    for (const signal of signals) signal.addEventListener('abort', () => aborted.push(signal.reason));
+    expect(getEventListeners(lifetime.signal, 'abort')).toEqual([]);
+    const reason = new Error('hub closing');
+    lifetime.abort(reason);
+    expect(aborted).toEqual(Array(12).fill(reason));
   });
 });
