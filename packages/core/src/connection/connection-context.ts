@@ -127,8 +127,34 @@ export const MAX_SHARED_LIMITERS = 10_000;
 /** What a {@link ContextFactory} keeps per connection. */
 interface ConnectionState {
   limiter: RateLimiter;
-  /** The redactor, logger and HTTP client of the hub-lifetime contexts, valid while `key` (credentials, base URL) holds. */
-  parts?: { key: string; connector: AnyConnector; parts: ConnectionParts };
+  /** The redactor, logger and HTTP client of the hub-lifetime contexts, valid while `source` is what the connection says. */
+  parts?: { source: PartsSource; connector: AnyConnector; parts: ConnectionParts };
+}
+
+/** What a connection's redactor, logger and HTTP client are built from. */
+type PartsSource = Pick<StoredConnection, 'credentials' | 'secretFields' | 'baseUrl'>;
+
+/**
+ * Whether `connection` still has the credentials, secret fields and base URL `source` was copied from. Values are
+ * compared one by one (credentials are flat records of strings): serializing them per request cost more than the rest
+ * of building a context.
+ */
+function sameSource(source: PartsSource, connection: ContextSource): boolean {
+  if (source.baseUrl !== connection.baseUrl) return false;
+  const fields = connection.secretFields;
+  if (source.secretFields.length !== fields.length || source.secretFields.some((f, i) => f !== fields[i])) return false;
+  const before = source.credentials;
+  const now = connection.credentials;
+  const keys = Object.keys(now);
+  if (keys.length !== Object.keys(before).length) return false;
+  for (const key of keys) {
+    const a = before[key];
+    const b = now[key];
+    if (a === b) continue;
+    // A nested value (rare): equal when it serializes the same.
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || JSON.stringify(a) !== JSON.stringify(b)) return false;
+  }
+  return true;
 }
 
 /** What every context of one hub shares; fixed once when the hub is created. */
@@ -208,10 +234,13 @@ export class ContextFactory {
     // redaction pattern) per request was a large part of a pushed webhook's cost. Not for OAuth connections, whose
     // redactor learns every token the session rotates in.
     if (extra.signal !== undefined || extra.observer || oauth) return createConnectorContext(options);
-    const key = JSON.stringify([connection.credentials, connection.secretFields, connection.baseUrl ?? null]);
     let cached = state.parts;
-    if (!cached || cached.key !== key || cached.connector !== connector) {
-      cached = { key, connector, parts: connectionParts(options) };
+    if (!cached || cached.connector !== connector || !sameSource(cached.source, connection)) {
+      // A copy of what the parts were built from: an object the caller changes later must not look unchanged.
+      const credentials: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(connection.credentials)) credentials[key] = typeof value === 'object' && value !== null ? JSON.parse(JSON.stringify(value)) : value;
+      const source = { credentials, secretFields: [...connection.secretFields], baseUrl: connection.baseUrl };
+      cached = { source, connector, parts: connectionParts(options) };
       state.parts = cached;
     }
     return { ctx: contextOf(cached.parts, options), redactor: cached.parts.redactor };
