@@ -559,11 +559,16 @@ function resolveUrl(base: URL, path: string, searchParams: SearchParams | undefi
     if (url.origin !== base.origin) throw new ConfigError(redactor.string(`path ${JSON.stringify(path)} leaves ${base.origin}`), { platform });
   }
   if (searchParams) {
-    for (const [key, value] of Object.entries(searchParams)) {
+    // Collected apart and written once: each url.searchParams.append re-serializes the whole query into the URL.
+    let query: URLSearchParams | undefined;
+    for (const key of Object.keys(searchParams)) {
+      const value = searchParams[key];
       if (value === undefined) continue;
-      if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, String(item));
-      else url.searchParams.append(key, String(value));
+      query ??= new URLSearchParams(url.search);
+      if (Array.isArray(value)) for (const item of value) query.append(key, String(item));
+      else query.append(key, String(value));
     }
+    if (query) url.search = query.toString();
   }
   return url;
 }

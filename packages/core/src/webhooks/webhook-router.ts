@@ -105,9 +105,12 @@ export const MAX_ROUTE_CANDIDATES = 25;
  */
 export class WebhookRouter {
   readonly #o: WebhookRouterOptions;
+  /** The origin of `publicUrl`, parsed once rather than per request. */
+  readonly #publicOrigin: string | undefined;
 
   constructor(options: WebhookRouterOptions) {
     this.#o = options;
+    this.#publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   }
 
   /** Handles one request; framework adapters below call this. */
@@ -430,7 +433,7 @@ export class WebhookRouter {
 
   /** The URL as the platform called it: the public origin (proxies rewrite Host) plus the raw path and query. */
   #fullUrl(pathAndQuery: string, host: string | undefined): string {
-    if (this.#o.publicUrl) return new URL(this.#o.publicUrl).origin + pathAndQuery;
+    if (this.#publicOrigin !== undefined) return this.#publicOrigin + pathAndQuery;
     return `http://${host ?? 'localhost'}${pathAndQuery}`;
   }
 }
