@@ -3,12 +3,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, CredentialsError, PermanentError, ResponseShapeError, TicketbridgeError, TransientError } from '../../src/errors/index.js';
 import { Redactor } from '../../src/credentials/redact.js';
-import { createHttpClient } from '../../src/http/create-http-client.js';
+import { createHttpClient, type HttpObserver } from '../../src/http/create-http-client.js';
 import type { Logger } from '../../src/util/logger.js';
 import { waitFor } from '../../src/testing/wait-for.js';
 import { closeServers, fast, recordingObserver, recordingServer, redactor, TOKEN, zendeskLikeConfig } from './helpers.js';
 
 afterEach(closeServers);
+
+/** A client on `signal` whose back-off waits last ten minutes: only an abort ends them within a test. */
+const clientWithLongBackOff = (url: string, signal: AbortSignal, observer: HttpObserver) =>
+  createHttpClient(zendeskLikeConfig(), { platform: 'zendesk', redactor, baseUrlOverride: url, signal, minRetryDelayMs: 600_000, maxRetryDelayMs: 600_000, observer });
 
 describe('createHttpClient: URLs and headers', () => {
   it('joins paths under the base path, repeats array query keys, drops undefined and sends the auth headers', async () => {
@@ -271,15 +275,7 @@ describe('createHttpClient: retries', () => {
   it('cancels a back-off wait when the signal aborts, rejecting with its reason', async () => {
     const { server, requests } = await recordingServer(() => ({ status: 500 }));
     const controller = new AbortController();
-    const http = createHttpClient(zendeskLikeConfig(), {
-      platform: 'zendesk',
-      redactor,
-      baseUrlOverride: server.url,
-      signal: controller.signal,
-      minRetryDelayMs: 600_000,
-      maxRetryDelayMs: 600_000,
-      observer: { onRetry: () => setTimeout(() => controller.abort(new Error('connection paused')), 20) },
-    });
+    const http = clientWithLongBackOff(server.url, controller.signal, { onRetry: () => setTimeout(() => controller.abort(new Error('connection paused')), 20) });
     await expect(http.get('tickets.json')).rejects.toThrow('connection paused');
     expect(requests).toHaveLength(1);
   });
@@ -295,15 +291,7 @@ describe('createHttpClient: retries', () => {
     });
     const controller = new AbortController();
     let retries = 0;
-    const http = createHttpClient(zendeskLikeConfig(), {
-      platform: 'zendesk',
-      redactor,
-      baseUrlOverride: server.url,
-      signal: controller.signal,
-      minRetryDelayMs: 600_000,
-      maxRetryDelayMs: 600_000,
-      observer: { onRetry: () => void retries++ },
-    });
+    const http = clientWithLongBackOff(server.url, controller.signal, { onRetry: () => void retries++ });
     const outcomes = Array.from({ length: 12 }, () => http.get('tickets.json').catch((e: unknown) => e));
     await waitFor(() => requests.length === 12, 5_000, 'twelve requests at the server');
     // Twelve requests on the wire: still at most one listener on the shared signal.
