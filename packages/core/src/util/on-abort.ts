@@ -24,7 +24,16 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
       'abort',
       () => {
         waiting.delete(signal);
-        for (const fn of callbacks) fn();
+        for (const fn of callbacks) {
+          try {
+            fn();
+          } catch (error) {
+            // A failing wait must not leave the others waiting forever; its error still surfaces, as a listener's would.
+            queueMicrotask(() => {
+              throw error;
+            });
+          }
+        }
         callbacks.clear();
       },
       { once: true },
