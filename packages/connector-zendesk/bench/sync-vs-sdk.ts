@@ -9,7 +9,7 @@
  *   with `setSideLoad`;
  * - `fetch`: plain `fetch` + `JSON.parse`, the floor any client pays for the wire and the parse;
  * - `hub-memory`: `createHub` + `MemoryStore` + `zendesk()` running `syncNow`, timed alone as in core's bench (the hub
- *   is created and connected first, untimed, as a host does once) (ky, retries, rate-limit
+ *   is created and connected first, untimed, as a host does once) (the HTTP client, retries, rate-limit
  *   bookkeeping, zod validation, normalization, fingerprints, dedupe, store commits, awaited `ticket` events);
  * - `hub-sqlite`: the same on a `SqliteStore` with its durable defaults (WAL, `synchronous=FULL`).
  *

@@ -6,7 +6,7 @@
  * same bearer token, same cursors):
  *
  * - `baseline`: plain `fetch` + `JSON.parse`, the floor any client pays for the wire and the parse;
- * - `engine`: a real hub (`createHub` + `MemoryStore` + the `acme()` connector) running `syncNow`, i.e. ky, retries
+ * - `engine`: a real hub (`createHub` + `MemoryStore` + the `acme()` connector) running `syncNow`, i.e. the HTTP client, retries
  *   and rate-limit bookkeeping, zod validation, normalization, version fingerprints and dedupe, store commits and
  *   awaited `ticket` events.
  *
