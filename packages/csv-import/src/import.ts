@@ -60,7 +60,8 @@ export async function importCsv(hub: Hub, connectionId: string, input: CsvInput,
     try {
       for await (const batch of reader.batches(options.onProgress)) {
         for (const r of batch.rejected ?? []) if (rejected.length < KEPT_REJECTIONS) rejected.push(r);
-        yield batch;
+        // The reader made these drafts for this import and keeps none: the hub may use them as the events' tickets.
+        yield { ...batch, handOver: true };
       }
     } catch (error) {
       // Kept as thrown, with its code: the run's history has only its message.
