@@ -240,12 +240,10 @@ export function hubspotErrorMessage(body: unknown): string | undefined {
 // Request bodies.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** One filter of a search request. */
-export interface SearchFilter {
-  propertyName: string;
-  operator: 'EQ' | 'GT' | 'GTE' | 'LT' | 'LTE';
-  value: string;
-}
+/** One filter of a search request: a comparison with `value`, or membership in `values` (`IN`, `NOT_IN`). */
+export type SearchFilter =
+  | { propertyName: string; operator: 'EQ' | 'GT' | 'GTE' | 'LT' | 'LTE'; value: string }
+  | { propertyName: string; operator: 'IN' | 'NOT_IN'; values: string[] };
 
 /**
  * Body of `POST /crm/v3/objects/tickets/search`. One sort only: HubSpot accepts a single sort per search. Date

@@ -53,9 +53,16 @@ function initialCursor(now: number): HubSpotCursor {
   return { v: 1, phase: 'search', since: 0, deletedSince: now };
 }
 
+/**
+ * Most ids of the last page's final millisecond a next window excludes by `NOT_IN` instead of reading them again.
+ * Usually one or two; a millisecond shared by more falls back to re-reading them (`GTE`), which the engine dedupes.
+ */
+const MAX_READ_AT_BOUNDARY = 50;
+
 /** The search body for one keyset page. */
-export function searchRequest(since: number, tieAfterId: string | undefined, settings: PullSettings): SearchRequest {
+export function searchRequest(window: SearchWindow, settings: PullSettings): SearchRequest {
   const properties = [...TICKET_PROPERTIES, ...settings.extraProperties];
+  const { since, tieAfterId, readAt } = window;
   if (tieAfterId !== undefined) {
     return {
       filterGroups: [
@@ -71,21 +78,34 @@ export function searchRequest(since: number, tieAfterId: string | undefined, set
       limit: settings.pageSize,
     };
   }
-  return {
-    filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) }] }],
-    sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
-    properties,
-    limit: settings.pageSize,
-  };
+  // Filter groups are ORed: everything after the millisecond, or the tickets of that millisecond not read yet. The
+  // page before ended inside it (a lastmodified sort does not order ties), so both are needed, and neither re-reads
+  // what that page delivered.
+  const filterGroups: SearchRequest['filterGroups'] = readAt?.length
+    ? [
+        { filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GT', value: String(since) }] },
+        {
+          filters: [
+            { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(since) },
+            { propertyName: 'hs_object_id', operator: 'NOT_IN', values: readAt },
+          ],
+        },
+      ]
+    : [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) }] }];
+  return { filterGroups, sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }], properties, limit: settings.pageSize };
 }
 
-/** A search window: `hs_lastmodifieddate >= since`, or inside the millisecond `since`, object ids after `tieAfterId`. */
-type SearchWindow = { since: number; tieAfterId?: string };
+/**
+ * A search window: `hs_lastmodifieddate >= since` (less the tickets of millisecond `since` in `readAt`, read by the
+ * page before), or inside the millisecond `since`, object ids after `tieAfterId`.
+ */
+type SearchWindow = { since: number; tieAfterId?: string; readAt?: string[] };
 
 /**
  * Where the next window starts after a search page, read from HubSpot's own end signal (`paging.next`). A full page
  * inside one millisecond is walked by object id, or `since` would never move; a finished millisecond walk goes on
- * after that millisecond.
+ * after that millisecond. Otherwise the next window starts at the page's last millisecond, leaving out the tickets
+ * of it this page read.
  */
 function nextWindow(page: SearchResponse, window: SearchWindow): KeysetStep<SearchWindow> {
   const more = page.paging?.next !== undefined;
@@ -94,7 +114,9 @@ function nextWindow(page: SearchResponse, window: SearchWindow): KeysetStep<Sear
   if (!last) return { end: true };
   const lastMs = modifiedMs(last);
   if (!more) return { end: true, restartFrom: { since: lastMs } };
-  return { end: false, restartFrom: modifiedMs(page.results[0]!) === lastMs ? { since: lastMs, tieAfterId: '0' } : { since: lastMs } };
+  if (modifiedMs(page.results[0]!) === lastMs) return { end: false, restartFrom: { since: lastMs, tieAfterId: '0' } };
+  const readAt = page.results.filter((t) => modifiedMs(t) === lastMs).map((t) => t.id);
+  return { end: false, restartFrom: readAt.length <= MAX_READ_AT_BOUNDARY ? { since: lastMs, readAt } : { since: lastMs } };
 }
 
 /**
@@ -116,7 +138,7 @@ export async function* pullTickets(ctx: Ctx, start: HubSpotCursor | null, settin
     let seen = 0;
     const pages = paginateKeyset({
       start: { window: { since, ...(cursor.tieAfterId === undefined ? {} : { tieAfterId: cursor.tieAfterId }) } },
-      fetchPage: ({ window }) => ctx.http.post(paths.ticketsSearch, { json: searchRequest(window.since, window.tieAfterId, settings), schema: SearchResponse, idempotent: true }),
+      fetchPage: ({ window }) => ctx.http.post(paths.ticketsSearch, { json: searchRequest(window, settings), schema: SearchResponse, idempotent: true }),
       read: (page, { window }) => nextWindow(page, window),
       // `after` is an offset: a ticket modified mid-walk moves to the end and shifts its neighbours, so following it
       // could skip one for good. Every page is a fresh query from the last key instead, far below the 10,000 cap.

@@ -99,6 +99,23 @@ describe('hubspot pull', () => {
     expect(tieQueries.length).toBeGreaterThan(0);
   });
 
+  it('a first sync reads each ticket once: the next page leaves out the tickets of the boundary millisecond already read', async () => {
+    const { sim, connector, ctx } = await setup({}, { pageSize: 50 });
+    await sim.seed(200);
+    // Six tickets share one millisecond that the first page's end falls inside: 47 older tickets, then 3 of the 6.
+    const times = [...sim.snapshot().values()].map((at) => Date.parse(at)).sort((a, b) => a - b);
+    const shared = await sim.seed(6, { modifiedAt: times[46]! + 1 });
+    const pages = await drain(connector.pull(ctx, { cursor: null }));
+    const reads = pages.flatMap((p) => p.tickets.map((t) => t.externalId));
+    expect(new Set(reads).size).toBe(206);
+    expect(reads.length).toBe(206);
+    for (const id of shared) expect(reads).toContain(id);
+    const second = sim.searches[1] as { filterGroups: Array<{ filters: Array<{ operator: string; values?: string[] }> }> };
+    expect(second.filterGroups).toHaveLength(2);
+    expect(second.filterGroups[1]!.filters.find((f) => f.operator === 'NOT_IN')!.values).toHaveLength(3);
+    expect(sim.stats().byPath['/crm/v3/objects/tickets/search']).toBe(Math.ceil(206 / 50));
+  });
+
   it('incremental pull re-reads the overlap and returns the changed tickets at their new version', async () => {
     const { sim, connector, ctx } = await setup();
     const ids = await sim.seed(120);

@@ -64,6 +64,20 @@ describe('hub.importTickets', () => {
   });
 });
 
+describe('hub.importTickets and the drafts it is given', () => {
+  it('copies drafts it is lent, and uses handed-over drafts as the tickets themselves', async () => {
+    const { hub, events, conn } = await setup();
+    const lent = draft('1', '2026-02-01T00:00:00.000Z');
+    const given = draft('2', '2026-02-01T00:00:00.000Z');
+    await hub.importTickets(conn.id, [{ tickets: [lent] }, { tickets: [given], handOver: true }]);
+    expect(events.map((e) => e.ticket.externalId)).toEqual(['1', '2']);
+    expect(events[0]!.ticket).not.toBe(lent);
+    expect(lent).not.toHaveProperty('connectionId');
+    expect(events[1]!.ticket).toBe(given);
+    expect(events[1]!.ticket.connectionId).toBe(conn.id);
+  });
+});
+
 describe('a connector with nothing to poll (polls: false)', () => {
   it('is never scheduled, and a manual sync is skipped with the reason, while imports still work', async () => {
     const hub = createHub({ connectors: [{ ...memConnector(new MemDesk()), polls: false }], store: new MemoryStore(), ...TEST_HUB_DEFAULTS, initialSyncDelayMs: 0 });

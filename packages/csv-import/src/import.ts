@@ -60,7 +60,8 @@ export async function importCsv(hub: Hub, connectionId: string, input: CsvInput,
     try {
       for await (const batch of reader.batches(options.onProgress)) {
         for (const r of batch.rejected ?? []) if (rejected.length < KEPT_REJECTIONS) rejected.push(r);
-        yield batch;
+        // The reader made these drafts for this import and keeps none: the hub may use them as the events' tickets.
+        yield { ...batch, handOver: true };
       }
     } catch (error) {
       // Kept as thrown, with its code: the run's history has only its message.
@@ -80,7 +81,7 @@ export async function importCsv(hub: Hub, connectionId: string, input: CsvInput,
 }
 
 /** Options of {@link previewCsv}. */
-export interface PreviewCsvOptions extends Omit<CsvReadOptions, 'strict' | 'batchSize'> {
+export interface PreviewCsvOptions extends Omit<CsvReadOptions, 'strict' | 'batchSize' | 'worker'> {
   /** Data rows to read. Default 20. */
   rows?: number;
 }
@@ -108,7 +109,8 @@ export async function previewCsv(input: CsvInput, options: PreviewCsvOptions = {
   const rows = options.rows ?? 20;
   if (!Number.isInteger(rows) || rows < 1) throw new CsvImportError('option', 'rows must be a positive integer');
   const { rows: _rows, ...read } = options;
-  const reader = await openCsv(input, read);
+  // A few rows: a worker thread would cost more to start than the parse it saves.
+  const reader = await openCsv(input, { ...read, worker: false });
   const sample = await reader.sample(rows);
   return { columns: reader.mapping.columns, mapping: reader.mapping, delimiter: reader.delimiter, tickets: sample.tickets, errors: sample.errors, truncated: sample.truncated };
 }

@@ -1,11 +1,10 @@
-import { pipeline, Readable } from 'node:stream';
-import { parse, type Parser } from 'csv-parse';
 import type { ImportBatch, RejectedRecord, TicketDraft, TicketPriority, TicketStatus } from '@ticketbridge/core';
 import { createDateParser, type DateOrder } from './dates.js';
 import { CsvImportError } from './errors.js';
 import { resolveMapping, type CustomMapping, type ResolvedMapping } from './mapping.js';
 import { createRowNormalizer, DEFAULT_PRIORITY_MAP, DEFAULT_STATUS_MAP, type RowNormalizer } from './normalize.js';
 import { PRESETS, PRESET_NAMES, type PresetName } from './presets.js';
+import { threadRecords, workerRecords, type CsvParseOptions, type RecordSource } from './records.js';
 import { decoderFor, detectDelimiter, hasWholeFirstLine, openInput, type CsvDelimiter, type CsvInput } from './source.js';
 
 /** Bounds that turn a hostile or broken file into a classified {@link CsvImportError} instead of exhausted memory. */
@@ -53,7 +52,18 @@ export interface CsvReadOptions {
   limits?: Partial<CsvLimits>;
   /** Stops reading; the run ends as aborted. */
   signal?: AbortSignal;
+  /**
+   * Where csv-parse runs. `auto` (default): in a worker thread for a stream or a file of 4 MiB or more, so splitting
+   * bytes into records uses a second core while this thread normalizes, dedupes and stores; on this thread for a
+   * smaller file, where starting a worker (tens of milliseconds) would cost more than it saves. `true`: always in a
+   * worker; `false`: never. Where no worker can start (a bundle that left out `parse-worker.mjs`), parsing stays on
+   * this thread. Results, errors and limits are the same either way.
+   */
+  worker?: boolean | 'auto';
 }
+
+/** The file size from which `worker: 'auto'` parses in a worker thread. */
+const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /** Counters of one read, live while it runs. */
 export interface CsvProgress {
@@ -157,48 +167,35 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
     }
   }
 
-  const parser: Parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: limits.maxRowChars });
-  let failure: unknown;
-  let ended = false;
+  const parseOptions: CsvParseOptions = { delimiter, bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: limits.maxRowChars };
+  const inWorker = options.worker === true || ((options.worker ?? 'auto') === 'auto' && (size === undefined || size >= WORKER_MIN_BYTES));
+  let records: RecordSource;
+  try {
+    records = (inWorker ? await workerRecords(feed(), parseOptions) : undefined) ?? threadRecords(feed(), parseOptions);
+  } catch (error) {
+    source.destroy();
+    throw error;
+  }
   let closed = false;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const feeder = Readable.from(feed(), { objectMode: false });
-  pipeline(feeder, parser, (error) => {
-    if (error && failure === undefined && !closed) failure = error;
-    notify();
-  });
-  parser.on('readable', notify);
-  parser.on('end', () => {
-    ended = true;
-    notify();
-  });
   const close = () => {
     if (closed) return;
     closed = true;
-    feeder.destroy();
-    parser.destroy();
+    records.close();
     source.destroy();
-    // A read waiting for rows must not wait for a stream that will never speak again.
-    notify();
   };
+  let aborted: unknown;
   const onAbort = () => {
-    failure ??= options.signal?.reason;
+    aborted ??= options.signal?.reason;
     close();
-    notify();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const release = () => {
     options.signal?.removeEventListener('abort', onAbort);
     close();
   };
+  /** Why reading stopped: the abort first, since closing the parser for it may also fail the parse. */
+  const failure = () => aborted ?? records.failure;
 
-  /** Waits until the parser has rows, ended or failed. */
-  const more = () => new Promise<void>((resolve) => (wake = resolve));
   const classify = (error: unknown, rowNo: number): Error => {
     if (CsvImportError.isInstance(error)) return error;
     if (options.signal?.aborted && error === options.signal.reason) return error as Error;
@@ -214,12 +211,12 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
   /** The next record, or null at the end. Only the header read uses it: rows are read in a tighter loop. */
   const nextRecord = async (rowNo: number): Promise<string[] | null> => {
     for (;;) {
-      if (failure !== undefined) throw classify(failure, rowNo);
-      const record = parser.read() as string[] | null;
+      const record = records.read();
       if (record !== null) return record;
-      if (ended) return null;
+      if (failure() !== undefined) throw classify(failure(), rowNo);
+      if (records.ended) return null;
       if (closed) throw new CsvImportError('option', 'this CSV reader was closed before its rows were read');
-      await more();
+      await records.more();
     }
   };
 
@@ -260,13 +257,13 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
 
   /**
    * Reads rows into `tickets` / `rejected` until `limit` rows were taken or the file ended; answers whether it
-   * ended. A synchronous inner loop over `parser.read()`: one await per parser chunk, not per row.
+   * ended. A synchronous inner loop over `records.read()`: one await per parsed chunk, not per row.
    */
   const fill = async (tickets: TicketDraft[], rejected: RejectedRecord[], limit: number): Promise<boolean> => {
     let taken = 0;
     for (;;) {
       let record: string[] | null;
-      while (taken < limit && (record = parser.read() as string[] | null) !== null) {
+      while (taken < limit && (record = records.read()) !== null) {
         rowNo++;
         if (record.length > limits.maxColumns) throw new CsvImportError('limit', `row ${rowNo} has ${record.length} cells, over the ${limits.maxColumns} limit (limits.maxColumns)`, { at: `row ${rowNo}` });
         if (isBlank(record)) continue;
@@ -284,10 +281,10 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
       }
       if (taken >= limit) return false;
       // Rows parsed before a failure were taken above: they are as good as any.
-      if (failure !== undefined) throw classify(failure, rowNo);
-      if (ended) return true;
+      if (failure() !== undefined) throw classify(failure(), rowNo);
+      if (records.ended) return true;
       if (closed) throw new CsvImportError('option', 'this CSV reader was closed before its rows were read');
-      await more();
+      await records.more();
     }
   };
 

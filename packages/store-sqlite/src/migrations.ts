@@ -169,6 +169,39 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_routes_connection ON webhook_routes (connection_id);
     `,
   },
+  {
+    version: 7,
+    name: 'packed versions',
+    // The seen-version row is written for every ticket of every page, so its width is most of a page commit's cost:
+    // the connection as its integer seq instead of a 36-character id (in the key and the retention index), the
+    // delivery time as epoch milliseconds, and the version's fields packed in one text (encodeVersion in
+    // sqlite-store.ts: one value to bind instead of eight). Rows whose fields hold the packing's separators take the
+    // JSON form that encoding falls back to.
+    sql: `
+      CREATE TABLE versions_packed (
+        conn INTEGER NOT NULL REFERENCES connections (seq) ON DELETE CASCADE,
+        external_id TEXT NOT NULL,
+        delivered INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (conn, external_id)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO versions_packed
+        SELECT c.seq, v.external_id, CAST(round((julianday(v.delivered_at) - 2440587.5) * 86400000.0) AS INTEGER),
+          CASE
+            WHEN instr(v.updated_at || v.fingerprint || v.status || coalesce(v.priority, '') || coalesce(v.assignee_id, ''), char(31)) > 0
+              OR instr(v.updated_at || v.fingerprint || v.status || coalesce(v.priority, '') || coalesce(v.assignee_id, ''), char(30)) > 0
+              OR substr(v.updated_at, 1, 1) = '{'
+            THEN json_object('u', v.updated_at, 'f', v.fingerprint, 's', v.status, 'p', v.priority, 'a', v.assignee_id,
+              'd', json(CASE v.deleted WHEN 1 THEN 'true' ELSE 'false' END), 't', v.tags)
+            ELSE v.updated_at || char(31) || v.fingerprint || char(31) || v.status || char(31) || coalesce(v.priority, char(30))
+              || char(31) || coalesce(v.assignee_id, char(30)) || char(31) || v.deleted || v.tags
+          END
+        FROM versions v JOIN connections c ON c.id = v.connection_id;
+      DROP TABLE versions;
+      ALTER TABLE versions_packed RENAME TO versions;
+      CREATE INDEX versions_delivered ON versions (delivered);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

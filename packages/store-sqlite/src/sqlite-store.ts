@@ -399,17 +399,7 @@ export class SqliteStore implements StateStore {
       // One bound JSON array instead of N placeholders: no limit on the number of ids, one statement to cache.
       // Rows as arrays (raw): no intermediate object per row.
       for (const row of this.#q.getVersions.all(connectionId, JSON.stringify(externalIds)) as VersionRow[]) {
-        out.set(row[0], {
-          externalId: row[0],
-          updatedAt: row[1],
-          fingerprint: row[2],
-          status: row[3] as DeliveredVersion['status'],
-          priority: row[4] as DeliveredVersion['priority'],
-          assigneeId: row[5],
-          tags: decodeTags(row[6]),
-          deleted: row[7] === 1,
-          deliveredAt: row[8],
-        });
+        out.set(row[0], decodeVersion(row[0], row[1], row[2]));
       }
       return out;
     });
@@ -438,7 +428,7 @@ export class SqliteStore implements StateStore {
    * them again.
    */
   async pruneVersions(before: string): Promise<number> {
-    return this.#exec(() => this.#q.pruneVersions.run({ before, now: Date.now() }).changes);
+    return this.#exec(() => this.#q.pruneVersions.run({ before: Date.parse(before), now: Date.now() }).changes);
   }
 
   // Sync history
@@ -615,10 +605,17 @@ export class SqliteStore implements StateStore {
    * upserted in sequence: the last one wins.
    */
   #writeVersions(connectionId: string, versions: readonly DeliveredVersion[]): void {
+    if (versions.length === 0) return;
+    const conn = this.#q.connectionSeq.get(connectionId) as number | undefined;
+    if (conn === undefined) throw new ConfigError(`store-sqlite: unknown connection "${connectionId}" (deleted, or never saved)`, { field: 'connectionId' });
     const row: unknown[] = new Array(VERSION_COLUMNS);
+    row[0] = conn;
     const upsert = this.#q.upsertVersion;
     for (let i = 0; i < versions.length; i++) {
-      bindVersion(row, connectionId, versions[i]!);
+      const v = versions[i]!;
+      row[1] = v.externalId;
+      row[2] = Date.parse(v.deliveredAt);
+      row[3] = encodeVersion(v);
       upsert.run(row);
     }
   }
@@ -629,7 +626,7 @@ export class SqliteStore implements StateStore {
     if (now - this.#lastVersionPrune < VERSION_PRUNE_INTERVAL_MS) return;
     this.#lastVersionPrune = now;
     try {
-      const removed = this.#q.pruneVersions.run({ before: new Date(now - this.#versionRetentionMs).toISOString(), now }).changes;
+      const removed = this.#q.pruneVersions.run({ before: now - this.#versionRetentionMs, now }).changes;
       if (removed) this.#logger.debug('store-sqlite: pruned seen versions', { removed });
     } catch (error) {
       // Retention is housekeeping: a busy file delays it to the next interval rather than failing a commit.
@@ -679,36 +676,70 @@ interface SealedRow {
 /** Associated data for a sealed column: binds the value to its row and column. */
 const context = (id: string, column: string) => `connections/${id}/${column}`;
 
-/** A version row as `getVersions` reads it: external_id, updated_at, fingerprint, status, priority, assignee_id, tags, deleted, delivered_at. */
-type VersionRow = [string, string, string, string, string | null, string | null, string, number, string];
+/** A version row as `getVersions` reads it: external_id, body (see {@link encodeVersion}), delivered (epoch ms). */
+type VersionRow = [string, string, number];
 
 /** WAL pages between automatic checkpoints (4 KiB pages: about 16 MiB). */
 const WAL_CHECKPOINT_PAGES = 4000;
 
-/** Columns of one version in an upsert, in the order of `VERSION_VALUES`. */
-const VERSION_COLUMNS = 10;
-const VERSION_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const UPSERT_VERSION = `INSERT INTO versions (connection_id, external_id, updated_at, fingerprint, delivered_at, status, priority, assignee_id, tags, deleted)
-   VALUES ${VERSION_VALUES}
-   ON CONFLICT (connection_id, external_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
-     delivered_at = excluded.delivered_at, status = excluded.status, priority = excluded.priority, assignee_id = excluded.assignee_id,
-     tags = excluded.tags, deleted = excluded.deleted`;
+/** Values bound per version upsert: conn, external_id, delivered, body. */
+const VERSION_COLUMNS = 4;
+const UPSERT_VERSION = `INSERT INTO versions (conn, external_id, delivered, body) VALUES (?, ?, ?, ?)
+   ON CONFLICT (conn, external_id) DO UPDATE SET delivered = excluded.delivered, body = excluded.body`;
 
-function bindVersion(values: unknown[], connectionId: string, v: DeliveredVersion): void {
-  values[0] = connectionId;
-  values[1] = v.externalId;
-  values[2] = v.updatedAt;
-  values[3] = v.fingerprint;
-  values[4] = v.deliveredAt;
-  values[5] = v.status;
-  values[6] = v.priority;
-  values[7] = v.assigneeId;
-  values[8] = encodeTags(v.tags);
-  values[9] = v.deleted ? 1 : 0;
+/** Separates a packed version's fields (and, in {@link encodeTags}, its tags). */
+const FIELD_SEPARATOR = '\u001f';
+/** Stands for null in a packed version's nullable fields (priority, assignee). */
+const NULL_FIELD = '\u001e';
+
+const packable = (text: string) => !text.includes(FIELD_SEPARATOR) && !text.includes(NULL_FIELD);
+
+/**
+ * A delivered version (all but its id and delivery time, which have columns) as one text: updated_at, fingerprint,
+ * status, priority, assignee each followed by U+001F (U+001E for null), then `0`/`1` for deleted, then the tags as
+ * {@link encodeTags} writes them. A field holding U+001F or U+001E (an assignee id, in theory) makes the version fall
+ * back to a JSON object, which starts with `{` where a packed one starts with its timestamp.
+ */
+export function encodeVersion(v: DeliveredVersion): string {
+  const tags = encodeTags(v.tags);
+  if (
+    packable(v.updatedAt) && v.updatedAt.charCodeAt(0) !== 0x7b && packable(v.fingerprint) && packable(v.status) &&
+    (v.priority === null || packable(v.priority)) && (v.assigneeId === null || packable(v.assigneeId))
+  ) {
+    return `${v.updatedAt}${FIELD_SEPARATOR}${v.fingerprint}${FIELD_SEPARATOR}${v.status}${FIELD_SEPARATOR}${v.priority ?? NULL_FIELD}${FIELD_SEPARATOR}${v.assigneeId ?? NULL_FIELD}${FIELD_SEPARATOR}${v.deleted ? '1' : '0'}${tags}`;
+  }
+  return JSON.stringify({ u: v.updatedAt, f: v.fingerprint, s: v.status, p: v.priority, a: v.assigneeId, d: v.deleted, t: tags });
+}
+
+/** Reads what {@link encodeVersion} wrote (and what migration 7 wrote from older rows). */
+export function decodeVersion(externalId: string, body: string, delivered: number): DeliveredVersion {
+  const deliveredAt = new Date(delivered).toISOString();
+  if (body.charCodeAt(0) === 0x7b) {
+    const j = JSON.parse(body) as { u: string; f: string; s: DeliveredVersion['status']; p: DeliveredVersion['priority']; a: string | null; d: boolean; t: string };
+    return { externalId, updatedAt: j.u, fingerprint: j.f, status: j.s, priority: j.p, assigneeId: j.a, tags: decodeTags(j.t), deleted: j.d, deliveredAt };
+  }
+  const a = body.indexOf(FIELD_SEPARATOR);
+  const b = body.indexOf(FIELD_SEPARATOR, a + 1);
+  const c = body.indexOf(FIELD_SEPARATOR, b + 1);
+  const d = body.indexOf(FIELD_SEPARATOR, c + 1);
+  const e = body.indexOf(FIELD_SEPARATOR, d + 1);
+  const priority = body.slice(c + 1, d);
+  const assignee = body.slice(d + 1, e);
+  return {
+    externalId,
+    updatedAt: body.slice(0, a),
+    fingerprint: body.slice(a + 1, b),
+    status: body.slice(b + 1, c) as DeliveredVersion['status'],
+    priority: priority === NULL_FIELD ? null : (priority as DeliveredVersion['priority']),
+    assigneeId: assignee === NULL_FIELD ? null : assignee,
+    tags: decodeTags(body.slice(e + 2)),
+    deleted: body.charCodeAt(e + 1) === 0x31,
+    deliveredAt,
+  };
 }
 
 /** Separates tags in the stored form; a tag holding it (never seen in practice) makes the list fall back to JSON. */
-const TAG_SEPARATOR = '\u001f';
+const TAG_SEPARATOR = FIELD_SEPARATOR;
 
 /**
  * Tags in one column without JSON for the usual case: `''` for none, otherwise each tag preceded by U+001F (so `['']`
@@ -776,14 +807,15 @@ function prepareStatements(db: Database.Database) {
     ),
     getVersions: db
       .prepare(
-        `SELECT external_id, updated_at, fingerprint, status, priority, assignee_id, tags, deleted, delivered_at FROM versions
-         WHERE connection_id = ? AND external_id IN (SELECT value FROM json_each(?))`,
+        `SELECT external_id, body, delivered FROM versions
+         WHERE conn = (SELECT seq FROM connections WHERE id = ?) AND external_id IN (SELECT value FROM json_each(?))`,
       )
       .raw(),
+    connectionSeq: db.prepare('SELECT seq FROM connections WHERE id = ?').pluck(),
     upsertVersion: db.prepare(UPSERT_VERSION),
     pruneVersions: db.prepare(
-      `DELETE FROM versions WHERE delivered_at < @before
-         AND connection_id NOT IN (SELECT substr(key, 6) FROM locks WHERE substr(key, 1, 5) = 'sync:' AND expires_at > @now)`,
+      `DELETE FROM versions WHERE delivered < @before
+         AND conn NOT IN (SELECT seq FROM connections WHERE id IN (SELECT substr(key, 6) FROM locks WHERE substr(key, 1, 5) = 'sync:' AND expires_at > @now))`,
     ),
     upsertRun: db.prepare(
       `INSERT INTO sync_runs (id, connection_id, status, started_at, body) VALUES (?, ?, ?, ?, ?)

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, silentLogger, type DeliveredVersion } from '@ticketbridge/core';
 import { MIGRATIONS, migrate } from '../src/migrations.js';
 import { SCHEMA_VERSION, SqliteStore } from '../src/index.js';
+import { encodeTags } from '../src/sqlite-store.js';
 import { connection, inbox, run, version } from '@ticketbridge/test-support/store-fixtures';
 import { tempDir } from './temp-dir.js';
 
@@ -78,8 +79,9 @@ describe('migrations', () => {
       { version: 4, name: 'webhook event ids' },
       { version: 5, name: 'compact versions' },
       { version: 6, name: 'webhook routes' },
+      { version: 7, name: 'packed versions' },
     ]);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
   });
 
   it('upgrades a file made before OAuth tokens existed, keeping its connections', async () => {
@@ -119,8 +121,45 @@ describe('migrations', () => {
     await store.commitPage('c1', { versions: [{ ...written[0]!, tags: ['vip'] }] });
     expect((await store.getVersions('c1', ['t1'])).get('t1')).toEqual({ ...written[0]!, tags: ['vip'] });
     await store.close();
+  });
+
+  it('upgrades a schema 6 file to packed versions, every field kept, separators and nulls included, retention still by delivery time', async () => {
+    const path = file('upgrade-packed');
+    const old = new Database(path);
+    old.pragma('foreign_keys = ON');
+    migrate(old, path, silentLogger, MIGRATIONS.slice(0, 6));
+    const addConnection = old.prepare(`INSERT INTO connections (id, platform, status, body, credentials, webhook, created_at, updated_at) VALUES (?, 'acme', 'active', '{}', '{}', NULL, 'x', 'x')`);
+    for (const id of ['c0', 'c1', 'c2']) addConnection.run(id);
+    const written = [
+      { ...version('t1', ago(0)), tags: ['vip', 'billing'], status: 'solved' as const, priority: null, assigneeId: 'a7' },
+      { ...version('t2', ago(0)), tags: [], deleted: true, priority: 'urgent' as const },
+      { ...version('t3', ago(0)), tags: [''], fingerprint: 'legacy-sha256-fp-22chr' },
+      { ...version('t4', ago(0)), tags: ['a\u001fb'], assigneeId: 'odd\u001fid' },
+      { ...version('t5', ago(0)), assigneeId: '\u001e' },
+      { ...version('old', ago(0)), deliveredAt: ago(200 * DAY) },
+    ];
+    const insert = old.prepare('INSERT INTO versions (connection_id, external_id, updated_at, fingerprint, delivered_at, status, priority, assignee_id, tags, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const v of written) insert.run('c1', v.externalId, v.updatedAt, v.fingerprint, v.deliveredAt, v.status, v.priority, v.assigneeId, encodeTags(v.tags), v.deleted ? 1 : 0);
+    insert.run('c2', 't1', ago(0), 'fp-c2', ago(0), 'open', null, null, '', 0);
+    old.close();
+
+    const store = new SqliteStore({ path, key, allowPlaintext: true, previousKeys: [], versionRetentionMs: 100 * DAY });
+    const got = await store.getVersions('c1', written.map((v) => v.externalId));
+    // The store's retention (100 days) pruned the 200-day-old version when it opened: its delivery time survived.
+    expect(got.has('old')).toBe(false);
+    for (const v of written.slice(0, -1)) expect(got.get(v.externalId)).toEqual(v);
+    expect((await store.getVersions('c2', ['t1'])).get('t1')?.fingerprint).toBe('fp-c2');
+    // Written again in the packed form, the same versions read back the same.
+    await store.commitPage('c1', { versions: written.slice(0, -1) });
+    const again = await store.getVersions('c1', written.map((v) => v.externalId));
+    for (const v of written.slice(0, -1)) expect(again.get(v.externalId)).toEqual(v);
+    // Deleting a connection still takes its versions with it.
+    await store.deleteConnection('c1');
+    expect((await store.getVersions('c1', ['t1'])).size).toBe(0);
+    expect((await store.getVersions('c2', ['t1'])).size).toBe(1);
+    await store.close();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare("SELECT name FROM pragma_table_info('versions')").pluck().all()).not.toContain('body');
+    expect(db.prepare("SELECT name FROM pragma_table_info('versions')").pluck().all()).toEqual(['conn', 'external_id', 'delivered', 'body']);
     db.close();
   });
 

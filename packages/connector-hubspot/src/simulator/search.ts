@@ -57,6 +57,12 @@ function matches(t: SimTicket, f: Filter): boolean {
       return actual !== null && actual !== '';
     case 'NOT_HAS_PROPERTY':
       return actual === null || actual === '';
+    case 'IN':
+    case 'NOT_IN': {
+      // Membership in `values` (strings in the request; numbers compared as numbers, like the other operators).
+      const listed = Array.isArray(f.values) && f.values.some((v) => (numeric(name) ? Number(v) : String(v)) === actual);
+      return f.operator === 'IN' ? listed : actual !== null && !listed;
+    }
     default:
       return false;
   }

@@ -97,6 +97,12 @@ export interface ImportBatch {
   tickets: TicketDraft[];
   /** Records that could not become tickets (a CSV row with a bad date): counted and listed in the run, never emitted. */
   rejected?: readonly RejectedRecord[];
+  /**
+   * The drafts were made for this import and nothing uses them once yielded: each new version's draft becomes its
+   * event's ticket itself (`connectionId` added) instead of a copy. Leave it unset for drafts you keep or reuse;
+   * those are copied, so your objects are never changed.
+   */
+  handOver?: boolean;
 }
 
 /** A record an import refused, located so the user can fix it. */
@@ -116,9 +122,12 @@ export interface IngestInput {
   signal?: AbortSignal;
 }
 
+/** A page the run loop reads: a pull page, or an imported batch with what the import said of its drafts. */
+type ImportedPage = PullPage<unknown> & { rejected?: readonly RejectedRecord[]; handOver?: boolean };
+
 /** Imported batches as pages the run loop reads (no cursor: an import leaves the connection's cursor alone). */
-async function* importedPages(batches: AsyncIterable<ImportBatch> | Iterable<ImportBatch>): AsyncIterable<PullPage<null> & { rejected?: readonly RejectedRecord[] }> {
-  for await (const batch of batches) yield { tickets: batch.tickets, nextCursor: null, ...(batch.rejected ? { rejected: batch.rejected } : {}) };
+async function* importedPages(batches: AsyncIterable<ImportBatch> | Iterable<ImportBatch>): AsyncIterable<ImportedPage> {
+  for await (const batch of batches) yield { tickets: batch.tickets, nextCursor: null, handOver: batch.handOver === true, ...(batch.rejected ? { rejected: batch.rejected } : {}) };
 }
 
 /**
@@ -341,7 +350,7 @@ export class SyncEngine {
       let total: number | undefined;
       const start = ingest ? null : this.#resumeFrom(connector, cursorBefore, run);
       const loop = new CursorLoopCheck(start, connector.id);
-      const pages: AsyncIterable<PullPage<unknown> & { rejected?: readonly RejectedRecord[] }> = ingest ? importedPages(ingest.batches) : readAhead(connector.pull(ctx, { cursor: start }));
+      const pages: AsyncIterable<ImportedPage> = ingest ? importedPages(ingest.batches) : readAhead(connector.pull(ctx, { cursor: start }));
       for await (const page of pages) {
         signal.throwIfAborted();
         guard();
@@ -376,8 +385,8 @@ export class SyncEngine {
             receivedAt,
             ...(ingest ? {} : { cursor: page.nextCursor as JsonValue }),
             guard,
-            // A pull page's drafts are the engine's to hand on; imported ones are the host's.
-            ownsDrafts: !ingest,
+            // A pull page's drafts are the engine's to hand on; imported ones are the host's unless handed over.
+            ownsDrafts: !ingest || page.handOver === true,
             // The history record is committed with the page (one store transaction per page, and a crash cannot
             // leave the history and the cursor disagreeing); this process's copy is updated below once it is.
             runAfter: (r) => ({
