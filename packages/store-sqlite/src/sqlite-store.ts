@@ -176,6 +176,9 @@ export class SqliteStore implements StateStore {
       db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       // Sealing a plain store or rotating keys overwrites old values; zero the freed pages instead of leaving them.
       db.pragma('secure_delete = ON');
+      // Statement journals (and any temporary index) in memory: a page commit's multi-row upserts each keep one, at
+      // most the pages that statement changes, and as temporary files they doubled the writes of a commit.
+      db.pragma('temp_store = MEMORY');
       migrate(db, path, this.#logger);
 
       const kdf = db
@@ -597,26 +600,44 @@ export class SqliteStore implements StateStore {
   }
 
   /**
-   * Upserts versions one row per statement, inside the caller's transaction. Not multi-row statements: SQLite gives a
-   * statement that writes several rows and may abort midway (a NOT NULL or foreign-key check) a statement journal,
-   * a temporary file receiving a copy of every page the statement changes; with tickets arriving in random id order
-   * that doubled the pages written per commit (and the write system calls, most of a page commit's CPU). A
-   * one-row statement checks its constraints before it writes, so it needs none. A repeated id within a page is
-   * upserted in sequence: the last one wins.
+   * Upserts versions inside the caller's transaction, {@link VERSIONS_PER_STATEMENT} rows per statement (the rest
+   * one by one): a statement is one call into SQLite and one bind instead of one per ticket. A statement that writes
+   * several rows keeps a statement journal (a copy of every page it changes, to undo it if it aborts midway); with
+   * `temp_store = MEMORY` that journal is a memory buffer of at most the pages one statement touches, not a temporary
+   * file, which had doubled the pages written per commit when tickets arrived in random id order. A repeated id within
+   * a page, even within one statement, is upserted in sequence: the last one wins.
    */
   #writeVersions(connectionId: string, versions: readonly DeliveredVersion[]): void {
     if (versions.length === 0) return;
     const conn = this.#q.connectionSeq.get(connectionId) as number | undefined;
     if (conn === undefined) throw new ConfigError(`store-sqlite: unknown connection "${connectionId}" (deleted, or never saved)`, { field: 'connectionId' });
+    // A page's versions share their delivery time; parsed once.
+    let deliveredAt = '';
+    let delivered = 0;
+    const bind = (values: unknown[], at: number, v: DeliveredVersion) => {
+      if (v.deliveredAt !== deliveredAt) {
+        deliveredAt = v.deliveredAt;
+        delivered = Date.parse(deliveredAt);
+      }
+      values[at] = conn;
+      values[at + 1] = v.externalId;
+      values[at + 2] = delivered;
+      values[at + 3] = encodeVersion(v);
+    };
+    let i = 0;
+    if (versions.length >= VERSIONS_PER_STATEMENT) {
+      const many = this.#q.upsertVersions;
+      const values: unknown[] = new Array(VERSION_COLUMNS * VERSIONS_PER_STATEMENT);
+      for (; i + VERSIONS_PER_STATEMENT <= versions.length; i += VERSIONS_PER_STATEMENT) {
+        for (let k = 0; k < VERSIONS_PER_STATEMENT; k++) bind(values, k * VERSION_COLUMNS, versions[i + k]!);
+        many.run(values);
+      }
+    }
+    const one = this.#q.upsertVersion;
     const row: unknown[] = new Array(VERSION_COLUMNS);
-    row[0] = conn;
-    const upsert = this.#q.upsertVersion;
-    for (let i = 0; i < versions.length; i++) {
-      const v = versions[i]!;
-      row[1] = v.externalId;
-      row[2] = Date.parse(v.deliveredAt);
-      row[3] = encodeVersion(v);
-      upsert.run(row);
+    for (; i < versions.length; i++) {
+      bind(row, 0, versions[i]!);
+      one.run(row);
     }
   }
 
@@ -684,7 +705,9 @@ const WAL_CHECKPOINT_PAGES = 4000;
 
 /** Values bound per version upsert: conn, external_id, delivered, body. */
 const VERSION_COLUMNS = 4;
-const UPSERT_VERSION = `INSERT INTO versions (conn, external_id, delivered, body) VALUES (?, ?, ?, ?)
+/** Versions per multi-row upsert: the per-call cost is gone well before 50, and the statement journal stays small. */
+const VERSIONS_PER_STATEMENT = 50;
+const upsertVersions = (rows: number) => `INSERT INTO versions (conn, external_id, delivered, body) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}
    ON CONFLICT (conn, external_id) DO UPDATE SET delivered = excluded.delivered, body = excluded.body`;
 
 /** Separates a packed version's fields (and, in {@link encodeTags}, its tags). */
@@ -812,7 +835,8 @@ function prepareStatements(db: Database.Database) {
       )
       .raw(),
     connectionSeq: db.prepare('SELECT seq FROM connections WHERE id = ?').pluck(),
-    upsertVersion: db.prepare(UPSERT_VERSION),
+    upsertVersion: db.prepare(upsertVersions(1)),
+    upsertVersions: db.prepare(upsertVersions(VERSIONS_PER_STATEMENT)),
     pruneVersions: db.prepare(
       `DELETE FROM versions WHERE delivered < @before
          AND conn NOT IN (SELECT seq FROM connections WHERE id IN (SELECT substr(key, 6) FROM locks WHERE substr(key, 1, 5) = 'sync:' AND expires_at > @now))`,

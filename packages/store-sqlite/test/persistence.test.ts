@@ -177,17 +177,21 @@ describe('migrations', () => {
   it('writes a page of versions in multi-row statements with the same result as one by one, a repeated id ending as its last row', async () => {
     const store = new SqliteStore({ path: file('batches'), key });
     await store.saveConnection(connection('c1'));
-    // 250 rows: two statements of 100 and 50 single rows; t5 appears again in the second batch and in the rest.
-    const versions: DeliveredVersion[] = Array.from({ length: 250 }, (_, i) => version(`t${i}`, ago(0)));
+    // 260 rows: five statements of 50 and ten single rows; t5 appears twice in the first statement, again in the
+    // fourth and in the single rows.
+    const versions: DeliveredVersion[] = Array.from({ length: 260 }, (_, i) => version(`t${i}`, ago(0)));
+    versions[45] = { ...version('t5', ago(0)), status: 'on_hold' };
     versions[150] = { ...version('t5', ago(0)), status: 'pending' };
-    versions[240] = { ...version('t5', ago(0)), status: 'solved' };
+    versions[255] = { ...version('t5', ago(0)), status: 'solved' };
+    await store.commitPage('c1', { versions: versions.slice(0, 50) });
+    expect((await store.getVersions('c1', ['t5'])).get('t5')?.status).toBe('on_hold');
     await store.commitPage('c1', { versions });
-    const ids = Array.from({ length: 250 }, (_, i) => `t${i}`);
+    const ids = Array.from({ length: 260 }, (_, i) => `t${i}`);
     const got = await store.getVersions('c1', ids);
-    expect(got.size).toBe(248);
+    expect(got.size).toBe(257);
     expect(got.get('t5')?.status).toBe('solved');
     expect(got.has('t150')).toBe(false);
-    expect(got.get('t249')?.status).toBe('open');
+    expect(got.get('t259')?.status).toBe('open');
     await store.close();
   });
 
