@@ -13,6 +13,10 @@
  * - `sqlite`: the same import into a hub on `SqliteStore` (production settings: WAL, synchronous=FULL), whose
  *   dedupe state is on disk rather than in the process.
  *
+ * `read`, `import` and `sqlite` run as a host's import would by default: csv-parse in a worker thread (the files here
+ * are over 4 MiB), the rest on the main thread. So their wall-clock ratio counts two threads against the parser's one;
+ * the CPU ratio counts all of them.
+ *
  * Ratios are against `parser` at the same size, measured in the same run, and printed beside the aim (0.70). Peak RSS
  * is the kernel's `maxRSS` of the measuring process (fresh per run, so one run's peak never hides another's), printed
  * per size. The flat-memory claim is the `sqlite` mode's (and `read`'s), checked between the smallest and largest
