@@ -189,6 +189,8 @@ export async function openCsv(input: CsvInput, options: CsvReadOptions = {}): Pr
     close();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted while a worker was starting: the listener came too late to hear it.
+  if (options.signal?.aborted) onAbort();
   const release = () => {
     options.signal?.removeEventListener('abort', onAbort);
     close();

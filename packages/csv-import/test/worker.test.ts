@@ -95,6 +95,15 @@ describe('parsing in a worker thread (large files and streams) gives what parsin
     await expect(batches.next()).rejects.toMatchObject({ code: 'option' });
   });
 
+  it('an abort while the file opens or the worker starts is not missed', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `${i + 1},S,,Open,2024-03-01T00:00:00Z`).join('\r\n');
+    const path = csvFile(`${header}${rows}\r\n`);
+    const controller = new AbortController();
+    const opening = openCsv(path, { worker: true, signal: controller.signal });
+    queueMicrotask(() => controller.abort(new Error('user cancelled')));
+    await expect(opening).rejects.toThrow('user cancelled');
+  });
+
   it('an import through a hub with the worker: the same events, an abort stops it, and closing leaves nothing running', async () => {
     const rows = Array.from({ length: 2000 }, (_, i) => `${i + 1},Subject ${i + 1},,Open,2024-03-01T00:00:00Z`).join('\r\n');
     const path = csvFile(`${header}${rows}\r\n`);
