@@ -186,7 +186,9 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (conn, external_id)
       ) STRICT, WITHOUT ROWID;
       INSERT INTO versions_packed
-        SELECT c.seq, v.external_id, CAST(round((julianday(v.delivered_at) - 2440587.5) * 86400000.0) AS INTEGER),
+        SELECT c.seq, v.external_id,
+          -- A delivery time that does not read as one counts from now: kept for the retention period, never a failed upgrade.
+          CAST(round((coalesce(julianday(v.delivered_at), julianday('now')) - 2440587.5) * 86400000.0) AS INTEGER),
           CASE
             WHEN instr(v.updated_at || v.fingerprint || v.status || coalesce(v.priority, '') || coalesce(v.assignee_id, ''), char(31)) > 0
               OR instr(v.updated_at || v.fingerprint || v.status || coalesce(v.priority, '') || coalesce(v.assignee_id, ''), char(30)) > 0

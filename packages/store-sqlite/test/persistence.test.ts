@@ -141,6 +141,8 @@ describe('migrations', () => {
     const insert = old.prepare('INSERT INTO versions (connection_id, external_id, updated_at, fingerprint, delivered_at, status, priority, assignee_id, tags, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     for (const v of written) insert.run('c1', v.externalId, v.updatedAt, v.fingerprint, v.deliveredAt, v.status, v.priority, v.assigneeId, encodeTags(v.tags), v.deleted ? 1 : 0);
     insert.run('c2', 't1', ago(0), 'fp-c2', ago(0), 'open', null, null, '', 0);
+    // A delivery time that is not one (never written by this package) must not stop the upgrade.
+    insert.run('c2', 't2', ago(0), 'fp-c2-t2', 'yesterday-ish', 'open', null, null, '', 0);
     old.close();
 
     const store = new SqliteStore({ path, key, allowPlaintext: true, previousKeys: [], versionRetentionMs: 100 * DAY });
@@ -149,6 +151,8 @@ describe('migrations', () => {
     expect(got.has('old')).toBe(false);
     for (const v of written.slice(0, -1)) expect(got.get(v.externalId)).toEqual(v);
     expect((await store.getVersions('c2', ['t1'])).get('t1')?.fingerprint).toBe('fp-c2');
+    const odd = (await store.getVersions('c2', ['t2'])).get('t2')!;
+    expect(Date.now() - Date.parse(odd.deliveredAt)).toBeLessThan(60_000);
     // Written again in the packed form, the same versions read back the same.
     await store.commitPage('c1', { versions: written.slice(0, -1) });
     const again = await store.getVersions('c1', written.map((v) => v.externalId));
@@ -156,7 +160,7 @@ describe('migrations', () => {
     // Deleting a connection still takes its versions with it.
     await store.deleteConnection('c1');
     expect((await store.getVersions('c1', ['t1'])).size).toBe(0);
-    expect((await store.getVersions('c2', ['t1'])).size).toBe(1);
+    expect((await store.getVersions('c2', ['t1', 't2'])).size).toBe(2);
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.prepare("SELECT name FROM pragma_table_info('versions')").pluck().all()).toEqual(['conn', 'external_id', 'delivered', 'body']);
