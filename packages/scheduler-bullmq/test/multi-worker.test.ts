@@ -77,7 +77,9 @@ if (!found.ok) {
       };
       const ports: number[] = [];
       for (let w = 0; w < WORKERS; w++) {
-        const child = new Child(script, [JSON.stringify({ ...base, worker: w })]);
+        // The victim handles tickets slower, so a page it is seen inside lasts far longer than the moment it takes to
+        // kill it: a 30 ms page could end, and with it the run, between the aim and the signal.
+        const child = new Child(script, [JSON.stringify({ ...base, worker: w, ...(w === VICTIM ? { handlerDelayMs: 20 } : {}) })]);
         workers.push(child);
         const ready = await child.waitFor((m) => m.event === 'ready');
         ports.push((ready.data as { port: number }).port);
