@@ -19,6 +19,19 @@ export interface RecordSource {
   close(): void;
 }
 
+/** One waiter at a time: `wait()` resolves at the next `wake()` (a wake with nobody waiting is a no-op). */
+class Waiter {
+  #resolve: (() => void) | undefined;
+  wait(): Promise<void> {
+    return new Promise<void>((resolve) => (this.#resolve = resolve));
+  }
+  wake(): void {
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    resolve?.();
+  }
+}
+
 /** The options both parsers run with: the reader's, whichever thread parses. */
 export type CsvParseOptions = Pick<ParseOptions, 'delimiter' | 'bom' | 'relax_column_count' | 'skip_empty_lines' | 'max_record_size'>;
 
@@ -28,12 +41,8 @@ export function threadRecords(chunks: AsyncIterable<Buffer | string>, options: C
   let failure: unknown;
   let ended = false;
   let closed = false;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const rows = new Waiter();
+  const notify = () => rows.wake();
   const feeder = Readable.from(chunks, { objectMode: false });
   pipeline(feeder, parser, (error) => {
     if (error && failure === undefined && !closed) failure = error;
@@ -46,7 +55,7 @@ export function threadRecords(chunks: AsyncIterable<Buffer | string>, options: C
   });
   return {
     read: () => parser.read() as string[] | null,
-    more: () => (closed ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve))),
+    more: () => (closed ? Promise.resolve() : rows.wait()),
     get ended() {
       return ended;
     },
@@ -132,18 +141,11 @@ export async function workerRecords(chunks: AsyncIterator<Buffer | string>, opti
   let failure: unknown;
   let inputError: unknown;
   let closed = false;
-  let wake: (() => void) | undefined;
-  let credit: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const grant = () => {
-    const c = credit;
-    credit = undefined;
-    c?.();
-  };
+  // `rows`: this thread's reader waits for records; `credit`: the pump waits for room to send another chunk.
+  const rows = new Waiter();
+  const credit = new Waiter();
+  const notify = () => rows.wake();
+  const grant = () => credit.wake();
   const fail = (error: unknown) => {
     failure ??= error;
     stop();
@@ -181,7 +183,7 @@ export async function workerRecords(chunks: AsyncIterator<Buffer | string>, opti
   void (async () => {
     try {
       for (;;) {
-        while (!closed && failure === undefined && (sent - acked >= CHUNKS_AHEAD || queuedRows >= ROWS_AHEAD)) await new Promise<void>((resolve) => (credit = resolve));
+        while (!closed && failure === undefined && (sent - acked >= CHUNKS_AHEAD || queuedRows >= ROWS_AHEAD)) await credit.wait();
         if (closed || failure !== undefined) return;
         const r = await chunks.next();
         if (closed || failure !== undefined) return;
@@ -225,12 +227,7 @@ export async function workerRecords(chunks: AsyncIterator<Buffer | string>, opti
     more() {
       if (closed || failure !== undefined || (workerEnded && batches.length === 0)) return Promise.resolve();
       worker.ref();
-      return new Promise<void>((resolve) => {
-        wake = () => {
-          worker.unref();
-          resolve();
-        };
-      });
+      return rows.wait().then(() => void worker.unref());
     },
     get ended() {
       return workerEnded && batches.length === 0 && index >= current.length;
