@@ -55,6 +55,7 @@ export function childBundler(options: ChildBundlerOptions): (entry: string) => s
       alias: {
         '@ticketbridge/core': join(root, 'packages', 'core', 'src', 'index.ts'),
         '@ticketbridge/core/testing': join(root, 'packages', 'core', 'src', 'testing.ts'),
+        '@ticketbridge/core/toolkit': join(root, 'packages', 'core', 'src', 'toolkit.ts'),
         ...options.alias,
       },
       // Bundled CommonJS dependencies call require(); give the ESM bundle one.

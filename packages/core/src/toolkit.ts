@@ -3,7 +3,8 @@
  * only (endpoints, schemas, mapping, quirks). Pagination walks that yield pages with checkpoints and stop on the
  * platform's own end signal, one HMAC signature helper declared as data, an HS256 JWT check for platforms that sign
  * deliveries with a JWT, a constant-time shared-secret check for platforms that sign nothing, webhook body parsing,
- * `htmlToText`, and `isoInstant` (canonical timestamps without a `Date` for the usual UTC forms).
+ * `htmlToText`, `isoInstant` (canonical timestamps without a `Date` for the usual UTC forms) and `canonicalInstant`
+ * (the epoch milliseconds of a timestamp only when it is exactly in that canonical form).
  *
  * Rate-limit headers are not here: a connector declares them as data in `HttpConfig.rateLimit` (see
  * `RateLimitHeaders` in `@ticketbridge/core`) and core's HTTP client reads them.
@@ -23,4 +24,4 @@ export { htmlToText, looksLikeHtml } from './toolkit/html-to-text.js';
 export { readWebhookJson, type ReadWebhookJsonOptions } from './toolkit/read-webhook-json.js';
 export { readRateLimitHeaders } from './http/rate-limit.js';
 export { tombstone } from './toolkit/tombstone.js';
-export { isoInstant } from './toolkit/iso-instant.js';
+export { canonicalInstant, isoInstant } from './toolkit/iso-instant.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TicketDraft } from '../src/index.js';
 import { tombstone } from '../src/toolkit/tombstone.js';
 import { diffVersions, judgeVersion, toDeliveredVersion, versionFingerprint } from '../src/sync/versioning.js';
-import { instantOf } from '../src/toolkit/iso-instant.js';
+import { canonicalInstant, instantOf } from '../src/toolkit/iso-instant.js';
 import { createTestDraft } from '../src/testing.js';
 
 const base: TicketDraft = createTestDraft({
@@ -100,5 +100,18 @@ describe('instants of timestamps', () => {
       const text = new Date(t).toISOString();
       expect([text, instantOf(text)]).toEqual([text, t]);
     }
+  });
+
+  it('gives the instant of a timestamp only when it is written exactly as toISOString writes it', () => {
+    // Each of these is what toISOString writes for the number it names: the number comes back, and writes it again.
+    const canonical = ['2024-02-29T00:00:00.000Z', '2000-02-29T12:00:00.000Z', '2024-04-30T23:59:59.999Z', '2024-12-31T00:00:00.000Z', '0000-03-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'];
+    for (const text of canonical) {
+      const ms = canonicalInstant(text);
+      expect([text, ms]).toEqual([text, Date.parse(text)]);
+      expect(new Date(ms!).toISOString()).toBe(text);
+    }
+    // Date.parse reads each of these as some instant, but toISOString would not write them back as they are.
+    const other = ['2023-02-29T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2024-04-31T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000+00:00', '2024-01-01T00:00:60.000Z', ' 2024-01-01T00:00:00.000Z', ''];
+    for (const text of other) expect([text, canonicalInstant(text)]).toEqual([text, undefined]);
   });
 });

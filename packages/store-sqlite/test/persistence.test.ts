@@ -167,6 +167,53 @@ describe('migrations', () => {
     db.close();
   });
 
+  it("stores core's versions in the compact form, every field read back exactly; what it cannot hold exactly takes the packed or JSON form", async () => {
+    const path = file('compact');
+    const store = new SqliteStore({ path, key });
+    await store.saveConnection(connection('c1'));
+    const fingerprint = (i: number) => `v${(0x9e3779b97f4a + i * 7919).toString(16).padStart(16, '0')}`;
+    const assignees = [null, '', '9001', 'ünï agent'];
+    const tagLists = [[], [''], ['vip', 'billing'], ['a\u001fb', 'c']];
+    const instants = ['2026-03-12T09:41:00.123Z', '2024-02-29T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '5188-04-22T11:04:28.415Z'];
+    const compact: DeliveredVersion[] = [];
+    for (const status of ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const) {
+      for (const priority of [null, 'low', 'normal', 'high', 'urgent'] as const) {
+        for (const deleted of [false, true]) {
+          const i = compact.length;
+          compact.push({ ...version(`k${i}`, ago(0)), fingerprint: fingerprint(i), status, priority, deleted, assigneeId: assignees[i % 4]!, tags: tagLists[(i >> 2) % 4]!, updatedAt: instants[i % 4]! });
+        }
+      }
+    }
+    const base = { ...version('x', ago(0)), fingerprint: fingerprint(0) };
+    const other: DeliveredVersion[] = [
+      // Packed: an update time toISOString would not write back as it is, or outside 1970 to 5188; another fingerprint.
+      { ...base, externalId: 'seconds', updatedAt: '2026-03-12T09:41:00Z' },
+      { ...base, externalId: 'offset', updatedAt: '2026-03-12T09:41:00.000+01:00' },
+      { ...base, externalId: 'rolled', updatedAt: '2023-02-29T00:00:00.000Z' },
+      { ...base, externalId: 'before-1970', updatedAt: '1969-12-31T23:59:59.999Z' },
+      { ...base, externalId: 'past-limit', updatedAt: '5188-04-22T11:04:28.416Z' },
+      { ...base, externalId: 'upper-hex', fingerprint: 'v00009E3779B97F4A' },
+      { ...base, externalId: 'short-hex', fingerprint: 'v9e3779b97f4a' },
+      { ...base, externalId: 'legacy', fingerprint: 'legacy-sha256-fp-22chr' },
+      // JSON: a field holding a separator.
+      { ...base, externalId: 'odd-assignee', assigneeId: 'odd\u001eid' },
+    ];
+    await store.commitPage('c1', { versions: [...compact, ...other] });
+    const got = await store.getVersions('c1', [...compact, ...other].map((v) => v.externalId));
+    for (const v of [...compact, ...other]) expect(got.get(v.externalId)).toEqual(v);
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const bodies = new Map(db.prepare('SELECT external_id, body FROM versions').raw().all() as Array<[string, string]>);
+    db.close();
+    for (const v of compact) expect([v.externalId, bodies.get(v.externalId)!.charAt(0)]).toEqual([v.externalId, '\u001e']);
+    for (const v of other.slice(0, -1)) expect([v.externalId, bodies.get(v.externalId)!.startsWith(v.updatedAt)]).toEqual([v.externalId, true]);
+    expect(bodies.get('odd-assignee')!.charAt(0)).toBe('{');
+    // The compact form is the narrow one: mark, time (9), fingerprint digits (16), status, priority, flags, assignee
+    // '9001', separator, no tags: 34 characters, where the packed form of the same version takes 57.
+    expect(bodies.get('k2')).toHaveLength(34);
+  });
+
   it('stores tags exactly, separators and empty tags included', async () => {
     const store = new SqliteStore({ path: file('tags'), key });
     await store.saveConnection(connection('c1'));

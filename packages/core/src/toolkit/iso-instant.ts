@@ -19,11 +19,21 @@ export function isoInstant(value: string): string | undefined {
 /**
  * `Date.parse` of a timestamp, read by hand when it is in the canonical form `toISOString` writes
  * (`2024-03-12T09:41:00.000Z`, what connectors hand over): the engine reads one or two per delivered ticket, and
- * `Date.parse` was a visible share of delivering one. Anything the fast path cannot vouch for (see `isoInstant`) goes
- * to `Date.parse`, so the answer is always the same as its.
+ * `Date.parse` was a visible share of delivering one. Anything else goes to `Date.parse`, so the answer is always
+ * the same as its.
  */
 export function instantOf(iso: string): number {
-  if (iso.length !== 24 || !UTC_SECONDS.test(iso) || !plainUtcFields(iso)) return Date.parse(iso);
+  return canonicalInstant(iso) ?? Date.parse(iso);
+}
+
+/**
+ * Epoch milliseconds of `iso` when it is written exactly as `Date.prototype.toISOString` writes an instant of the
+ * years 0000 to 9999 (`2024-03-12T09:41:00.000Z`), so that `new Date(ms).toISOString()` gives `iso` back; otherwise
+ * `undefined`. For a store that keeps the number and must give back the same text: `Date.parse` alone cannot tell,
+ * it reads 30 February as 2 March and hour 24 as the next day.
+ */
+export function canonicalInstant(iso: string): number | undefined {
+  if (iso.length !== 24 || !UTC_SECONDS.test(iso) || !plainUtcFields(iso)) return undefined;
   const year = twoDigits(iso, 0) * 100 + twoDigits(iso, 2);
   const month = twoDigits(iso, 5);
   // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), with March-based years.
@@ -39,11 +49,17 @@ export function instantOf(iso: string): number {
 const twoDigits = (value: string, at: number) => (value.charCodeAt(at) - 0x30) * 10 + value.charCodeAt(at + 1) - 0x30;
 
 /**
- * Month 01-12, day 01-28 (valid in every month: `Date.parse` rolls a 30th of February into March), hour 00-23,
- * minute and second 00-59: then the string names exactly the instant it reads as. Anything else is Date's call.
+ * Month 01-12, a day that month has (`Date.parse` rolls a 30th of February into March), hour 00-23, minute and
+ * second 00-59: then the string names exactly the instant it reads as. Anything else is Date's call.
  */
 function plainUtcFields(value: string): boolean {
   const month = twoDigits(value, 5);
   const day = twoDigits(value, 8);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 28 && twoDigits(value, 11) <= 23 && twoDigits(value, 14) <= 59 && twoDigits(value, 17) <= 59;
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(twoDigits(value, 0) * 100 + twoDigits(value, 2), month) &&
+    twoDigits(value, 11) <= 23 && twoDigits(value, 14) <= 59 && twoDigits(value, 17) <= 59;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
