@@ -49,6 +49,24 @@ describe('version judgement', () => {
     expect(judgeVersion(restored, versionFingerprint(restored), afterPoll)).toBe('new');
   });
 
+  it('fingerprints a tag list in any order as its sorted copy: repeats, empty tags, case, non-ASCII, short and long lists', () => {
+    const fp = (tags: string[]) => versionFingerprint({ ...base, tags });
+    let seed = 7;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pool = ['vip', 'VIP', 'billing', '', 'ünï', 'a', 'ab', 'b', 'z', '\u00e9', 'e\u0301', '😀'];
+    for (let round = 0; round < 300; round++) {
+      const tags = Array.from({ length: Math.floor(random() * 24) }, () => pool[Math.floor(random() * pool.length)]!);
+      const shuffled = [...tags].sort(() => random() - 0.5);
+      expect([shuffled, fp(shuffled)]).toEqual([shuffled, fp([...tags].sort())]);
+    }
+    // Repeats count: a tag twice is not the tag once.
+    expect(fp(['b', 'a', 'b'])).not.toBe(fp(['b', 'a']));
+    // The list handed in is left as it came.
+    const mine = ['b', 'a', 'c'];
+    fp(mine);
+    expect(mine).toEqual(['b', 'a', 'c']);
+  });
+
   it('fingerprints tell field boundaries, null from empty, and ignore tag order', () => {
     const fp = (t: Partial<TicketDraft>) => versionFingerprint({ ...base, ...t });
     expect(fp({ subject: 'ab', description: 'c' })).not.toBe(fp({ subject: 'a', description: 'bc' }));

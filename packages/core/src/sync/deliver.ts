@@ -78,8 +78,9 @@ export async function deliverBatch(options: {
       connectionId,
       receivedAt,
       idempotencyKey: idempotencyKey(connectionId, draft, fingerprint),
-      ...(changes ? { changes } : {}),
     };
+    // Set only when there are changes (no empty object spread into every new ticket's event).
+    if (changes) event.changes = changes;
     guard?.();
     const pending = sink(event);
     if (pending) await pending;

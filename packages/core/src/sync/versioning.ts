@@ -71,10 +71,9 @@ export function versionFingerprint(t: TicketDraft): string {
   mixField(t.priority);
   mixField(t.assignee?.externalId ?? null);
   mixField(t.requester?.externalId ?? null);
-  // Tag order carries no meaning; most lists arrive sorted (or hold one tag), so a copy is made only when needed.
-  const tags = isSorted(t.tags) ? t.tags : [...t.tags].sort();
-  for (const tag of tags) mixField(tag);
-  mixUnit(0x40000 | (tags.length & 0xffff));
+  // Tag order carries no meaning: the tags are hashed in sorted order.
+  mixTagsSorted(t.tags);
+  mixUnit(0x40000 | (t.tags.length & 0xffff));
   // Final avalanche, as in cyrb53: every input bit reaches every output bit of both lanes.
   let h1 = Math.imul(lane1 ^ (lane1 >>> 16), 2246822507);
   h1 ^= Math.imul(lane2 ^ (lane2 >>> 13), 3266489909);
@@ -90,6 +89,40 @@ export function versionFingerprint(t: TicketDraft): string {
 function isSorted(tags: readonly string[]): boolean {
   for (let i = 1; i < tags.length; i++) if (tags[i - 1]! > tags[i]!) return false;
   return true;
+}
+
+/** Lists up to this long are walked in sorted order in place; longer ones are copied and sorted. */
+const IN_PLACE_SORT_MAX = 16;
+
+/**
+ * Mixes the tags in the order `[...tags].sort()` gives, without the copy for the usual short list: Zendesk sends tags
+ * in the order they were added, and a sorted copy per ticket was a tenth of what the engine allocated per ticket.
+ * Short lists are walked by picking the next larger tag (equal tags together) each time.
+ */
+function mixTagsSorted(tags: readonly string[]): void {
+  if (isSorted(tags)) {
+    for (const tag of tags) mixField(tag);
+    return;
+  }
+  if (tags.length > IN_PLACE_SORT_MAX) {
+    for (const tag of [...tags].sort()) mixField(tag);
+    return;
+  }
+  let previous: string | undefined;
+  for (let mixed = 0; mixed < tags.length; ) {
+    let next: string | undefined;
+    let count = 0;
+    for (const tag of tags) {
+      if (previous !== undefined && tag <= previous) continue;
+      if (next === undefined || tag < next) {
+        next = tag;
+        count = 1;
+      } else if (tag === next) count++;
+    }
+    for (let k = 0; k < count; k++) mixField(next!);
+    mixed += count;
+    previous = next;
+  }
 }
 
 /** The record the store keeps for the last delivered version of a ticket. */
