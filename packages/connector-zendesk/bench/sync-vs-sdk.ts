@@ -19,8 +19,9 @@
  *
  * Layout as in core's `sync-throughput` bench, for the same reasons: the simulator runs in its own process (its
  * work must not land on the measured event loop), every measured run is a fresh process that first walks a small
- * warm-up account, and modes rotate so slow drift favours none. Medians are reported. Loopback only; never part
- * of `pnpm test`.
+ * warm-up account, and modes rotate so slow drift favours none. Medians are reported, and the ratios are taken
+ * against the SDK loop's fastest run (its cost is bimodal between processes; see the note the bench prints).
+ * Loopback only; never part of `pnpm test`.
  *
  * Knobs: `BENCH_SIZES=10000,100000` (default `10000,100000`), `BENCH_RUNS=3`, `BENCH_MODES=sdk,hub-sqlite` (the
  * SDK loop always runs: it is the reference), `BENCH_CPU_PROF=/tmp/prof` (a CPU profile per measured process).
@@ -78,7 +79,7 @@ type RunMessage = { type: 'result'; result: RunResult } | { type: 'error'; messa
 async function orchestrate(): Promise<number> {
   console.log('Ticketbridge Zendesk sync: client CPU per ticket, hub + zendesk() vs the official node-zendesk SDK loop and plain fetch');
   console.log(`Node ${process.version}, ${os.platform()} ${os.arch()}, ${os.availableParallelism()} CPUs; Zendesk simulator in a child process on 127.0.0.1`);
-  console.log(`${RUNS} runs per mode and size, rotating order, each in a fresh process after a ${fmt(WARMUP_TICKETS)}-ticket warm-up walk; medians shown`);
+  console.log(`${RUNS} runs per mode and size, rotating order, each in a fresh process after a ${fmt(WARMUP_TICKETS)}-ticket warm-up walk; medians shown (the SDK reference: its fastest run)`);
   console.log(`Load average (1 min) at start: ${(os.loadavg()[0] ?? 0).toFixed(2)}\n`);
   const problems: string[] = [];
   const all: Array<{ size: number; results: RunResult[] }> = [];
@@ -105,21 +106,25 @@ async function orchestrate(): Promise<number> {
   }
 
   console.log('');
-  const header = ['tickets', 'mode', 'CPU us/ticket', 'vs SDK', 'aim', 'tickets/s', 'peak RSS MiB'];
+  const header = ['tickets', 'mode', 'CPU us/ticket', 'runs min-max', 'vs SDK', 'aim', 'tickets/s', 'peak RSS MiB'];
   const rows: string[][] = [];
   const verdicts: string[] = [];
   for (const { size, results } of all) {
-    const cpu = (mode: Mode) => median(results.filter((r) => r.mode === mode).map((r) => (r.cpuMs * 1000) / r.tickets));
-    const sdk = cpu('sdk');
+    const perTicket = (mode: Mode) => results.filter((r) => r.mode === mode).map((r) => (r.cpuMs * 1000) / r.tickets);
+    const cpu = (mode: Mode) => median(perTicket(mode));
+    // The reference is the SDK loop's fastest run, not its median: see the note printed below the table.
+    const sdk = Math.min(...perTicket('sdk'));
     for (const mode of MODES) {
       const runs = results.filter((r) => r.mode === mode);
+      const spread = perTicket(mode);
       const ratio = cpu(mode) / sdk;
       const aim = AIMS[mode];
       if (aim !== undefined) verdicts.push(`${mode} at ${fmt(size)}: ${ratio.toFixed(2)}x (aim <= ${aim.toFixed(1)}x) ${ratio <= aim ? 'MET' : 'NOT MET'}`);
       rows.push([
         fmt(size),
         mode,
-        cpu(mode).toFixed(1),
+        mode === 'sdk' ? `${sdk.toFixed(1)} (fastest)` : cpu(mode).toFixed(1),
+        `${Math.min(...spread).toFixed(1)}-${Math.max(...spread).toFixed(1)}`,
         `${ratio.toFixed(2)}x`,
         aim === undefined ? '' : `<= ${aim.toFixed(1)}x`,
         fmt(Math.round(median(runs.map((r) => (r.tickets / r.durationMs) * 1000)))),
@@ -128,7 +133,11 @@ async function orchestrate(): Promise<number> {
     }
   }
   printTable(header, rows);
-  console.log('\n  CPU us/ticket: CPU time (user + system, GC included) of the measured process during the walk, per ticket');
+  console.log('\n  CPU us/ticket: CPU time (user + system, GC included) of the measured process during the walk, per ticket; the median of the runs,');
+  console.log('  except for the SDK loop, the reference, which is its fastest run. Its CPU per ticket is bimodal from one process to the next');
+  console.log('  (about 11.5 or 16.8 us at 100,000): in the slow runs V8 settles on an old-space limit just above what is live and runs a');
+  console.log('  full GC for every page or two (27 mark-compacts in a 100,000-ticket walk against 3, seen with --trace-gc). A reference');
+  console.log('  inflated by that would flatter every ratio, so the ratios are taken against the SDK loop as it runs without it.');
   console.log('  hub-sqlite: SqliteStore defaults (WAL, synchronous=FULL: every page commit is durable)');
   console.log('\nCPU per ticket vs the official SDK loop (issue 17):');
   for (const v of verdicts) console.log(`  ${v}`);
