@@ -34,6 +34,19 @@ describe('isoInstant', () => {
       'not a date',
       '',
       'Tue, 12 Mar 2024 09:41:00 GMT',
+      // Near misses of the two UTC forms, each character the fast path checks.
+      '2024-01-01T10:00:00.12Z',
+      '2024-01-01T10:00:00.1234Z',
+      '2024-01-01T10:00:0aZ',
+      '2024-01-01T10:00:00.12aZ',
+      '2024-01-01T10:00:00,000Z',
+      '2024-01-01t10:00:00Z',
+      '2024-01-01T10:00:00z',
+      '2024/01/01T10:00:00Z',
+      '2024-01-01T10-00:00Z',
+      '2024-01-01T10:00-00Z',
+      '+02024-01-01T00:00:00Z',
+      '２０２４-01-01T10:00:00Z',
     ];
     for (const value of edges) expect({ value, got: isoInstant(value) }).toEqual({ value, got: slow(value) });
   });
