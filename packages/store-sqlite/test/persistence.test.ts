@@ -80,8 +80,9 @@ describe('migrations', () => {
       { version: 5, name: 'compact versions' },
       { version: 6, name: 'webhook routes' },
       { version: 7, name: 'packed versions' },
+      { version: 8, name: 'compact version bodies' },
     ]);
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
   });
 
   it('upgrades a file made before OAuth tokens existed, keeping its connections', async () => {
