@@ -741,7 +741,7 @@ const PRIORITY_CODES: Readonly<Record<TicketPriority, string>> = { low: 'l', nor
 const NO_PRIORITY_CODE = '-';
 const STATUS_OF = invert(STATUS_CODES);
 const PRIORITY_OF = invert(PRIORITY_CODES);
-/** Characters of a compact body's update time: milliseconds since 1970 in base 36, zero-padded (to the year 5138). */
+/** Characters of a compact body's update time: milliseconds since 1970 in base 36, zero-padded (up to April 5188). */
 const INSTANT_WIDTH = 9;
 const MAX_COMPACT_MS = 36 ** INSTANT_WIDTH - 1;
 /** Hex digits of a fingerprint as core writes it: `v` and 64 bits. */
@@ -750,8 +750,9 @@ const FINGERPRINT_HEX = 16;
 /**
  * A delivered version (all but its id and delivery time, which have columns) as one text. A commit writes one row per
  * ticket, in ticket-id order, not the order tickets arrive in: each row lands on a different B-tree page, so a row's
- * width sets how many pages a commit dirties, and those pages are most of its cost (100,000 tickets: 98- against
- * 50-character bodies, 9.8 against 8.2 us a row; at 1,000,000, 20 against 17). Three forms:
+ * width sets how many pages a commit dirties, and those pages are most of its cost (measured alone, 100,000 tickets:
+ * 98- against 50-character bodies, 9.8 against 8.2 us a row; 1,000,000 tickets, 98 against 40: 20 against 17).
+ * Three forms:
  *
  * - compact (what versions from core's sync engine take): U+001E; the update time as 9 base-36 digits of epoch
  *   milliseconds; the fingerprint's 16 hex digits; one character each for status, priority and flags (deleted: 1,
@@ -765,9 +766,10 @@ export function encodeVersion(v: DeliveredVersion): string {
   const tags = encodeTags(v.tags);
   const assigneePackable = v.assigneeId === null || packable(v.assigneeId);
   const ms = canonicalInstant(v.updatedAt) ?? -1;
-  const status = STATUS_CODES[v.status];
+  // Own properties only: a status from outside the model (a store is a public interface) takes the packed form.
+  const status = Object.hasOwn(STATUS_CODES, v.status) ? STATUS_CODES[v.status] : undefined;
   if (ms >= 0 && ms <= MAX_COMPACT_MS && isCoreFingerprint(v.fingerprint) && status !== undefined && assigneePackable) {
-    const priority = v.priority === null ? NO_PRIORITY_CODE : PRIORITY_CODES[v.priority];
+    const priority = v.priority === null ? NO_PRIORITY_CODE : Object.hasOwn(PRIORITY_CODES, v.priority) ? PRIORITY_CODES[v.priority] : undefined;
     if (priority !== undefined) {
       const flags = String.fromCharCode(0x30 + (v.deleted ? 1 : 0) + (v.assigneeId === null ? 2 : 0));
       return `${COMPACT_MARK}${ms.toString(36).padStart(INSTANT_WIDTH, '0')}${v.fingerprint.slice(1)}${status}${priority}${flags}${v.assigneeId ?? ''}${FIELD_SEPARATOR}${tags}`;

@@ -196,6 +196,10 @@ describe('migrations', () => {
       { ...base, externalId: 'upper-hex', fingerprint: 'v00009E3779B97F4A' },
       { ...base, externalId: 'short-hex', fingerprint: 'v9e3779b97f4a' },
       { ...base, externalId: 'legacy', fingerprint: 'legacy-sha256-fp-22chr' },
+      // A status or priority from outside the model (the store interface is public), even one named like a property
+      // every object has.
+      { ...base, externalId: 'odd-status', status: 'escalated' as never },
+      { ...base, externalId: 'proto-status', status: 'toString' as never, priority: 'constructor' as never },
       // JSON: a field holding a separator.
       { ...base, externalId: 'odd-assignee', assigneeId: 'odd\u001eid' },
     ];
