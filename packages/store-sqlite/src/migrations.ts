@@ -206,11 +206,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    name: 'compact version bodies',
-    // No change to the tables: new version rows may take the compact body encodeVersion writes (sqlite-store.ts),
-    // which code of schema 7 would misread as a packed one. The version number is what makes that code refuse the file
-    // ("newer than this understands") instead of reading it wrong; rows already written keep their form.
-    sql: `SELECT 1;`,
+    name: 'compact version bodies, no delivery-time index',
+    // New version rows may take the compact body encodeVersion writes (sqlite-store.ts), which code of schema 7 would
+    // misread as a packed one: the version number makes that code refuse the file ("newer than this understands")
+    // instead of reading it wrong; rows already written keep their form. The delivery-time index goes: every upsert of
+    // a known ticket moved its entry, a second random page per ticket, and retention now sweeps the table in slices
+    // (SqliteStore#sweepStep).
+    sql: `DROP INDEX IF EXISTS versions_delivered;`,
   },
 ];
 

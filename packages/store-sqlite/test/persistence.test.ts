@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, silentLogger, type DeliveredVersion } from '@ticketbridge/core';
 import { MIGRATIONS, migrate } from '../src/migrations.js';
 import { SCHEMA_VERSION, SqliteStore } from '../src/index.js';
@@ -80,7 +80,7 @@ describe('migrations', () => {
       { version: 5, name: 'compact versions' },
       { version: 6, name: 'webhook routes' },
       { version: 7, name: 'packed versions' },
-      { version: 8, name: 'compact version bodies' },
+      { version: 8, name: 'compact version bodies, no delivery-time index' },
     ]);
     expect(SCHEMA_VERSION).toBe(8);
   });
@@ -307,6 +307,66 @@ describe('retention', () => {
     const reopened = new SqliteStore({ path, key, versionRetentionMs: 2 * DAY });
     expect([...(await reopened.getVersions('c1', ['old', 'recent'])).keys()]).toEqual(['recent']);
     await reopened.close();
+  });
+
+  describe('retention while open', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('sweeps expired versions a slice per page commit, hourly, sparing recent ones and a syncing connection', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const opened = Date.parse('2026-06-01T00:00:00.000Z');
+      vi.setSystemTime(opened);
+      const path = file('sweep');
+      const store = new SqliteStore({ path, key, versionRetentionMs: 2 * DAY });
+      await store.saveConnection(connection('c1'));
+      await store.saveConnection(connection('c2'));
+      const at = (ms: number) => new Date(ms).toISOString();
+      // 12,000 expired versions of c1 (three slices of the sweep), recent ones between them, and c2's expired ones.
+      const expired = Array.from({ length: 12_000 }, (_, i) => version(`old-${String(i).padStart(5, '0')}`, at(opened - 10 * DAY)));
+      const recent = Array.from({ length: 50 }, (_, i) => version(`old-${String(i * 240).padStart(5, '0')}x`, at(opened)));
+      await store.commitPage('c1', { versions: [...expired, ...recent] });
+      await store.commitPage('c2', { versions: [version('t1', at(opened - 10 * DAY))] });
+      expect(await store.acquireLock('sync:c2', 'worker-a', 6 * 3600_000)).toBe(true);
+      const count = (sql: string) => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return (db.prepare(sql).pluck().get() as number);
+        } finally {
+          db.close();
+        }
+      };
+      const left = () => count(`SELECT count(*) FROM versions WHERE external_id LIKE 'old-%' AND external_id NOT LIKE '%x'`);
+
+      // Within the hour after the open (which pruned once), commits sweep nothing.
+      vi.setSystemTime(opened + 30 * 60_000);
+      await store.commitPage('c1', { versions: [version('new-1', at(opened + 30 * 60_000))] });
+      expect(left()).toBe(12_000);
+
+      // An hour on, each commit prunes the next slice: gradually, not in one pass.
+      vi.setSystemTime(opened + 61 * 60_000);
+      await store.commitPage('c1', { versions: [version('new-2', at(opened + 61 * 60_000))] });
+      const afterOne = left();
+      expect(afterOne).toBeGreaterThan(0);
+      expect(afterOne).toBeLessThan(12_000);
+      for (let i = 0; i < 5 && left() > 0; i++) await store.commitPage('c1', { versions: [version(`new-${3 + i}`, at(opened + 61 * 60_000))] });
+      expect(left()).toBe(0);
+      // Recent versions and the syncing connection's stay.
+      expect(count(`SELECT count(*) FROM versions WHERE external_id LIKE '%x'`)).toBe(50);
+      expect((await store.getVersions('c2', ['t1'])).size).toBe(1);
+      // The sweep is done: no new one for an hour, then c2 (its lock released) goes too.
+      await store.releaseLock('sync:c2', 'worker-a');
+      await store.commitPage('c1', { versions: [version('new-9', at(opened + 61 * 60_000))] });
+      expect((await store.getVersions('c2', ['t1'])).size).toBe(1);
+      vi.setSystemTime(opened + 122 * 60_000);
+      for (let i = 0; i < 3; i++) await store.commitPage('c1', { versions: [version(`new-1${i}`, at(opened + 122 * 60_000))] });
+      expect((await store.getVersions('c2', ['t1'])).size).toBe(0);
+      // Nothing delivered within the retention went: the 50 recent ones and every commit's own version.
+      expect(count(`SELECT count(*) FROM versions WHERE external_id LIKE '%x'`)).toBe(50);
+      expect((await store.getVersions('c1', ['new-1', 'new-2', 'new-9', 'new-12'])).size).toBe(4);
+      await store.close();
+    });
   });
 
   it('does not prune the versions of a connection while its sync holds the lock', async () => {
