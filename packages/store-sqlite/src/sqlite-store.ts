@@ -676,8 +676,8 @@ export class SqliteStore implements StateStore {
    * table has no index on delivery time: every version upsert changed that index too, at a second B-tree page per
    * ticket, which made re-delivering known tickets half again as expensive (100,000 updates measured alone: 14.8 ->
    * 10.0 us a row); without it a prune reads the table, and a sweep reads it a slice per commit (about a millisecond)
-   * instead of stalling the process for a whole pass. A commit adds at most a page of rows and sweeps more than that,
-   * so the table cannot outgrow its sweep.
+   * instead of stalling the process for a whole pass. A sweep moves on by 5000 rows per commit, more than a page adds
+   * (1000 tickets for most platforms), so it reaches the end while the table grows.
    */
   #sweepStep(): void {
     if (this.#versionRetentionMs === null) return;
