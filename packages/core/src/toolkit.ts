@@ -24,4 +24,4 @@ export { htmlToText, looksLikeHtml } from './toolkit/html-to-text.js';
 export { readWebhookJson, type ReadWebhookJsonOptions } from './toolkit/read-webhook-json.js';
 export { readRateLimitHeaders } from './http/rate-limit.js';
 export { tombstone } from './toolkit/tombstone.js';
-export { canonicalInstant, isoInstant } from './toolkit/iso-instant.js';
+export { canonicalInstant, daysInMonth, isoInstant } from './toolkit/iso-instant.js';

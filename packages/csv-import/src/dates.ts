@@ -1,3 +1,4 @@
+import { daysInMonth } from '@ticketbridge/core/toolkit';
 import { CsvImportError } from './errors.js';
 
 /**
@@ -38,7 +39,6 @@ const DAY_MONTH = new RegExp(String.raw`^(\d{1,2})[/ -]([A-Za-z]{3,9})\.?[/ -](\
 // Mar 12, 2024 9:41 AM, March 12 2024
 const MONTH_DAY = new RegExp(String.raw`^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})${TIME}${ZONE}$`);
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Checks an IANA zone name the way the runtime will use it. */
 export function checkTimeZone(timeZone: string): void {
@@ -101,8 +101,7 @@ export function createDateParser(options: DateParserOptions = {}): DateParser {
       if (h < 1 || h > 12) return `not a date: "${raw}" (hour ${h} with ${ampm})`;
       h = (h % 12) + (ampm.toLowerCase() === 'pm' ? 12 : 0);
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]! || h > 23 || mi > 59 || s > 59) return `not a date: "${raw}"`;
-    if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return `not a date: "${raw}"`;
+    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return `not a date: "${raw}"`;
     const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
     const zone = m[9];
     if (zone === undefined) return toUtc(wall);
@@ -134,8 +133,7 @@ function isoFast(text: string, toUtc: (wall: number) => number): number | undefi
       ms = Math.floor(ms);
     }
   }
-  if (!(y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= DAYS_IN_MONTH[mo - 1]! && h <= 23 && mi <= 59 && s <= 59)) return undefined;
-  if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
+  if (!(y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59)) return undefined;
   if (text[i] === ' ') i++;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   if (i === n) return toUtc(wall);

@@ -59,7 +59,8 @@ function plainUtcFields(value: string): boolean {
     twoDigits(value, 11) <= 23 && twoDigits(value, 14) <= 59 && twoDigits(value, 17) <= 59;
 }
 
-function daysInMonth(year: number, month: number): number {
+/** Days in `month` (1-12) of a proleptic Gregorian `year`: the check `Date.UTC` and `Date.parse` leave out (they roll over). */
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
