@@ -49,6 +49,37 @@ describe('hub.importTickets', () => {
     expect((await hub.history(conn.id)).map((r) => r.trigger)).toEqual(['csv', 'csv', 'csv']);
   });
 
+  it('a batch whose handlers are sometimes asynchronous delivers each version once and in order, a repeat within the batch dropped', async () => {
+    const { hub, events, conn } = await setup();
+    // A second listener that answers with a promise for every other ticket: the batch stops at each and goes on from
+    // where it stopped once the promise resolved, with the ticket it waited on already counted as delivered.
+    let calls = 0;
+    hub.on('ticket', async () => {
+      if (calls++ % 2 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    });
+    const run = await hub.importTickets(conn.id, [
+      {
+        tickets: [
+          draft('1', '2026-02-01T00:00:00.000Z'),
+          draft('2', '2026-02-01T00:00:00.000Z'),
+          draft('1', '2026-02-01T00:00:00.000Z'),
+          draft('3', '2026-02-01T00:00:00.000Z'),
+          draft('1', '2026-02-05T00:00:00.000Z', 'renamed'),
+        ],
+      },
+    ]);
+    expect(run).toMatchObject({ status: 'succeeded', ticketsSynced: 4, duplicatesDropped: 1 });
+    expect(events.map((e) => [e.type, e.ticket.externalId])).toEqual([
+      ['ticket.created', '1'],
+      ['ticket.created', '2'],
+      ['ticket.created', '3'],
+      ['ticket.updated', '1'],
+    ]);
+    expect(calls).toBe(4);
+    const again = await hub.importTickets(conn.id, [{ tickets: [draft('1', '2026-02-05T00:00:00.000Z', 'renamed'), draft('3', '2026-02-01T00:00:00.000Z')] }]);
+    expect(again).toMatchObject({ ticketsSynced: 0, duplicatesDropped: 2 });
+  });
+
   it('an import that fails midway keeps what it delivered, records why, and is not retried as a poll', async () => {
     const { hub, events, conn } = await setup();
     async function* broken(): AsyncIterable<ImportBatch> {
