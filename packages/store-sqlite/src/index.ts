@@ -4,6 +4,6 @@
  *
  * @packageDocumentation
  */
-export { SqliteStore, DEFAULT_RUN_RETENTION, DEFAULT_VERSION_RETENTION_MS, type SqliteStoreOptions, type SqliteStoreInfo } from './sqlite-store.js';
+export { SqliteStore, DEFAULT_PAGE_CACHE_MIB, DEFAULT_RUN_RETENTION, DEFAULT_VERSION_RETENTION_MS, type SqliteStoreOptions, type SqliteStoreInfo } from './sqlite-store.js';
 export { MIN_PASSPHRASE_LENGTH, type StoreKey } from '@ticketbridge/core';
 export { SCHEMA_VERSION } from './migrations.js';

@@ -62,6 +62,28 @@ describe('persistence', () => {
     expect(normal.info()).toMatchObject({ synchronous: 'normal', busyTimeoutMs: 5000, runRetention: 100, versionRetentionMs: 90 * DAY });
     await Promise.all([full.close(), normal.close()]);
   });
+
+  it('bounds its page cache at 8 MiB unless told otherwise, not at the 16 MB better-sqlite3 builds SQLite with', async () => {
+    const path = file('cache');
+    const plain = new Database(path);
+    expect(plain.pragma('cache_size', { simple: true })).toBe(-16000);
+    plain.close();
+    const byDefault = new SqliteStore({ path, key });
+    const larger = new SqliteStore({ path, key, pageCacheMiB: 64 });
+    expect(byDefault.info().pageCacheMiB).toBe(8);
+    expect(larger.info().pageCacheMiB).toBe(64);
+    await Promise.all([byDefault.close(), larger.close()]);
+    for (const pageCacheMiB of [0, -8, Number.NaN, 1e9]) {
+      let error: unknown;
+      try {
+        new SqliteStore({ path, key, pageCacheMiB });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ field: 'pageCacheMiB', message: expect.stringContaining(`got ${pageCacheMiB}`) });
+    }
+  });
 });
 
 describe('migrations', () => {
