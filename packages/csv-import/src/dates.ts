@@ -39,7 +39,6 @@ const DAY_MONTH = new RegExp(String.raw`^(\d{1,2})[/ -]([A-Za-z]{3,9})\.?[/ -](\
 // Mar 12, 2024 9:41 AM, March 12 2024
 const MONTH_DAY = new RegExp(String.raw`^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})${TIME}${ZONE}$`);
 
-
 /** Checks an IANA zone name the way the runtime will use it. */
 export function checkTimeZone(timeZone: string): void {
   try {

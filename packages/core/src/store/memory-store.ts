@@ -194,11 +194,7 @@ export class MemoryStore implements StateStore {
   }
   #putRun(run: SyncRun): void {
     const runs = this.#runs.get(run.connectionId) ?? [];
-    // A loop, not findIndex with a new closure per call: this runs once per page commit, and the closure's first
-    // calls in a new process carried no type feedback, so the optimized page delivery that inlines it was thrown
-    // away and compiled again (~35 ms of compiler time) a few pages in.
-    let i = runs.length - 1;
-    while (i >= 0 && runs[i]!.id !== run.id) i--;
+    const i = runs.findIndex((r) => r.id === run.id);
     if (i >= 0) runs[i] = clone(run);
     else runs.push(clone(run));
     this.#runs.set(run.connectionId, runs);
